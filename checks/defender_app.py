@@ -1,0 +1,106 @@
+"""Phase defender-deployed: Defender for Endpoint is approved and assigned wherever Tunnel is used."""
+
+from __future__ import annotations
+
+from tunnelcheck.check import Check, Context, Phase, Platform, Severity, Verdict, check
+from tunnelcheck.migration import (
+    ANDROID_KINDS, IOS_KINDS, covered_by_any, defender_apps, defender_profiles, in_scope_standalone, unique_targets,
+)
+from tunnelcheck.model import Target
+from tunnelcheck.resources import Resource
+
+NEEDS = [Resource.DEVICE_CONFIGURATIONS, Resource.MOBILE_APPS]
+
+
+def _tunnel_targets(ctx: Context, kinds) -> tuple[Target, ...]:
+    """Migration targets of in-scope standalone profiles ∪ include targets of assigned Defender profiles."""
+    standalone = [t for s in in_scope_standalone(ctx.tenant, ctx.baseline, kinds) for t in s.targets]
+    defender = [t for p in defender_profiles(ctx.tenant, kinds, assigned_only=True) for t in p.includes]
+    return unique_targets([*standalone, *defender])
+
+
+def _has_tunnel_profile(ctx: Context, kinds) -> bool:
+    return bool(in_scope_standalone(ctx.tenant, ctx.baseline, kinds) or defender_profiles(ctx.tenant, kinds))
+
+
+def _app_present(ctx: Context, platform: str) -> bool:
+    """Record the Defender app(s) as evidence; False (and a failing row) when there is none."""
+    apps = defender_apps(ctx.tenant, platform, ctx.config)
+    for app in apps:
+        ctx.evidence.ok(app, "identifier", sorted(app.identifiers))
+    if not apps:
+        app_id = getattr(ctx.config.defender_app_ids, platform)
+        ctx.evidence.fail(("app", app_id, "Microsoft Defender for Endpoint"), "exists", False,
+                          f"no {platform} app with identifier {app_id}")
+    return bool(apps)
+
+
+def _targets_covered(ctx: Context, platform: str, targets) -> None:
+    apps = defender_apps(ctx.tenant, platform, ctx.config)
+    for target in targets:
+        if covered_by_any(apps, target):
+            ctx.evidence.ok(target, "Defender app offered", True)
+        else:
+            ctx.evidence.fail(target, "Defender app offered", False,
+                              "Tunnel target not covered by an offered Defender assignment")
+
+
+@check(
+    id="TUN-AND-01",
+    title="Defender for Endpoint is approved in managed Google Play",
+    phase=Phase.DEFENDER_DEPLOYED, platform=Platform.ANDROID, severity=Severity.HIGH, needs=NEEDS,
+    remediation="""
+        Locate and Approve Microsoft Defender for Endpoint in the Managed Google Play store for your
+        tenant, and then Sync it (Apps > Android > Managed Google Play).""",
+)
+def defender_approved_android(ctx: Context) -> Verdict:
+    """Skipped when no Android Tunnel profile exists (in-scope standalone or current Defender). Else fails
+    unless the Android Defender app exists."""
+    if not _has_tunnel_profile(ctx, ANDROID_KINDS):
+        ctx.skip("no Android Tunnel profile exists")
+    _app_present(ctx, "android")
+    return ctx.verdict(passed="the Android Defender app is approved",
+                       failed="the Android Defender app is not in managed Google Play")
+
+
+@check(
+    id="TUN-AND-02",
+    title="Defender for Endpoint is assigned to every Android Tunnel target",
+    phase=Phase.DEFENDER_DEPLOYED, platform=Platform.ANDROID, severity=Severity.HIGH, needs=NEEDS,
+    remediation="""
+        Assign the Microsoft Defender for Endpoint app to every group that receives an Android Tunnel
+        profile (Required, or Available for enrolled devices), complete the assignment, and then ask users
+        to install the app.""",
+)
+def defender_assigned_android(ctx: Context) -> Verdict:
+    """Android Tunnel targets = migration targets of in-scope Android standalone profiles ∪ include targets
+    of assigned Android Defender profiles. Fails for each target that the Defender app's offered
+    assignments do not cover (or when the app is absent). Skipped when there are no targets."""
+    targets = _tunnel_targets(ctx, ANDROID_KINDS)
+    if not targets:
+        ctx.skip("no Android Tunnel target")
+    if _app_present(ctx, "android"):
+        _targets_covered(ctx, "android", targets)
+    return ctx.verdict(passed=f"the Defender app is offered to all {len(targets)} Android Tunnel target(s)",
+                       failed="{n} Android Tunnel target(s) are not offered the Defender app")
+
+
+@check(
+    id="TUN-IOS-01",
+    title="Defender for Endpoint is deployed to every iOS Tunnel target",
+    phase=Phase.DEFENDER_DEPLOYED, platform=Platform.IOS, severity=Severity.HIGH, needs=NEEDS,
+    remediation="""
+        Add Microsoft Defender for Endpoint for iOS/iPadOS (App Store or VPP) and assign it to every group
+        that receives an iOS Tunnel profile; users sign in and onboard the app with their corporate account.""",
+)
+def defender_deployed_ios(ctx: Context) -> Verdict:
+    """As TUN-AND-01 and -02 together, for kind ios and the iOS Defender app: skipped when no iOS Tunnel
+    profile exists; fails when the app is absent, and for each iOS Tunnel target its offered assignments
+    do not cover."""
+    if not _has_tunnel_profile(ctx, IOS_KINDS):
+        ctx.skip("no iOS Tunnel profile exists")
+    targets = _tunnel_targets(ctx, IOS_KINDS)
+    if _app_present(ctx, "ios"):
+        _targets_covered(ctx, "ios", targets)
+    return ctx.verdict(passed=f"the iOS Defender app is offered to all {len(targets)} iOS Tunnel target(s)",
+                       failed="{n} iOS Tunnel target(s) or the app itself are missing the Defender deployment")

@@ -1,0 +1,150 @@
+"""Phase profiles-created: every standalone target has a Defender-based profile, set up as intended."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
+from tunnelcheck.migration import ANDROID_KINDS, IOS_KINDS, defender_profiles, in_scope_standalone
+from tunnelcheck.model import TunnelProfile
+from tunnelcheck.resources import Resource
+
+NEEDS = [Resource.DEVICE_CONFIGURATIONS]
+
+
+def _targets_have_defender_profile(ctx: Context, kinds, platform_name: str) -> Verdict:
+    in_scope = in_scope_standalone(ctx.tenant, ctx.baseline, kinds)
+    if not in_scope:
+        ctx.skip(f"no in-scope {platform_name} standalone profile")
+    for standalone in in_scope:
+        candidates = defender_profiles(ctx.tenant, [standalone.profile.kind])
+        for target in standalone.targets:
+            covering = [p for p in candidates if p.coverage.covers(target)]
+            if covering:
+                ctx.evidence.ok(target, "Defender profile", [p.display_name for p in covering],
+                                f"migrating {standalone.profile.display_name}")
+            else:
+                ctx.evidence.fail(target, "Defender profile", None,
+                                  f"target of standalone profile {standalone.profile.display_name} "
+                                  f"({standalone.profile.id}) has no {standalone.profile.kind} Defender profile")
+    return ctx.verdict(passed=f"every {platform_name} standalone target has a Defender-based profile",
+                       failed="{n} " + platform_name + " standalone target(s) have no Defender-based profile")
+
+
+@check(
+    id="TUN-AND-03",
+    title="Every Android standalone target has a Defender-based Tunnel profile",
+    phase=Phase.PROFILES_CREATED, platform=Platform.ANDROID, severity=Severity.CRITICAL, needs=NEEDS,
+    remediation="""
+        Create a new VPN profile with the connection type Microsoft Tunnel (not "Microsoft Tunnel
+        (standalone client)"), reference the settings you recorded from the existing profile, and assign it
+        to the same groups. Editing the connection type of an existing profile isn't supported.""",
+)
+def android_targets_have_defender_profile(ctx: Context) -> Verdict:
+    """For each in-scope standalone profile of an Android kind and each of its migration targets: fails
+    unless some current Defender profile of the same kind covers it. Skipped when no in-scope Android
+    standalone profile exists."""
+    return _targets_have_defender_profile(ctx, ANDROID_KINDS, "Android")
+
+
+@check(
+    id="TUN-IOS-02",
+    title="Every iOS standalone target has a Defender-based Tunnel profile",
+    phase=Phase.PROFILES_CREATED, platform=Platform.IOS, severity=Severity.CRITICAL, needs=NEEDS,
+    remediation="""
+        Create a new iOS/iPadOS VPN profile with the connection type Microsoft Tunnel (the Defender for
+        Endpoint client, not "Microsoft Tunnel (standalone client)"), reference the settings you recorded
+        from the existing profile, and assign it to the same groups.""",
+)
+def ios_targets_have_defender_profile(ctx: Context) -> Verdict:
+    """For each in-scope standalone profile of kind ios and each of its migration targets: fails unless
+    some current iOS Defender profile covers it. Skipped when no in-scope iOS standalone profile exists."""
+    return _targets_have_defender_profile(ctx, IOS_KINDS, "iOS")
+
+
+def _custom_settings(
+    ctx: Context, kinds, platform_name: str, valid: Callable[[str], bool], valid_text: str,
+    keys: tuple[str, ...], toggle: str, wanted: Callable[[str | None], bool], wanted_text: str,
+) -> Verdict:
+    """The shared shape of TUN-AND-05 and TUN-IOS-04."""
+    features = ctx.config.defender_features
+    if features is None:
+        ctx.skip("migration.defender_features is not set in the config (true: Defender features wanted, "
+                 "false: Tunnel only)")
+    profiles = defender_profiles(ctx.tenant, kinds, assigned_only=True)
+    if not profiles:
+        ctx.skip(f"no assigned {platform_name} Defender profile")
+    for profile in profiles:
+        _check_profile(ctx, profile, valid, valid_text, keys, toggle, wanted(profile.custom.get(toggle)),
+                       wanted_text)
+    return ctx.verdict(
+        passed=f"{toggle} is set as intended ({'Defender features wanted' if features else 'Tunnel only'}) "
+               f"in all {len(profiles)} {platform_name} Defender profile(s)",
+        failed="{n} custom setting problem(s) in " + platform_name + " Defender profiles")
+
+
+def _check_profile(ctx: Context, profile: TunnelProfile, valid, valid_text, keys, toggle, toggle_ok,
+                   toggle_text) -> None:
+    custom = profile.custom
+    for key, values in custom.conflicts.items():
+        ctx.evidence.fail(profile, f"custom setting {custom.names[key]}", list(values), "conflicting custom setting")
+    for key in keys:
+        value = custom.get(key)
+        if value is not None and not valid(value):
+            ctx.evidence.fail(profile, f"custom setting {key}", value, f"must be {valid_text}")
+    value = custom.get(toggle)
+    if toggle_ok:
+        ctx.evidence.ok(profile, f"custom setting {toggle}", value)
+    else:
+        ctx.evidence.fail(profile, f"custom setting {toggle}", value, toggle_text)
+
+
+@check(
+    id="TUN-AND-05",
+    title="Android Defender profiles set defendertoggle as intended",
+    phase=Phase.PROFILES_CREATED, platform=Platform.ANDROID, severity=Severity.HIGH, needs=NEEDS,
+    remediation="""
+        In the VPN profile's custom settings, add defendertoggle = 0 when you use only the Tunnel
+        functionality of Defender for Endpoint (this disables all Defender functionality, including web
+        protection); leave it out or set it to 1 when Defender features are wanted. defendertoggle,
+        antiphishing and vpn take 0 or 1.""",
+)
+def android_defendertoggle(ctx: Context) -> Verdict:
+    """For each assigned Android Defender profile: defendertoggle, antiphishing, vpn, when present, must be
+    0 or 1; Tunnel only (defender_features: false) needs defendertoggle = 0; MDE wanted (true) needs it
+    absent or 1. A key set twice to different values fails. Skipped when defender_features is unset or no
+    such profile exists."""
+    tunnel_only = ctx.config.defender_features is False
+    return _custom_settings(
+        ctx, ANDROID_KINDS, "Android", valid=lambda v: v in ("0", "1"), valid_text="0 or 1",
+        keys=("defendertoggle", "antiphishing", "vpn"), toggle="defendertoggle",
+        wanted=(lambda v: v == "0") if tunnel_only else (lambda v: v in (None, "1")),
+        wanted_text="Tunnel only needs defendertoggle = 0" if tunnel_only
+        else "Defender features wanted: defendertoggle must be absent or 1",
+    )
+
+
+@check(
+    id="TUN-IOS-04",
+    title="iOS Defender profiles set TunnelOnly as intended",
+    phase=Phase.PROFILES_CREATED, platform=Platform.IOS, severity=Severity.HIGH, needs=NEEDS,
+    remediation="""
+        In the VPN profile's custom settings, add TunnelOnly = True when you use only the Tunnel
+        functionality of Defender for Endpoint (this disables the Defender functionality); leave it out or
+        set it to False when Defender features are wanted. TunnelOnly, WebProtection and AutoOnboard take
+        True or False.""",
+)
+def ios_tunnelonly(ctx: Context) -> Verdict:
+    """For each assigned iOS Defender profile: TunnelOnly, WebProtection, AutoOnboard, when present, must be
+    true/false (any case); Tunnel only needs TunnelOnly = true; MDE wanted needs it absent or false. A key
+    set twice to different values fails. Skipped when defender_features is unset or no such profile
+    exists."""
+    tunnel_only = ctx.config.defender_features is False
+    return _custom_settings(
+        ctx, IOS_KINDS, "iOS", valid=lambda v: v.lower() in ("true", "false"), valid_text="true or false",
+        keys=("TunnelOnly", "WebProtection", "AutoOnboard"), toggle="TunnelOnly",
+        wanted=(lambda v: v is not None and v.lower() == "true") if tunnel_only
+        else (lambda v: v is None or v.lower() == "false"),
+        wanted_text="Tunnel only needs TunnelOnly = true" if tunnel_only
+        else "Defender features wanted: TunnelOnly must be absent or false",
+    )

@@ -1,0 +1,292 @@
+"""What a check is: a plain function over the tenant model, with its metadata declared beside it.
+
+    @check(id="TUN-AND-07", title="…", phase=Phase.CLEANUP, platform=Platform.ANDROID,
+           severity=Severity.HIGH, needs=[Resource.DEVICE_CONFIGURATIONS], remediation="…")
+    def standalone_android_profiles_retired(ctx: Context) -> Verdict:
+        \"\"\"The rule, as CHECKS.md states it.\"\"\"
+        for profile in ctx.tenant.profiles:
+            ...
+            ctx.evidence.fail(profile, "connectionType", profile.connection_type, "still assigned")
+        return ctx.verdict(passed="…", failed="{n} standalone profile(s) still assigned")
+
+The function reads only ``ctx``; it records every object it inspected in ``ctx.evidence`` (ok or fail),
+returns ``ctx.verdict(...)`` (failed when any evidence row failed), or calls ``ctx.skip(reason)``.
+A check never catches DataUnavailable: data it cannot read makes it error, never pass.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from . import model
+from .config import MigrationConfig
+from .errors import CheckDefinitionError, DataUnavailable
+from .resources import Resource
+from .tenant import Tenant
+
+__all__ = [
+    "Check",
+    "CheckFailed",
+    "CheckSkipped",
+    "Context",
+    "Evidence",
+    "Finding",
+    "Phase",
+    "Platform",
+    "Severity",
+    "Verdict",
+    "check",
+    "run_check",
+]
+
+
+class Phase(enum.Enum):
+    """Migration phases, in order; ``--phase P`` runs P and every earlier one. Drift runs with --drift."""
+
+    INVENTORY = "inventory"
+    DEFENDER_DEPLOYED = "defender-deployed"
+    PROFILES_CREATED = "profiles-created"
+    APPS_REASSIGNED = "apps-reassigned"
+    CLEANUP = "cleanup"
+    DRIFT = "drift"
+
+    @property
+    def rank(self) -> int:
+        return list(Phase).index(self)
+
+    @property
+    def marker(self) -> str:
+        """The pytest marker: the phase name with underscores (``-m profiles_created``)."""
+        return self.value.replace("-", "_")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Platform(enum.Enum):
+    ANDROID = "android"
+    IOS = "ios"
+    GATEWAY = "gateway"
+    DEVICES = "devices"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Severity(enum.Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check's metadata and its rule function."""
+
+    id: str
+    title: str
+    phase: Phase
+    platform: Platform
+    severity: Severity
+    remediation: str
+    needs: tuple[Resource, ...]
+    func: Callable[[Context], Verdict] = field(repr=False, compare=False)
+
+    @property
+    def rule(self) -> str:
+        """The exact rule, from the function's docstring."""
+        return inspect.cleandoc(self.func.__doc__ or "").replace("\n", " ")
+
+    @property
+    def module(self) -> str:
+        return self.func.__module__
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check_id": self.id, "title": self.title, "phase": self.phase.value,
+            "platform": self.platform.value, "severity": self.severity.value, "rule": self.rule,
+            "remediation": self.remediation, "needs": [r.value for r in self.needs],
+        }
+
+
+def check(
+    *,
+    id: str,
+    title: str,
+    phase: Phase,
+    platform: Platform,
+    severity: Severity,
+    needs: Iterable[Resource],
+    remediation: str,
+) -> Callable[[Callable[[Context], Verdict]], Check]:
+    """Declare a check. The decorated function becomes a :class:`Check`."""
+
+    def declare(func: Callable[[Context], Verdict]) -> Check:
+        if not _ID.match(id):
+            raise CheckDefinitionError(f"{func.__module__}.{func.__name__}: check id {id!r} is not like TUN-AND-01")
+        if not (func.__doc__ or "").strip():
+            raise CheckDefinitionError(f"{id}: the function needs a docstring stating its rule")
+        resources = tuple(Resource(r) for r in needs)
+        if not resources:
+            raise CheckDefinitionError(f"{id}: a check must declare the resources it needs")
+        return Check(id, title, Phase(phase), Platform(platform), Severity(severity),
+                     " ".join(remediation.split()), resources, func)
+
+    return declare
+
+
+# ---------------------------------------------------------------------------------------------------
+# Evidence and verdicts
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One evidence row: an inspected object, the property that decided, its value, and whether it was ok."""
+
+    object_type: str
+    object_id: str
+    object_name: str
+    property: str
+    value: str
+    ok: bool
+    note: str = ""
+    waived: str = ""  # the waiver that covers this row, if any (filled by the waiver logic)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "object_type": self.object_type, "object_id": self.object_id, "object_name": self.object_name,
+            "property": self.property, "value": self.value, "ok": self.ok, "note": self.note,
+        } | ({"waived": self.waived} if self.waived else {})
+
+    def line(self) -> str:
+        mark = "ok  " if self.ok else "FAIL"
+        name = f"{self.object_name} ({self.object_id})" if self.object_name else self.object_id
+        note = f": {self.note}" if self.note else ""
+        return f"{mark} {self.object_type} {name}: {self.property} = {self.value}{note}"
+
+
+def _format_value(value: Any) -> str:
+    if value is None:
+        return "(absent)"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (set, frozenset, list, tuple)):
+        return "[" + ", ".join(sorted(_format_value(v) for v in value)) + "]"
+    return str(value)
+
+
+class Evidence:
+    """Collects the findings of one check run."""
+
+    def __init__(self, tenant: Tenant | None = None) -> None:
+        self.findings: list[Finding] = []
+        self._tenant = tenant
+
+    def _ref(self, obj: Any) -> tuple[str, str, str]:
+        if isinstance(obj, model.TunnelProfile):
+            return ("profile", obj.id, obj.display_name)
+        if isinstance(obj, model.MobileApp):
+            return ("app", obj.id, obj.display_name)
+        if isinstance(obj, model.Target):
+            if obj.group_id is None:
+                return ("target", obj.key, obj.describe())
+            names = self._tenant.group_names if self._tenant else {}
+            return ("excluded group" if obj.is_exclusion else "group", obj.group_id, names.get(obj.group_id, ""))
+        if isinstance(obj, tuple) and len(obj) == 3:
+            return tuple(str(x) for x in obj)  # type: ignore[return-value]
+        object_id = getattr(obj, "id", None)
+        if object_id is None:
+            raise TypeError(f"cannot record {obj!r} as evidence: give a model object or (type, id, name)")
+        name = getattr(obj, "display_name", None) or getattr(obj, "device_name", "")
+        return (type(obj).__name__.lower(), object_id, name)
+
+    def _add(self, obj: Any, prop: str, value: Any, ok: bool, note: str) -> None:
+        kind, object_id, name = self._ref(obj)
+        self.findings.append(Finding(kind, object_id, name, prop, _format_value(value), ok, note))
+
+    def ok(self, obj: Any, prop: str, value: Any, note: str = "") -> None:
+        """Record an inspected object that satisfies the rule."""
+        self._add(obj, prop, value, True, note)
+
+    def fail(self, obj: Any, prop: str, value: Any, note: str = "") -> None:
+        """Record an offending object: the property that decided and why."""
+        self._add(obj, prop, value, False, note)
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if not f.ok]
+
+    def check(self, passed: str = "no offending object", failed: str = "{n} offending object(s)") -> None:
+        """For checks written as ordinary pytest tests: fail the test when any finding failed."""
+        if self.failures:
+            raise CheckFailed(Verdict("failed", failed.format(n=len(self.failures)), tuple(self.findings)))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # passed | failed | skipped | error
+    reason: str
+    evidence: tuple[Finding, ...] = ()
+
+
+class CheckSkipped(Exception):
+    """Raised by ``Context.skip``: the check does not apply, or an input it needs was not given."""
+
+
+class CheckFailed(AssertionError):
+    """A check's verdict is failed; carries the verdict so reports can show its evidence."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        self.verdict = verdict
+        super().__init__(verdict.reason)
+
+
+@dataclass
+class Context:
+    """Everything a check may read."""
+
+    tenant: Tenant
+    baseline: Tenant | None
+    config: MigrationConfig
+    evidence: Evidence
+
+    def skip(self, reason: str) -> NoReturn:
+        raise CheckSkipped(reason)
+
+    def verdict(self, passed: str, failed: str) -> Verdict:
+        """Failed (with ``failed``, where ``{n}`` is the number of failing rows) when any evidence row
+        failed, else passed."""
+        findings = tuple(self.evidence.findings)
+        failures = sum(1 for f in findings if not f.ok)
+        if failures:
+            return Verdict("failed", failed.format(n=failures), findings)
+        return Verdict("passed", passed, findings)
+
+
+def run_check(check: Check, tenant: Tenant, baseline: Tenant | None, config: MigrationConfig) -> Verdict:
+    """Run one check on one tenant. Data that cannot be read gives an error verdict, never a pass."""
+    evidence = Evidence(tenant)
+    try:
+        tenant.require(check.needs)
+        verdict = check.func(Context(tenant, baseline, config, evidence))
+    except CheckSkipped as exc:
+        return Verdict("skipped", str(exc), tuple(evidence.findings))
+    except DataUnavailable as exc:
+        return Verdict("error", str(exc), tuple(evidence.findings))
+    if not isinstance(verdict, Verdict):
+        raise CheckDefinitionError(f"{check.id}: the check returned {verdict!r}, not a Verdict")
+    return verdict

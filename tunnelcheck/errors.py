@@ -1,0 +1,85 @@
+"""The exceptions tunnelcheck raises, as one small tree::
+
+    TunnelcheckError                 every error of ours; str() is one line fit for a user
+    ├── ConfigError                  a bad --tunnelcheck-config file or option value (file, key path)
+    ├── SnapshotError                a snapshot that cannot be read or trusted (file, place in the document)
+    ├── CheckDefinitionError         a check declared wrongly (duplicate id, bad metadata)
+    ├── MalformedData                raw Graph JSON of the wrong shape (the place in the document)
+    └── DataUnavailable              a resource a check needs was not recorded, was forbidden or failed to load
+        ├── PermissionDenied         ... because the app lacks a Graph permission
+        └── MalformedResource        ... because its data did not parse (carries the MalformedData)
+
+Messages never carry secrets: they are built from file names, key paths, resource names and Graph's
+error codes, never from request bodies or headers.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CheckDefinitionError",
+    "ConfigError",
+    "DataUnavailable",
+    "MalformedData",
+    "MalformedResource",
+    "PermissionDenied",
+    "SnapshotError",
+    "TunnelcheckError",
+]
+
+
+class TunnelcheckError(Exception):
+    """Base of every tunnelcheck error; ``str()`` is a single line meant for the user."""
+
+
+class ConfigError(TunnelcheckError):
+    """The configuration file or an option is invalid."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        self.message = message
+        super().__init__(f"{where}: {message}")
+
+
+class SnapshotError(TunnelcheckError):
+    """A snapshot file is unreadable, malformed or fails its digest."""
+
+    def __init__(self, file: str, message: str, place: str | None = None) -> None:
+        self.file = file
+        self.place = place
+        self.message = message
+        super().__init__(f"{file}: {place}: {message}" if place else f"{file}: {message}")
+
+
+class CheckDefinitionError(TunnelcheckError):
+    """A check was declared with missing or conflicting metadata."""
+
+class MalformedData(TunnelcheckError):
+    """Raw Graph data is not of the shape Graph documents (a wrong type, a missing id)."""
+
+    def __init__(self, place: str, message: str) -> None:
+        self.place = place
+        self.message = message
+        super().__init__(f"{place}: {message}")
+
+
+class DataUnavailable(TunnelcheckError):
+    """Data a check needs could not be had: not recorded, forbidden, or failed to load."""
+
+    def __init__(self, resource: str, reason: str, permission: str | None = None) -> None:
+        self.resource = resource
+        self.reason = reason
+        self.permission = permission
+        needs = f" (needs Graph permission {permission})" if permission else ""
+        super().__init__(f"{resource}: {reason}{needs}")
+
+
+class PermissionDenied(DataUnavailable):
+    """Graph answered 403 for a resource: the application permission is missing."""
+
+
+class MalformedResource(DataUnavailable):
+    """A resource whose raw data did not parse into the model."""
+
+    def __init__(self, resource: str, error: MalformedData, permission: str | None = None) -> None:
+        self.error = error
+        super().__init__(resource, f"malformed data at {error}", permission)

@@ -1,0 +1,32 @@
+"""Hooks tunnelcheck adds to pytest (registered with ``pytest_addhooks``).
+
+Implement them in a conftest.py, a pytest plugin, or a check pack registered under the entry point group
+``tunnelcheck.checks``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from .check import Check
+
+
+@pytest.hookspec
+def pytest_tunnelcheck_checks() -> list[Check]:
+    """Return checks to add to the catalog (each declared with ``tunnelcheck.check``).
+
+    Called once per run, after configuration, on every implementation; the results are merged and
+    check ids must be unique across all of them.
+    """
+
+
+@pytest.hookspec
+def pytest_tunnelcheck_result(config: pytest.Config, result: dict[str, Any]) -> None:
+    """Called on the controlling process for each check result, in the shape of one entry of
+    ``--tunnelcheck-json``'s ``results`` (``check_id``, ``tenant``, ``outcome``, ``reason``, ``evidence``…).
+
+    For integrations: ticketing, chat notifications, dashboards.
+    """

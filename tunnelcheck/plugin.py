@@ -1,0 +1,438 @@
+"""The pytest plugin (entry point ``pytest11``): options, the catalog as test items, fixtures, results.
+
+With a source option (``--snapshot`` or ``--tenant``) every check of the catalog becomes one test item per
+tenant, ``tunnelcheck::TUN-AND-05[<tenant>]``; with no path arguments only the catalog runs, from any
+folder. Users' own checks are ordinary test functions using the ``tenant`` and ``evidence`` fixtures,
+described by ``@pytest.mark.tunnelcheck(id=..., title=..., phase=..., platform=..., ...)``.
+Per-run state lives in ``config.stash``; nothing is global, nothing is fetched at import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import config as config_file
+from . import snapshot
+from .check import Check, CheckFailed, Evidence, Phase, Platform, Severity, Verdict, run_check
+from .errors import CheckDefinitionError, ConfigError, DataUnavailable, SnapshotError, TunnelcheckError
+from .registry import Catalog, entry_point_plugins
+from .resources import Resource
+from .tenant import Tenant
+
+__all__ = ["CheckItem", "RunState", "RUN_KEY"]
+
+RESULTS_VERSION = 1
+
+
+@dataclass
+class RunState:
+    """Everything one pytest run knows about tunnelcheck."""
+
+    tenants: dict[str, Tenant]
+    baseline: Tenant | None
+    settings: config_file.Config
+    catalog: Catalog
+    phase: Phase | None
+    drift: bool
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def selects(self, phase: Phase) -> bool:
+        """Phases are cumulative: --phase P runs P and every earlier one; drift only with --drift."""
+        if phase is Phase.DRIFT:
+            return self.drift
+        return self.phase is None or phase.rank <= self.phase.rank
+
+
+RUN_KEY = pytest.StashKey[RunState]()
+VERDICT_KEY = pytest.StashKey[Verdict]()
+EVIDENCE_KEY = pytest.StashKey[Evidence]()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Options and configuration
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from . import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("tunnelcheck", "tunnelcheck: Microsoft Tunnel to Defender migration checks")
+    group.addoption("--snapshot", action="append", default=[], metavar="FILE", dest="tunnelcheck_snapshots",
+                    help="run the checks on a recorded tenant snapshot (.json or .json.gz); repeatable")
+    group.addoption("--tenant", action="append", default=[], metavar="TENANT", dest="tunnelcheck_tenants",
+                    help="run the checks on a live tenant through Microsoft Graph; repeatable")
+    group.addoption("--baseline", metavar="FILE", dest="tunnelcheck_baseline",
+                    help="the snapshot recorded before the migration (or the last accepted one)")
+    group.addoption("--phase", choices=[p.value for p in Phase if p is not Phase.DRIFT],
+                    dest="tunnelcheck_phase",
+                    help="run the checks of this migration phase and of every earlier one (default: all)")
+    group.addoption("--drift", action="store_true", dest="tunnelcheck_drift",
+                    help="add the drift checks against --baseline")
+    group.addoption("--tunnelcheck-config", metavar="FILE", dest="tunnelcheck_config",
+                    help="YAML settings: migration intent, app ids, waivers (see config.example.yaml)")
+    group.addoption("--tunnelcheck-json", metavar="FILE", dest="tunnelcheck_json",
+                    help="write the results and their evidence as JSON")
+    group.addoption("--tunnelcheck-no-catalog", action="store_true", dest="tunnelcheck_no_catalog",
+                    help="run only the checks in the given paths, not the built-in catalog")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for platform in Platform:
+        config.addinivalue_line("markers", f"{platform.value}: tunnelcheck checks of platform {platform.value}")
+    for phase in Phase:
+        config.addinivalue_line("markers", f"{phase.marker}: tunnelcheck checks of migration phase {phase.value}")
+    for severity in Severity:
+        config.addinivalue_line("markers", f"{severity.value}: tunnelcheck checks of severity {severity.value}")
+    config.addinivalue_line(
+        "markers", "tunnelcheck(id, title, phase, platform, severity, needs, remediation): "
+        "declares an ordinary test as a tunnelcheck check")
+
+    snapshots = config.getoption("tunnelcheck_snapshots")
+    live = config.getoption("tunnelcheck_tenants")
+    if not snapshots and not live:
+        for name in ("tunnelcheck_baseline", "tunnelcheck_phase", "tunnelcheck_drift", "tunnelcheck_json"):
+            if config.getoption(name):
+                flag = "--" + name.removeprefix("tunnelcheck_").replace("json", "tunnelcheck-json")
+                raise pytest.UsageError(f"{flag} needs a tenant: give --snapshot FILE or --tenant TENANT")
+        return
+    try:
+        state = _build_run(config, snapshots, live)
+    except TunnelcheckError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[RUN_KEY] = state
+    config.pluginmanager.register(ResultsCollector(config, state), "tunnelcheck-results")
+    # With no paths given, run the catalog alone, wherever pytest was started.
+    if config.args_source is not pytest.Config.ArgsSource.ARGS:
+        config.args = []
+    _register_html_report(config)
+
+
+def _build_run(config: pytest.Config, snapshots: list[str], live: list[str]) -> RunState:
+    settings = config_file.load(config.getoption("tunnelcheck_config"))
+    tenants: dict[str, Tenant] = {}
+    for path in snapshots:
+        _add_tenant(tenants, snapshot.load_tenant(path))
+    if live:
+        from .graph import open_tenant  # the live stack (msgraph-sdk, azure-identity) loads only when asked
+
+        for name in live:
+            _add_tenant(tenants, open_tenant(name, settings))
+    baseline_path = config.getoption("tunnelcheck_baseline")
+    baseline = snapshot.load_tenant(baseline_path, label="baseline") if baseline_path else None
+    drift = bool(config.getoption("tunnelcheck_drift"))
+    if drift and baseline is None:
+        raise ConfigError("--drift", "needs --baseline FILE (the snapshot to compare with)")
+
+    for name, plugin in entry_point_plugins():
+        if not config.pluginmanager.is_registered(plugin):
+            config.pluginmanager.register(plugin, f"tunnelcheck-pack-{name}")
+    from . import checks as builtin
+
+    if not config.pluginmanager.is_registered(builtin):
+        config.pluginmanager.register(builtin, "tunnelcheck-builtin-checks")
+    catalog = Catalog(c for found in config.hook.pytest_tunnelcheck_checks() for c in found)
+    for waiver in settings.waivers:
+        if waiver.check not in catalog:
+            raise ConfigError(config.getoption("tunnelcheck_config") or "config",
+                              f"waivers: unknown check {waiver.check!r}")
+    phase = config.getoption("tunnelcheck_phase")
+    return RunState(tenants, baseline, settings, catalog, Phase(phase) if phase else None, drift)
+
+
+def _add_tenant(tenants: dict[str, Tenant], tenant: Tenant) -> None:
+    label = tenant.info.label
+    if label in tenants:
+        raise ConfigError(tenant.info.location, f"names the tenant {label!r} a second time in this run")
+    tenants[label] = tenant
+
+
+def _register_html_report(config: pytest.Config) -> None:
+    """pytest-html is optional at import time: its hooks are only registered when it is installed."""
+    try:
+        import pytest_html  # noqa: F401
+    except ImportError:
+        return
+    from . import html_report
+
+    if not config.pluginmanager.is_registered(html_report):
+        config.pluginmanager.register(html_report, "tunnelcheck-html")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Collection: the catalog as items, and phase selection over catalog and user checks alike
+
+
+class CatalogCollector(pytest.Collector):
+    def collect(self) -> Iterator[CheckItem]:
+        state = self.config.stash[RUN_KEY]
+        for check in state.catalog.values():
+            for label in state.tenants:
+                yield CheckItem.from_parent(self, name=f"{check.id}[{label}]", check=check, label=label)
+
+
+class CheckItem(pytest.Item):
+    """One check on one tenant."""
+
+    def __init__(self, *, check: Check, label: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+        self.label = label
+        for name in (check.platform.value, check.phase.marker, check.severity.value):
+            self.add_marker(name)
+        self.user_properties.append(("check_id", check.id))
+        self.user_properties.append(("tenant", label))
+
+    def setup(self) -> None:
+        # Load what the check needs now: data that cannot be had makes the check error, in setup.
+        state = self.config.stash[RUN_KEY]
+        state.tenants[self.label].require(self.check.needs)
+        if state.baseline is not None:
+            state.baseline.require(self.check.needs)
+
+    def runtest(self) -> None:
+        state = self.config.stash[RUN_KEY]
+        verdict = run_check(self.check, state.tenants[self.label], state.baseline, state.settings.migration)
+        self.stash[VERDICT_KEY] = verdict
+        if verdict.outcome == "skipped":
+            pytest.skip(verdict.reason)
+        if verdict.outcome != "passed":
+            raise CheckFailed(verdict)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, CheckFailed):
+            return describe_failure(self.check, excinfo.value.verdict)
+        return super().repr_failure(excinfo, style=style)  # a bug in a check: show it whole
+
+    def reportinfo(self) -> tuple[Path, None, str]:
+        return self.path, None, self.name
+
+
+def describe_failure(check: Check | None, verdict: Verdict) -> str:
+    """The terminal text of a failed check: reason, the failing evidence rows, remediation."""
+    lines = []
+    if check is not None:
+        lines.append(f"{check.id} {check.title} [{check.phase}, {check.platform}, {check.severity}]")
+    lines.append(f"{verdict.outcome}: {verdict.reason}")
+    lines += [f"  {f.line()}" for f in verdict.evidence if not f.ok]
+    if check is not None:
+        lines.append(f"remediation: {' '.join(check.remediation.split())}")
+    return "\n".join(lines)
+
+
+def _user_check(item: pytest.Item) -> dict[str, Any] | None:
+    """The metadata of a user's check from its ``tunnelcheck`` marker, validated."""
+    marker = item.get_closest_marker("tunnelcheck")
+    if marker is None:
+        return None
+    meta = dict(marker.kwargs)
+    where = f"{item.nodeid}: @pytest.mark.tunnelcheck"
+    if "id" not in meta:
+        raise CheckDefinitionError(f"{where}: needs id=")
+    try:
+        return {
+            "check_id": str(meta["id"]), "title": str(meta.get("title", item.name)),
+            "phase": Phase(meta.get("phase", "inventory")), "platform": Platform(meta["platform"])
+            if "platform" in meta else None, "severity": Severity(meta.get("severity", "medium")),
+            "needs": tuple(Resource(r) for r in meta.get("needs", ())),
+            "remediation": str(meta.get("remediation", "")),
+        }
+    except ValueError as exc:
+        raise CheckDefinitionError(f"{where}: {exc}") from None
+
+
+USER_CHECK_KEY = pytest.StashKey[dict[str, Any]]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    state = config.stash.get(RUN_KEY, None)
+    if state is None:
+        return
+    if not config.getoption("tunnelcheck_no_catalog"):
+        collector = CatalogCollector.from_parent(session, name="tunnelcheck", nodeid="tunnelcheck")
+        catalog_items = list(collector.collect())
+        # Report the collection like any other, so counts, --collect-only and xdist see these items.
+        config.hook.pytest_collectreport(
+            report=pytest.CollectReport(collector.nodeid, "passed", None, catalog_items))
+        items[:0] = catalog_items
+    selected, deselected = [], []
+    for item in items:
+        phase = item.check.phase if isinstance(item, CheckItem) else None
+        if not isinstance(item, CheckItem):
+            try:
+                meta = _user_check(item)
+            except CheckDefinitionError as exc:
+                raise pytest.UsageError(str(exc)) from None
+            if meta is not None:
+                item.stash[USER_CHECK_KEY] = meta
+                phase = meta["phase"]
+                item.user_properties.append(("check_id", meta["check_id"]))
+                for name in (meta["phase"].marker, meta["severity"].value,
+                             *([meta["platform"].value] if meta["platform"] else [])):
+                    item.add_marker(name)
+        (selected if phase is None or state.selects(phase) else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+# ---------------------------------------------------------------------------------------------------
+# Fixtures for users' own checks
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    state = metafunc.config.stash.get(RUN_KEY, None)
+    if state is not None and "tenant" in metafunc.fixturenames:
+        metafunc.parametrize("tenant", list(state.tenants), indirect=True, ids=list(state.tenants))
+
+
+@pytest.fixture
+def tenant(request: pytest.FixtureRequest) -> Tenant:
+    """The tenant under test (one test per tenant given with --snapshot/--tenant). Resources declared in
+    ``@pytest.mark.tunnelcheck(needs=[...])`` are loaded first, so missing data errors the test."""
+    state = request.config.stash.get(RUN_KEY, None)
+    if state is None:
+        raise pytest.UsageError("the tenant fixture needs a tenant: give --snapshot FILE or --tenant TENANT")
+    current: Tenant = state.tenants[request.param]
+    meta = request.node.stash.get(USER_CHECK_KEY, None)
+    if meta:
+        current.require(meta["needs"])
+    return current
+
+
+@pytest.fixture
+def baseline(request: pytest.FixtureRequest) -> Tenant | None:
+    """The --baseline tenant, or None."""
+    state = request.config.stash.get(RUN_KEY, None)
+    return state.baseline if state else None
+
+
+@pytest.fixture
+def tunnelcheck_config(request: pytest.FixtureRequest) -> config_file.Config:
+    """The validated --tunnelcheck-config (defaults when none was given)."""
+    state = request.config.stash.get(RUN_KEY, None)
+    return state.settings if state else config_file.Config()
+
+
+@pytest.fixture
+def evidence(request: pytest.FixtureRequest) -> Evidence:
+    """Record inspected objects (``evidence.ok``/``evidence.fail``); ``evidence.check()`` fails the test
+    when any row failed. The rows appear in the report and the JSON results."""
+    state = request.config.stash.get(RUN_KEY, None)
+    label = getattr(request.node, "callspec", None)
+    current = state.tenants.get(label.params.get("tenant")) if state and label else None
+    collected = Evidence(current)
+    request.node.stash[EVIDENCE_KEY] = collected
+    return collected
+
+
+# ---------------------------------------------------------------------------------------------------
+# Results: a JSON-ready record rides on each report (so it crosses pytest-xdist), collected centrally
+
+
+def _check_info(item: pytest.Item) -> dict[str, Any] | None:
+    if isinstance(item, CheckItem):
+        c = item.check
+        return {"check_id": c.id, "title": c.title, "phase": c.phase.value, "platform": c.platform.value,
+                "severity": c.severity.value, "remediation": c.remediation, "tenant": item.label}
+    meta = item.stash.get(USER_CHECK_KEY, None)
+    if meta is None:
+        return None
+    callspec = getattr(item, "callspec", None)
+    return {"check_id": meta["check_id"], "title": meta["title"], "phase": meta["phase"].value,
+            "platform": meta["platform"].value if meta["platform"] else None,
+            "severity": meta["severity"].value, "remediation": meta["remediation"],
+            "tenant": callspec.params.get("tenant") if callspec else None}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    report = yield
+    info = _check_info(item)
+    if info is None or (call.when == "teardown" and not report.failed):
+        return report
+    if call.when == "setup" and report.passed:
+        return report
+    verdict = item.stash.get(VERDICT_KEY, None)
+    exc = call.excinfo.value if call.excinfo else None
+    if isinstance(exc, CheckFailed):
+        verdict = exc.verdict
+    if isinstance(exc, DataUnavailable):
+        outcome, reason = "error", str(exc)
+        report.longrepr = f"{info['check_id']} [{info['tenant']}] cannot run: {exc}"
+    elif report.skipped:
+        outcome, reason = "skipped", _skip_reason(report)
+    elif report.failed:
+        outcome = "error" if call.when != "call" else (verdict.outcome if verdict else "failed")
+        reason = verdict.reason if verdict else (exc.__class__.__name__ + (f": {exc}" if str(exc) else ""))
+    else:
+        outcome, reason = "passed", verdict.reason if verdict else "passed"
+    findings = verdict.evidence if verdict else tuple(item.stash.get(EVIDENCE_KEY, Evidence()).findings)
+    report.tunnelcheck = info | {
+        "outcome": outcome, "reason": reason, "evidence": [f.as_dict() for f in findings],
+    }
+    return report
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+class ResultsCollector:
+    """Collects each check's record on the controlling process and writes --tunnelcheck-json."""
+
+    def __init__(self, config: pytest.Config, state: RunState) -> None:
+        self.config = config
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = getattr(report, "tunnelcheck", None)
+        if record is not None:  # a later teardown error replaces the call's record
+            self.state.results[report.nodeid] = record
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if hasattr(self.config, "workerinput"):  # pytest-xdist workers report to the controller
+            return
+        for record in self.state.results.values():
+            self.config.hook.pytest_tunnelcheck_result(config=self.config, result=record)
+        path = self.config.getoption("tunnelcheck_json")
+        if path:
+            write_results(path, self.state, self.config.getoption("tunnelcheck_phase"))
+
+
+def results_document(state: RunState, phase: str | None) -> dict[str, Any]:
+    tenants = [
+        {"label": t.info.label, "tenant_id": t.info.tenant_id, "source": t.info.location,
+         "snapshot_sha256": t.info.sha256}
+        for t in state.tenants.values()
+    ]
+    first = tenants[0] if len(tenants) == 1 else {}
+    return {
+        "tunnelcheck_results": RESULTS_VERSION,
+        "tenant_id": first.get("tenant_id"),
+        "source": first.get("source"),
+        "snapshot_sha256": first.get("snapshot_sha256"),
+        "phase": phase or "all",
+        "tenants": tenants,
+        "results": list(state.results.values()),
+    }
+
+
+def write_results(path: str, state: RunState, phase: str | None) -> None:
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.part")
+    tmp.write_text(json.dumps(results_document(state, phase), indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, target)

@@ -1,0 +1,158 @@
+"""A tenant as the checks see it: typed collections parsed lazily, once, from a source of raw Graph JSON.
+
+A source is a snapshot file or live Graph; both hand over raw objects exactly as Graph returns them, so
+the checks cannot tell them apart. A resource that could not be had is remembered as its error, and every
+later access raises it again: nothing is ever read as "empty" by mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Protocol
+
+from . import model
+from .errors import DataUnavailable, MalformedData, MalformedResource
+from .resources import Resource
+
+__all__ = ["Source", "SourceInfo", "Tenant"]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where a tenant's data comes from; shown in test ids, reports and results. Never a secret."""
+
+    label: str  # names the tenant in test ids and reports
+    kind: str  # "snapshot" or "live"
+    location: str  # the snapshot file, or the tenant as given on the command line
+    tenant_id: str | None = None
+    description: str = ""  # the snapshot's "source", or the Graph endpoint
+    sha256: str | None = None
+    recorded_at: str | None = None
+
+
+class Source(Protocol):
+    """Hands over raw Graph objects per resource, or the reason it cannot."""
+
+    info: SourceInfo
+
+    def load(self, resources: Collection[Resource]) -> Mapping[Resource, list[Any] | DataUnavailable]:
+        """Return each requested resource's raw objects, or the DataUnavailable explaining its absence."""
+        ...
+
+
+_PARSERS: dict[Resource, Callable[[list[Any], str], Any]] = {
+    Resource.DEVICE_CONFIGURATIONS: model.parse_device_configurations,
+    Resource.MOBILE_APPS: model.parse_mobile_apps,
+    Resource.GROUPS: model.parse_groups,
+    Resource.TUNNEL_SITES: model.parse_tunnel_sites,
+    Resource.TUNNEL_CONFIGURATIONS: model.parse_tunnel_configurations,
+    Resource.MANAGED_DEVICES: model.parse_managed_devices,
+    Resource.DETECTED_APPS: model.parse_detected_apps,
+    Resource.AUDIT_EVENTS: model.parse_audit_events,
+}
+
+
+class Tenant:
+    """The typed view of one tenant. Collections are parsed on first use and cached."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self._parsed: dict[Resource, Any] = {}
+        self._errors: dict[Resource, DataUnavailable] = {}
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.info.label!r} from {self.info.kind}>"
+
+    @property
+    def info(self) -> SourceInfo:
+        return self.source.info
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    def require(self, resources: Iterable[Resource]) -> None:
+        """Load and parse ``resources`` (in one round for the source); raise for any that cannot be had,
+        naming all of them."""
+        wanted = [r for r in dict.fromkeys(resources) if r not in self._parsed and r not in self._errors]
+        if wanted:
+            for resource, raw in self.source.load(wanted).items():
+                if isinstance(raw, DataUnavailable):
+                    self._errors[resource] = raw
+                    continue
+                try:
+                    self._parsed[resource] = _PARSERS[resource](raw, resource.value)
+                except MalformedData as exc:
+                    self._errors[resource] = MalformedResource(resource.value, exc, resource.permission)
+        failures = [self._errors[r] for r in dict.fromkeys(resources) if r in self._errors]
+        if len(failures) == 1:
+            raise failures[0]
+        if failures:
+            raise DataUnavailable("; ".join(str(f.resource) for f in failures),
+                                  "; ".join(str(f) for f in failures))
+
+    def available(self, resource: Resource) -> bool:
+        """Whether ``resource`` is loaded and usable, without fetching it."""
+        return resource in self._parsed
+
+    def _get(self, resource: Resource) -> Any:
+        if resource not in self._parsed:
+            self.require([resource])
+        return self._parsed[resource]
+
+    # -- collections --------------------------------------------------------------------------------
+
+    @property
+    def configurations(self) -> tuple[model.DeviceConfiguration, ...]:
+        return self._get(Resource.DEVICE_CONFIGURATIONS)[0]
+
+    @property
+    def profiles(self) -> tuple[model.TunnelProfile, ...]:
+        """The Tunnel profiles, standalone and Defender-based, of every kind."""
+        return self._get(Resource.DEVICE_CONFIGURATIONS)[1]
+
+    @cached_property
+    def configuration_ids(self) -> frozenset[str]:
+        return frozenset(c.id for c in self.configurations)
+
+    @cached_property
+    def profiles_by_id(self) -> Mapping[str, model.TunnelProfile]:
+        return {p.id: p for p in self.profiles}
+
+    @property
+    def apps(self) -> tuple[model.MobileApp, ...]:
+        return self._get(Resource.MOBILE_APPS)
+
+    @property
+    def groups(self) -> tuple[model.Group, ...]:
+        return self._get(Resource.GROUPS)
+
+    @property
+    def sites(self) -> tuple[model.TunnelSite, ...]:
+        return self._get(Resource.TUNNEL_SITES)
+
+    @property
+    def tunnel_configurations(self) -> tuple[model.TunnelConfiguration, ...]:
+        return self._get(Resource.TUNNEL_CONFIGURATIONS)
+
+    @property
+    def managed_devices(self) -> tuple[model.ManagedDevice, ...]:
+        return self._get(Resource.MANAGED_DEVICES)
+
+    @property
+    def detected_apps(self) -> tuple[model.DetectedApp, ...]:
+        return self._get(Resource.DETECTED_APPS)
+
+    @property
+    def audit_events(self) -> tuple[model.AuditEvent, ...]:
+        return self._get(Resource.AUDIT_EVENTS)
+
+    @property
+    def group_names(self) -> Mapping[str, str]:
+        """Group display names for evidence, when groups were loaded; names never decide a verdict,
+        so this is the one lookup that does not fetch or fail."""
+        return self._group_names if self.available(Resource.GROUPS) else {}
+
+    @cached_property
+    def _group_names(self) -> Mapping[str, str]:
+        return {g.id: g.display_name for g in self.groups}

@@ -571,6 +571,8 @@ def parse_device_configurations(
         connection = ConnectionType(raw.str("connectionType") or "")
         if kind is not None and connection in TUNNEL_CONNECTION_TYPES:
             profiles.append(_tunnel_profile(raw, kind, connection))
+        else:
+            raw.objs("assignments")  # not needed, but a wrong shape still means a damaged document
     return tuple(configurations), tuple(profiles)
 
 

@@ -1,0 +1,65 @@
+"""The config loader: typed, strict, one-line errors naming the file and key path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tunnelcheck import config
+from tunnelcheck.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_example_config_is_valid_and_documents_every_migration_key() -> None:
+    loaded = config.load(ROOT / "config.example.yaml")
+    assert loaded.migration.defender_features is False
+    text = (ROOT / "config.example.yaml").read_text()
+    for name in config.MigrationConfig.__dataclass_fields__:
+        assert f"  {name}:" in text, f"config.example.yaml does not document migration.{name}"
+
+
+def test_defaults_without_a_file() -> None:
+    defaults = config.load(None)
+    assert defaults.migration.defender_features is None
+    assert defaults.migration.defender_app_ids.android == "com.microsoft.scmx"
+    assert defaults.migration.reassign_delay_minutes == 10
+
+
+def test_waivers_parse_dates() -> None:
+    loaded = config.parse({"waivers": [{"check": "TUN-AND-07", "reason": "r", "owner": "o", "expires": "2027-01-31"}]})
+    assert loaded.waivers[0].expires == dt.date(2027, 1, 31)
+    assert loaded.waivers[0].object is None
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("migration:\n  defender_features: maybe\n", "migration.defender_features: expected true or false, got a string"),
+    ("migration:\n  max_profile_errors: '3'\n", "migration.max_profile_errors: expected an integer, got a string"),
+    ("migration:\n  max_profile_errors: -1\n", "migration.max_profile_errors: expected a number of 0 or more"),
+    ("migration:\n  defendr_features: true\n",
+     "migration.defendr_features: unknown key (known keys here: browser_package_ids, defender_app_ids, "
+     "defender_features, max_profile_errors, reassign_delay_minutes, standalone_app_ids, standalone_app_names)"),
+    ("migration:\n  browser_package_ids: com.android.chrome\n",
+     "migration.browser_package_ids: expected a list, got a string"),
+    ("migration:\n  browser_package_ids: [com.android.chrome, 3]\n",
+     "migration.browser_package_ids[1]: expected a non-empty string, got an integer"),
+    ("migration:\n  defender_app_ids: {android: x}\n", "migration.defender_app_ids.ios: missing (required)"),
+    ("waivers:\n  - check: TUN-AND-07\n    reason: r\n    owner: o\n    expires: soon\n",
+     "waivers[0].expires: expected a date (YYYY-MM-DD), got a string"),
+    ("- a\n- b\n", "expected a mapping, got a list"),
+    ("migration: [\n", "not valid YAML (line 2, column 1): expected the node content, but found '<stream end>'"),
+], ids=["bool", "int-type", "int-negative", "unknown-key", "list-type", "list-item", "nested-missing",
+        "date", "top-level", "yaml-syntax"])
+def test_bad_config_gives_one_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "cfg.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        config.load(path)
+    assert str(info.value) == f"{path}: {message}"
+
+
+def test_unreadable_config(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"missing\.yaml: cannot read the file \(No such file or directory\)"):
+        config.load(tmp_path / "missing.yaml")

@@ -1,0 +1,157 @@
+"""The snapshot reader: every way a file can be wrong gives one SnapshotError naming the file and place."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from tunnelcheck import snapshot
+from tunnelcheck.errors import DataUnavailable, SnapshotError
+from tunnelcheck.resources import Resource
+
+DEMO = Path(snapshot.__file__).parent / "demo" / "contoso.json"
+
+
+@pytest.fixture
+def doc() -> dict:
+    return json.loads(DEMO.read_text(encoding="utf-8"))
+
+
+def write_raw(path: Path, doc: dict, seal: bool = True) -> Path:
+    body = {k: v for k, v in doc.items() if k != "sha256"}
+    if seal:
+        body["sha256"] = snapshot.canonical_digest(body)
+    path.write_text(json.dumps(body), encoding="utf-8")
+    return path
+
+
+def test_demo_reads_and_parses_every_resource() -> None:
+    tenant = snapshot.load_tenant(DEMO)
+    assert tenant.info.label == "contoso"
+    assert tenant.info.sha256 == snapshot.read(DEMO).sha256
+    assert {p.id for p in tenant.profiles} >= {"p-and-do-std", "p-and-do-mde", "p-ios-mde"}
+    assert all(tenant.available(r) for r in Resource)
+
+
+def test_gzip_is_detected_by_content(tmp_path: Path, doc: dict) -> None:
+    plain = write_raw(tmp_path / "t.json", doc)
+    packed = tmp_path / "t.json.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert snapshot.read(packed).sha256 == snapshot.read(plain).sha256
+
+
+def test_write_seals_and_round_trips(tmp_path: Path, doc: dict) -> None:
+    for name in ("w.json", "w.json.gz"):
+        digest = snapshot.write(tmp_path / name, copy.deepcopy(doc))
+        again = snapshot.read(tmp_path / name)
+        assert again.sha256 == digest
+        assert again.resources == doc["resources"]
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_unsealed_snapshot_is_accepted_with_a_warning(tmp_path: Path, doc: dict) -> None:
+    path = write_raw(tmp_path / "hand.json", doc, seal=False)
+    with pytest.warns(snapshot.UnsealedSnapshotWarning, match="no sha256"):
+        assert snapshot.read(path).sha256 is None
+
+
+def _mutations():
+    def set_(place, value):
+        def apply(d):
+            target, *_ = [d]
+            keys = place.split("|")
+            for key in keys[:-1]:
+                target = target[int(key)] if isinstance(target, list) else target[key]
+            last = keys[-1]
+            if isinstance(target, list):
+                target[int(last)] = value
+            else:
+                target[last] = value
+        return apply
+
+    configs = "resources|deviceManagement/deviceConfigurations"
+    return [
+        ("version-missing", lambda d: d.pop("tunnelcheck_snapshot"),
+         "missing 'tunnelcheck_snapshot' (not a tunnelcheck snapshot?)"),
+        ("version-wrong", set_("tunnelcheck_snapshot", 2),
+         "tunnelcheck_snapshot: unsupported format version 2 (this tunnelcheck reads 1)"),
+        ("version-string", set_("tunnelcheck_snapshot", "1"),
+         "tunnelcheck_snapshot: unsupported format version '1' (this tunnelcheck reads 1)"),
+        ("resources-missing", lambda d: d.pop("resources"), "resources: missing"),
+        ("resources-list", set_("resources", []), "resources: expected an object"),
+        ("resource-not-list", set_(configs, {}),
+         "resources.deviceManagement/deviceConfigurations: expected a list"),
+        ("assignments-not-list", set_(configs + "|3|assignments", {"x": 1}),
+         "resources.deviceManagement/deviceConfigurations[3].assignments: expected a list, got an object"),
+        ("object-not-object", set_(configs + "|0", "p1"),
+         "resources.deviceManagement/deviceConfigurations[0]: expected an object, got a string"),
+        ("id-missing", lambda d: d["resources"]["deviceAppManagement/mobileApps"][0].pop("id"),
+         "resources.deviceAppManagement/mobileApps[0].id: missing"),
+        ("target-missing", lambda d: d["resources"]["deviceAppManagement/mobileApps"][0]["assignments"][0].pop("target"),
+         "resources.deviceAppManagement/mobileApps[0].assignments[0].target: missing"),
+        ("bool-wrong", set_(configs + "|0|alwaysOn", "yes"),
+         "resources.deviceManagement/deviceConfigurations[0].alwaysOn: expected a boolean, got a string"),
+        ("date-wrong", set_(configs + "|0|createdDateTime", "yesterday"),
+         "resources.deviceManagement/deviceConfigurations[0].createdDateTime: expected an ISO 8601 date-time, "
+         "got 'yesterday'"),
+        ("tenant-id-number", set_("tenant_id", 5), "tenant_id: expected a string"),
+    ]
+
+
+@pytest.mark.parametrize(("mutate", "message"), [m[1:] for m in _mutations()], ids=[m[0] for m in _mutations()])
+def test_malformed_documents_name_the_place(tmp_path: Path, doc: dict, mutate, message: str) -> None:
+    mutate(doc)
+    path = write_raw(tmp_path / "bad.json", doc)
+    with pytest.raises(SnapshotError) as info:
+        snapshot.load_tenant(path)
+    assert str(info.value) == f"{path}: {message}"
+    assert "\n" not in str(info.value)
+
+
+def test_digest_mismatch_is_refused(tmp_path: Path, doc: dict) -> None:
+    path = write_raw(tmp_path / "edited.json", doc)
+    text = path.read_text().replace("Contoso-EU", "Contoso-US", 1)
+    path.write_text(text)
+    with pytest.raises(SnapshotError, match=r"edited\.json: sha256: sha256 does not match the content"):
+        snapshot.read(path)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"{not json", "not valid JSON (line 1, column 2: Expecting property name enclosed in double quotes)"),
+    (b"[1, 2]", "expected a JSON object at the top level"),
+    (b"\xff\xfe\x00", "not UTF-8 text"),
+    (b"\x1f\x8b\x08\x00garbage", "not a valid gzip file (truncated or corrupt)"),
+], ids=["not-json", "not-object", "not-utf8", "bad-gzip"])
+def test_unreadable_content(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "x.json"
+    path.write_bytes(content)
+    with pytest.raises(SnapshotError) as info:
+        snapshot.read(path)
+    assert str(info.value) == f"{path}: {message}"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match=r"nope\.json: cannot read the file \(No such file or directory\)"):
+        snapshot.read(tmp_path / "nope.json")
+
+
+def test_absent_resource_is_not_recorded_and_never_empty(tmp_path: Path, doc: dict) -> None:
+    del doc["resources"]["deviceAppManagement/mobileApps"]
+    tenant = snapshot.load_tenant(write_raw(tmp_path / "partial.json", doc))
+    assert tenant.profiles  # what was recorded is usable
+    with pytest.raises(DataUnavailable) as info:
+        tenant.apps
+    assert str(info.value) == (f"deviceAppManagement/mobileApps: not recorded in snapshot {tmp_path / 'partial.json'} "
+                               "(needs Graph permission DeviceManagementApps.Read.All)")
+
+
+def test_incomplete_provenance_makes_the_resource_unavailable(tmp_path: Path, doc: dict) -> None:
+    doc["provenance"] = {"groups": {"requests": 3, "request_ids": [], "completed": False}}
+    tenant = snapshot.load_tenant(write_raw(tmp_path / "cut.json", doc))
+    with pytest.raises(DataUnavailable, match="recorded incompletely"):
+        tenant.groups
+    assert tenant.group_names == {}  # names are cosmetic: absent, not an error

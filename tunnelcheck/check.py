@@ -162,19 +162,22 @@ class Finding:
     value: str
     ok: bool
     note: str = ""
+    baseline: str | None = None  # the value in the baseline, for differences against it
     waived: str = ""  # the waiver that covers this row, if any (filled by the waiver logic)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "object_type": self.object_type, "object_id": self.object_id, "object_name": self.object_name,
             "property": self.property, "value": self.value, "ok": self.ok, "note": self.note,
-        } | ({"waived": self.waived} if self.waived else {})
+        } | ({"baseline": self.baseline} if self.baseline is not None else {}) | (
+            {"waived": self.waived} if self.waived else {})
 
     def line(self) -> str:
         mark = "ok  " if self.ok else "FAIL"
         name = f"{self.object_name} ({self.object_id})" if self.object_name else self.object_id
+        value = f"{self.baseline} -> {self.value}" if self.baseline is not None else self.value
         note = f": {self.note}" if self.note else ""
-        return f"{mark} {self.object_type} {name}: {self.property} = {self.value}{note}"
+        return f"{mark} {self.object_type} {name}: {self.property} = {value}{note}"
 
 
 def _format_value(value: Any) -> str:
@@ -187,6 +190,9 @@ def _format_value(value: Any) -> str:
     if isinstance(value, (set, frozenset, list, tuple)):
         return "[" + ", ".join(sorted(_format_value(v) for v in value)) + "]"
     return str(value)
+
+
+_NO_BASELINE: Any = object()
 
 
 class Evidence:
@@ -214,17 +220,19 @@ class Evidence:
         name = getattr(obj, "display_name", None) or getattr(obj, "device_name", "")
         return (type(obj).__name__.lower(), object_id, name)
 
-    def _add(self, obj: Any, prop: str, value: Any, ok: bool, note: str) -> None:
+    def _add(self, obj: Any, prop: str, value: Any, ok: bool, note: str, baseline: Any) -> None:
         kind, object_id, name = self._ref(obj)
-        self.findings.append(Finding(kind, object_id, name, prop, _format_value(value), ok, note))
+        recorded = None if baseline is _NO_BASELINE else _format_value(baseline)
+        self.findings.append(Finding(kind, object_id, name, prop, _format_value(value), ok, note, recorded))
 
-    def ok(self, obj: Any, prop: str, value: Any, note: str = "") -> None:
+    def ok(self, obj: Any, prop: str, value: Any, note: str = "", *, baseline: Any = _NO_BASELINE) -> None:
         """Record an inspected object that satisfies the rule."""
-        self._add(obj, prop, value, True, note)
+        self._add(obj, prop, value, True, note, baseline)
 
-    def fail(self, obj: Any, prop: str, value: Any, note: str = "") -> None:
-        """Record an offending object: the property that decided and why."""
-        self._add(obj, prop, value, False, note)
+    def fail(self, obj: Any, prop: str, value: Any, note: str = "", *, baseline: Any = _NO_BASELINE) -> None:
+        """Record an offending object: the property that decided and why (and, for a difference from
+        the baseline, the baseline's value)."""
+        self._add(obj, prop, value, False, note, baseline)
 
     @property
     def failures(self) -> list[Finding]:

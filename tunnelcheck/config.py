@@ -15,13 +15,13 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, ClassVar, Literal, Union
 
 import yaml
 
 from .errors import ConfigError
 
-__all__ = ["AppIds", "Config", "MigrationConfig", "Waiver", "load", "parse"]
+__all__ = ["AppIds", "AuthConfig", "Config", "MigrationConfig", "Waiver", "load", "parse"]
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,91 @@ class Waiver:
     object: str | None = None
 
 
+Cloud = Literal["global", "usgov", "usgovdod", "china"]
+AuthMethod = Literal["default", "client-secret", "certificate", "workload-identity", "managed-identity",
+                     "azure-cli", "device-code"]
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """The ``auth:`` section: how tunnelcheck gets a Graph token for ``--tenant`` (azure-identity).
+
+    - ``method``: ``default`` (DefaultAzureCredential: environment, workload identity, managed identity,
+      Azure CLI...), ``client-secret``, ``certificate``, ``workload-identity``, ``managed-identity``,
+      ``azure-cli`` or ``device-code``.
+    - ``client_id``: the app registration (required for client-secret and certificate; for
+      workload-identity it defaults to ``AZURE_CLIENT_ID``; for managed-identity it picks a user-assigned one).
+    - ``tenant_id``: the directory to sign in to; default: the ``--tenant`` value.
+    - ``client_secret_env``: the NAME of the environment variable holding the client secret. The secret itself
+      never goes in this file (a ``client_secret`` key is refused).
+    - ``certificate_path``: PEM file with the certificate and its private key (method certificate).
+    - ``token_file_env``: the name of the environment variable holding the federated token FILE path
+      (method workload-identity; default ``AZURE_FEDERATED_TOKEN_FILE``).
+    """
+
+    _refused_keys: ClassVar[Mapping[str, str]] = {
+        "client_secret": "a secret must not be written in the config file: put it in an environment "
+                         "variable and give that variable's name as client_secret_env",
+    }
+
+    method: AuthMethod = "default"
+    client_id: str | None = None
+    tenant_id: str | None = None
+    client_secret_env: str | None = None
+    certificate_path: str | None = None
+    token_file_env: str | None = None
+
+    def __post_init__(self) -> None:
+        needs = {"client-secret": ("client_id", "client_secret_env"), "certificate": ("client_id", "certificate_path")}
+        for key in needs.get(self.method, ()):
+            if getattr(self, key) is None:
+                raise _Invalid(key, f"missing (required when method is {self.method})")
+
+
+#: Graph host and authority host per national cloud (graph-facts §8); the token scope is
+#: ``https://<graph host>/.default``.
+CLOUDS: Mapping[str, tuple[str, str]] = {
+    "global": ("https://graph.microsoft.com", "https://login.microsoftonline.com"),
+    "usgov": ("https://graph.microsoft.us", "https://login.microsoftonline.us"),
+    "usgovdod": ("https://dod-graph.microsoft.us", "https://login.microsoftonline.us"),
+    "china": ("https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn"),
+}
+
+
 @dataclass(frozen=True)
 class Config:
+    """The whole file. The keys other than ``migration`` and ``waivers`` only matter for ``--tenant``:
+
+    - ``cloud``: global (default), usgov, usgovdod or china; sets the Graph host, the authority and the scope.
+    - ``graph_url`` / ``authority``: ``https://host[:port]`` overriding the cloud's Graph host and sign-in
+      authority (a sovereign endpoint, or a local emulator in tests). The token scope stays the cloud's.
+    - ``ca_bundle``: PEM file of the CAs to trust for Graph and sign-in (default: ``SSL_CERT_FILE`` or
+      ``REQUESTS_CA_BUNDLE`` when set, else the system and certifi roots).
+    - ``auth``: see :class:`AuthConfig`.
+    - ``concurrency`` (requests in flight), ``timeout_seconds`` (per request), ``max_retries`` (per request
+      on 429/503/504, honouring Retry-After; at most 10).
+    """
+
     migration: MigrationConfig = field(default_factory=MigrationConfig)
     waivers: tuple[Waiver, ...] = ()
+    cloud: Cloud = "global"
+    graph_url: str | None = None
+    authority: str | None = None
+    ca_bundle: str | None = None
+    auth: AuthConfig = field(default_factory=AuthConfig)
+    concurrency: int = 4
+    timeout_seconds: int = 60
+    max_retries: int = 3
+
+    def __post_init__(self) -> None:
+        for key in ("graph_url", "authority"):
+            url = getattr(self, key)
+            if url is not None and not (url.startswith("https://") and len(url.rstrip("/")) > len("https://")):
+                raise _Invalid(key, "expected an https:// URL")
+        if self.concurrency < 1 or self.timeout_seconds < 1:
+            raise _Invalid("concurrency" if self.concurrency < 1 else "timeout_seconds", "expected 1 or more")
+        if self.max_retries > 10:
+            raise _Invalid("max_retries", "expected at most 10 (the Graph SDK's cap)")
 
 
 def load(path: str | os.PathLike[str] | None) -> Config:
@@ -118,7 +199,10 @@ def _build(kind: Any, value: Any, path: str) -> Any:
             raise _Invalid(path, f"expected a mapping, got {_describe(value)}")
         hints = typing.get_type_hints(kind)
         fields = {f.name: f for f in dataclasses.fields(kind)}
+        refused: Mapping[str, str] = getattr(kind, "_refused_keys", {})
         for key in value:
+            if key in refused:
+                raise _Invalid(_join(path, str(key)), refused[key])
             if key not in fields:
                 known = ", ".join(sorted(fields))
                 raise _Invalid(_join(path, str(key)), f"unknown key (known keys here: {known})")
@@ -128,7 +212,16 @@ def _build(kind: Any, value: Any, path: str) -> Any:
                 args[name] = _build(hints[name], value[name], _join(path, name))
             elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 raise _Invalid(_join(path, name), "missing (required)")
-        return kind(**args)
+        try:
+            return kind(**args)
+        except _Invalid as exc:  # a rule across keys, raised by the dataclass's __post_init__
+            raise _Invalid(_join(path, exc.path), exc.message) from None
+    if origin is Literal:
+        choices = typing.get_args(kind)
+        if value in choices:
+            return value
+        got = repr(value) if isinstance(value, str) else _describe(value)
+        raise _Invalid(path, f"expected one of {', '.join(choices)}, got {got}")
     if origin is tuple:
         if not isinstance(value, list):
             raise _Invalid(path, f"expected a list, got {_describe(value)}")

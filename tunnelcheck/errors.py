@@ -5,6 +5,7 @@
     ├── SnapshotError                a snapshot that cannot be read or trusted (file, place in the document)
     ├── CheckDefinitionError         a check declared wrongly (duplicate id, bad metadata)
     ├── MalformedData                raw Graph JSON of the wrong shape (the place in the document)
+    ├── AuthenticationFailed         --tenant: no Graph token (method, AADSTS code), or one lacking permissions
     └── DataUnavailable              a resource a check needs was not recorded, was forbidden or failed to load
         ├── PermissionDenied         ... because the app lacks a Graph permission
         └── MalformedResource        ... because its data did not parse (carries the MalformedData)
@@ -16,6 +17,7 @@ error codes, never from request bodies or headers.
 from __future__ import annotations
 
 __all__ = [
+    "AuthenticationFailed",
     "CheckDefinitionError",
     "ConfigError",
     "DataUnavailable",
@@ -52,6 +54,12 @@ class SnapshotError(TunnelcheckError):
 
 class CheckDefinitionError(TunnelcheckError):
     """A check was declared with missing or conflicting metadata."""
+
+
+class AuthenticationFailed(TunnelcheckError):
+    """Signing in to a live tenant failed, or the token lacks Graph permissions the run needs.
+    The message names the method and Entra's AADSTS code; never the secret, assertion or token."""
+
 
 class MalformedData(TunnelcheckError):
     """Raw Graph data is not of the shape Graph documents (a wrong type, a missing id)."""

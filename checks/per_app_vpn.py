@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
 from tunnelcheck.migration import IOS_KINDS, defender_profiles, standalone_profile_ids
-from tunnelcheck.model import ProfileKind
+from tunnelcheck.model import AppAssignment, AuditEvent, MobileApp, ProfileKind
 from tunnelcheck.resources import Resource
+
+
+def _reassignments(
+    ctx: Context, defender: set[str]
+) -> Iterator[tuple[MobileApp, AppAssignment, AppAssignment | None]]:
+    """Each baseline assignment (app, target, intent) that named a standalone profile, with the current
+    assignment of the same app, target and intent naming a current iOS Defender profile (None if none)."""
+    if ctx.baseline is None:
+        return
+    standalone = standalone_profile_ids(ctx.tenant, ctx.baseline)
+    current = {
+        (app.id, a.target, a.intent): a
+        for app in ctx.tenant.apps for a in app.assignments if a.vpn_configuration_id in defender
+    }
+    for app in ctx.baseline.apps:
+        for a in app.assignments:
+            if a.vpn_configuration_id in standalone:
+                yield app, a, current.get((app.id, a.target, a.intent))
 
 
 def _has_ios_standalone(ctx: Context) -> bool:
@@ -49,21 +70,68 @@ def ios_per_app_vpn_reassigned(ctx: Context) -> Verdict:
             else:
                 ctx.evidence.ok(app, "settings.vpnConfigurationId", vpn, where)
 
-    if ctx.baseline is not None:
-        current = {
-            (app.id, a.target, a.intent)
-            for app in ctx.tenant.apps for a in app.assignments if a.vpn_configuration_id in defender
-        }
-        for app in ctx.baseline.apps:
-            for a in app.assignments:
-                if a.vpn_configuration_id not in standalone:
-                    continue
-                where = f"{a.intent} for {a.target.describe(ctx.tenant.group_names)}"
-                if (app.id, a.target, a.intent) in current:
-                    ctx.evidence.ok(app, "reassigned", True, f"{where}: now on a Defender profile")
-                else:
-                    ctx.evidence.fail(app, "reassigned", False,
-                                      f"{where}: was on standalone profile {a.vpn_configuration_id} in the "
-                                      "baseline and has no assignment on a Defender profile now")
+    for app, before, now in _reassignments(ctx, defender):
+        where = f"{before.intent} for {before.target.describe(ctx.tenant.group_names)}"
+        if now is not None:
+            ctx.evidence.ok(app, "reassigned", True, f"{where}: now on a Defender profile")
+        else:
+            ctx.evidence.fail(app, "reassigned", False,
+                              f"{where}: was on standalone profile {before.vpn_configuration_id} in the "
+                              "baseline and has no assignment on a Defender profile now")
     return ctx.verdict(passed="every iOS per-app VPN assignment uses a Defender-based profile",
                        failed="{n} iOS per-app VPN assignment(s) are not on a Defender-based profile")
+
+
+@check(
+    id="TUN-IOS-06",
+    title="Per-app VPN was reassigned at least 10 minutes after the new profile was created",
+    phase=Phase.APPS_REASSIGNED, platform=Platform.IOS, severity=Severity.MEDIUM,
+    needs=[Resource.DEVICE_CONFIGURATIONS, Resource.MOBILE_APPS, Resource.AUDIT_EVENTS],
+    remediation="""
+        Wait at least 10 minutes after creating the new VPN profile before you change the app deployment
+        assignments to it. For apps reassigned too early, have the devices sync and, for apps assigned as
+        Available, users reinstall the app from Company Portal after the new VPN profile is installed.""",
+)
+def ios_reassigned_after_delay(ctx: Context) -> Verdict:
+    """Needs --baseline. For each app reassigned from a standalone to a Defender profile D (as in
+    TUN-IOS-05): the earliest audit event at or after D's createdDateTime whose resources[].resourceId is
+    the app's id and whose activityType contains "assign" (any case) is the reassignment; it fails when
+    that is less than migration.reassign_delay_minutes (default 10) after D was created. Apps with no such
+    event are listed as unverified; skipped when no app could be verified."""
+    if ctx.baseline is None:
+        ctx.skip("needs --baseline (to know which apps were reassigned from standalone profiles)")
+    delay = timedelta(minutes=ctx.config.reassign_delay_minutes)
+    profiles = ctx.tenant.profiles_by_id
+    defender = {p.id for p in defender_profiles(ctx.tenant, IOS_KINDS)}
+    # The assignment audit events of each app, oldest first.
+    events: dict[str, list[AuditEvent]] = {}
+    for event in sorted(ctx.tenant.audit_events, key=lambda e: e.activity_time or datetime.min.replace(tzinfo=timezone.utc)):
+        if event.activity_time is not None and "assign" in event.activity_type.casefold():
+            for resource_id in event.resource_ids:
+                events.setdefault(resource_id, []).append(event)
+    verified = 0
+    for app, _before, now in _reassignments(ctx, defender):
+        if now is None:
+            continue
+        profile = profiles[now.vpn_configuration_id]  # type: ignore[index]
+        created = profile.created
+        if created is None:
+            ctx.evidence.ok(app, "reassigned at", None, f"unverified: {profile.display_name} has no createdDateTime")
+            continue
+        event = next((e for e in events.get(app.id, ()) if e.activity_time >= created), None)  # type: ignore[operator]
+        if event is None:
+            ctx.evidence.ok(app, "reassigned at", None,
+                            f"unverified: no audit event of the reassignment to {profile.display_name}")
+            continue
+        verified += 1
+        waited = event.activity_time - created
+        minutes = round(waited.total_seconds() / 60, 1)
+        note = f"{minutes} min after {profile.display_name} was created (audit event {event.id})"
+        if waited < delay:
+            ctx.evidence.fail(app, "reassigned at", event.activity_time.isoformat(), note)
+        else:
+            ctx.evidence.ok(app, "reassigned at", event.activity_time.isoformat(), note)
+    if not verified:
+        ctx.skip("no reassignment could be verified from the audit log")
+    return ctx.verdict(passed="every verified reassignment waited long enough after the new profile",
+                       failed="{n} app(s) were reassigned too soon after the new profile was created")

@@ -207,6 +207,8 @@ class Evidence:
             return ("profile", obj.id, obj.display_name)
         if isinstance(obj, model.MobileApp):
             return ("app", obj.id, obj.display_name)
+        if isinstance(obj, model.ManagedDevice):
+            return ("device", obj.id, obj.device_name)
         if isinstance(obj, model.Target):
             if obj.group_id is None:
                 return ("target", obj.key, obj.describe())

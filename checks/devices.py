@@ -1,0 +1,63 @@
+"""Device-side evidence: Defender profiles deploy cleanly, and the standalone app is gone from devices."""
+
+from __future__ import annotations
+
+from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
+from tunnelcheck.errors import DataUnavailable
+from tunnelcheck.migration import ANDROID_KINDS, IOS_KINDS, defender_profiles
+from tunnelcheck.resources import Resource
+
+
+@check(
+    id="TUN-DEV-02", title="Defender profiles deploy without errors",
+    phase=Phase.PROFILES_CREATED, platform=Platform.DEVICES, severity=Severity.HIGH,
+    needs=[Resource.DEVICE_CONFIGURATIONS],
+    remediation="""
+        Open the VPN profile's Device status and resolve the errors and conflicts (a conflict usually
+        means two VPN profiles, or a Defender app configuration policy and the VPN profile's custom
+        settings, target the same device); after the profile deploys, have devices check in or sync.""",
+)
+def defender_profiles_deploy(ctx: Context) -> Verdict:
+    """For each assigned Defender profile: deviceStatusOverview errorCount + failedCount + conflictCount
+    must not exceed migration.max_profile_errors (default 0). A profile whose status was not recorded
+    makes the check error."""
+    limit = ctx.config.max_profile_errors
+    for profile in defender_profiles(ctx.tenant, [*ANDROID_KINDS, *IOS_KINDS], assigned_only=True):
+        status = profile.status
+        if status is None:
+            raise DataUnavailable(f"{Resource.DEVICE_CONFIGURATIONS}/{profile.id}/deviceStatusOverview",
+                                  "not recorded", Resource.DEVICE_CONFIGURATIONS.permission)
+        problems = status.error + status.failed + status.conflict
+        detail = f"errors {status.error}, failed {status.failed}, conflicts {status.conflict} (limit {limit})"
+        record = ctx.evidence.ok if problems <= limit else ctx.evidence.fail
+        record(profile, "deviceStatusOverview", problems, detail)
+    return ctx.verdict(passed="every assigned Defender profile deploys within the error limit",
+                       failed="{n} Defender profile(s) report device errors, failures or conflicts")
+
+
+@check(
+    id="TUN-DEV-01", title="No device still has the standalone Tunnel app",
+    phase=Phase.CLEANUP, platform=Platform.DEVICES, severity=Severity.MEDIUM,
+    needs=[Resource.DETECTED_APPS],
+    remediation="""
+        Make sure the standalone Microsoft Tunnel app has an Uninstall assignment covering these devices,
+        then have the devices sync; a device that keeps the app after that needs the app removed by its
+        user or a wipe of the work profile.""",
+)
+def standalone_app_gone_from_devices(ctx: Context) -> Verdict:
+    """Fails for every managed device listed under a detected app whose displayName equals one of
+    migration.standalone_app_names (any case); such an app whose deviceCount > 0 but lists no device
+    fails itself."""
+    names = {n.casefold() for n in ctx.config.standalone_app_names}
+    for app in ctx.tenant.detected_apps:
+        if app.display_name.casefold() not in names:
+            continue
+        ref = ("detected app", app.id, f"{app.display_name} {app.platform or ''}".strip())
+        for device in app.devices:
+            ctx.evidence.fail(device, "detected app", app.display_name, f"detected app {app.id}")
+        if app.device_count > 0 and not app.devices:
+            ctx.evidence.fail(ref, "deviceCount", app.device_count, "devices not listed")
+        elif not app.devices:
+            ctx.evidence.ok(ref, "deviceCount", app.device_count)
+    return ctx.verdict(passed="no device reports the standalone Tunnel app",
+                       failed="{n} device(s) still have the standalone Tunnel app")

@@ -1,0 +1,134 @@
+"""Phase profiles-created: the new Defender-based profiles keep the recorded settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
+from tunnelcheck.migration import ANDROID_KINDS, IOS_KINDS, defender_profiles, in_scope_standalone, replacements
+from tunnelcheck.model import AppKind, ProfileKind, TunnelProfile
+from tunnelcheck.resources import Resource
+
+# Each compared setting: (property as shown, how to read it). Absent is false/none (the model's defaults).
+Equal = tuple[str, Callable[[TunnelProfile], Any]]
+Contains = tuple[str, Callable[[TunnelProfile], frozenset[str]]]
+
+_PROXY: list[Equal] = [
+    ("proxyServer.address", lambda p: p.proxy.address),
+    ("proxyServer.port", lambda p: p.proxy.port),
+    ("proxyServer.automaticConfigurationScriptUrl", lambda p: p.proxy.script_url),
+]
+
+
+def _parity(ctx: Context, kinds, platform_name: str, equal: list[Equal], contains: list[Contains]) -> Verdict:
+    in_scope = in_scope_standalone(ctx.tenant, ctx.baseline, kinds)
+    if not in_scope:
+        ctx.skip(f"no in-scope {platform_name} standalone profile")
+    for standalone in in_scope:
+        old = standalone.settings
+        for new in replacements(standalone, ctx.tenant):
+            note = f"replaces {old.display_name} ({old.id})"
+            differences = 0
+            for prop, read in equal:
+                if read(new) != read(old):
+                    differences += 1
+                    ctx.evidence.fail(new, prop, read(new), note, baseline=read(old))
+            for prop, read in contains:
+                missing = read(old) - read(new)
+                if missing:
+                    differences += 1
+                    ctx.evidence.fail(new, prop, sorted(read(new)), f"{note}; missing {sorted(missing)}",
+                                      baseline=sorted(read(old)))
+            if not differences:
+                ctx.evidence.ok(new, "settings", "as recorded", note)
+    return ctx.verdict(passed=f"the {platform_name} Defender profiles keep the recorded settings",
+                       failed="{n} setting(s) differ from the recorded " + platform_name + " standalone profiles")
+
+
+@check(
+    id="TUN-AND-04", title="Android Defender profiles keep the recorded settings",
+    phase=Phase.PROFILES_CREATED, platform=Platform.ANDROID, severity=Severity.HIGH,
+    needs=[Resource.DEVICE_CONFIGURATIONS],
+    remediation="""
+        During configuration of the new VPN profile, reference the settings you recorded from the existing
+        profile: the same Microsoft Tunnel site, Always-on VPN and lockdown, proxy, and every app of the
+        per-app VPN list.""",
+)
+def android_settings_kept(ctx: Context) -> Verdict:
+    """For each in-scope Android standalone profile (its baseline version when there is one) and each
+    replacement: microsoftTunnelSiteId, alwaysOn, alwaysOnLockdown and proxyServer (address, port, script
+    URL) must be equal, absent = false/none; the per-app set (targetedPackageIds ∪
+    targetedMobileApps[].appId) of the replacement must contain the old one. Skipped when no in-scope
+    Android standalone profile exists."""
+    return _parity(ctx, ANDROID_KINDS, "Android", equal=[
+        ("microsoftTunnelSiteId", lambda p: p.site_id),
+        ("alwaysOn", lambda p: p.always_on),
+        ("alwaysOnLockdown", lambda p: p.always_on_lockdown),
+        *_PROXY,
+    ], contains=[("per-app VPN apps", lambda p: p.per_app)])
+
+
+@check(
+    id="TUN-IOS-03", title="iOS Defender profiles keep the recorded settings",
+    phase=Phase.PROFILES_CREATED, platform=Platform.IOS, severity=Severity.HIGH,
+    needs=[Resource.DEVICE_CONFIGURATIONS],
+    remediation="""
+        During configuration of the new VPN profile, reference the settings you recorded from the existing
+        profile: the same Microsoft Tunnel site and proxy, and every associated, excluded and Safari
+        domain and on-demand rule.""",
+)
+def ios_settings_kept(ctx: Context) -> Verdict:
+    """As TUN-AND-04 for ios: microsoftTunnelSiteId and proxyServer equal; associatedDomains,
+    excludedDomains, safariDomains and onDemandRules (each rule compared as canonical JSON) of the
+    replacement contain the old ones. Skipped when no in-scope iOS standalone profile exists."""
+    return _parity(ctx, IOS_KINDS, "iOS", equal=[("microsoftTunnelSiteId", lambda p: p.site_id), *_PROXY],
+                   contains=[
+                       ("associatedDomains", lambda p: p.associated_domains),
+                       ("excludedDomains", lambda p: p.excluded_domains),
+                       ("safariDomains", lambda p: p.safari_domains),
+                       ("onDemandRules", lambda p: p.on_demand_rules),
+                   ])
+
+
+def _web_protection_on(profile: TunnelProfile) -> bool:
+    return profile.custom.get("defendertoggle") != "0" and profile.custom.get("antiphishing") != "0"
+
+
+@check(
+    id="TUN-AND-06", title="Work-profile browsers are in the per-app VPN list when web protection is on",
+    phase=Phase.PROFILES_CREATED, platform=Platform.ANDROID, severity=Severity.LOW,
+    needs=[Resource.DEVICE_CONFIGURATIONS, Resource.MOBILE_APPS],
+    remediation="""
+        With web protection enabled and per-app VPN, web protection only applies to the apps in the
+        per-app VPN list: on devices with a work profile, add all web browsers in the work profile to the
+        per-app VPN list to ensure all work profile web traffic is protected.""",
+)
+def work_profile_browsers(ctx: Context) -> Verdict:
+    """For each assigned android-work-profile Defender profile with a non-empty per-app set and web
+    protection on (defendertoggle and antiphishing not 0): every package in migration.browser_package_ids
+    that exists as an offered managed Google Play app must be in the per-app set. Skipped when no such
+    profile exists."""
+    profiles = [p for p in defender_profiles(ctx.tenant, [ProfileKind.ANDROID_WORK_PROFILE], assigned_only=True)
+                if p.per_app and _web_protection_on(p)]
+    if not profiles:
+        ctx.skip("no assigned work-profile Defender profile with per-app VPN and web protection on")
+    offered = {
+        package
+        for app in ctx.tenant.apps
+        if app.kind is AppKind.ANDROID_MANAGED_STORE
+        and any(a.intent.offered and a.target.is_include for a in app.assignments)
+        for package in app.identifiers
+    }
+    browsers = [b for b in ctx.config.browser_package_ids if b in offered]
+    for profile in profiles:
+        for browser in browsers:
+            if browser in profile.per_app:
+                ctx.evidence.ok(profile, "per-app VPN apps", browser)
+            else:
+                ctx.evidence.fail(profile, "per-app VPN apps", sorted(profile.per_app),
+                                  f"offered browser {browser} is not in the list: its traffic is not web-protected")
+        if not browsers:
+            ctx.evidence.ok(profile, "per-app VPN apps", sorted(profile.per_app), "no listed browser is offered")
+    return ctx.verdict(passed="every offered work-profile browser is in the per-app VPN lists",
+                       failed="{n} offered browser(s) missing from work-profile per-app VPN lists")

@@ -1,0 +1,10 @@
+"""The check tests import ``builders`` from tests/ (not a package, so pytest puts only this folder on the path)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_TESTS = str(Path(__file__).resolve().parent.parent)
+if _TESTS not in sys.path:
+    sys.path.insert(0, _TESTS)

@@ -173,7 +173,7 @@ class Finding:
             {"waived": self.waived} if self.waived else {})
 
     def line(self) -> str:
-        mark = "ok  " if self.ok else "FAIL"
+        mark = "ok  " if self.ok else ("WAIVED" if self.waived else "FAIL")
         name = f"{self.object_name} ({self.object_id})" if self.object_name else self.object_id
         value = f"{self.baseline} -> {self.value}" if self.baseline is not None else self.value
         note = f": {self.note}" if self.note else ""

@@ -9,6 +9,7 @@ Per-run state lives in ``config.stash``; nothing is global, nothing is fetched a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 
 from . import config as config_file
-from . import snapshot
+from . import snapshot, waivers
 from .check import Check, CheckFailed, Evidence, Phase, Platform, Severity, Verdict, run_check
 from .errors import CheckDefinitionError, ConfigError, DataUnavailable, SnapshotError, TunnelcheckError
 from .registry import Catalog, entry_point_plugins
@@ -141,10 +142,6 @@ def _build_run(config: pytest.Config, snapshots: list[str], live: list[str]) -> 
     if not config.pluginmanager.is_registered(builtin):
         config.pluginmanager.register(builtin, "tunnelcheck-builtin-checks")
     catalog = Catalog(c for found in config.hook.pytest_tunnelcheck_checks() for c in found)
-    for waiver in settings.waivers:
-        if waiver.check not in catalog:
-            raise ConfigError(config.getoption("tunnelcheck_config") or "config",
-                              f"waivers: unknown check {waiver.check!r}")
     phase = config.getoption("tunnelcheck_phase")
     return RunState(tenants, baseline, settings, catalog, Phase(phase) if phase else None, drift)
 
@@ -202,9 +199,12 @@ class CheckItem(pytest.Item):
     def runtest(self) -> None:
         state = self.config.stash[RUN_KEY]
         verdict = run_check(self.check, state.tenants[self.label], state.baseline, state.settings.migration)
+        verdict, _ = waivers.apply(self.check.id, verdict, state.settings.waivers, dt.date.today())
         self.stash[VERDICT_KEY] = verdict
         if verdict.outcome == "skipped":
             pytest.skip(verdict.reason)
+        if verdict.outcome == "waived":
+            pytest.xfail(verdict.reason)
         if verdict.outcome != "passed":
             raise CheckFailed(verdict)
 
@@ -281,6 +281,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                              *([meta["platform"].value] if meta["platform"] else [])):
                     item.add_marker(name)
         (selected if phase is None or state.selects(phase) else deselected).append(item)
+    known = {*state.catalog, *(i.stash[USER_CHECK_KEY]["check_id"] for i in items if USER_CHECK_KEY in i.stash)}
+    for n, waiver in enumerate(state.settings.waivers):
+        if waiver.check not in known:
+            where = config.getoption("tunnelcheck_config") or "config"
+            raise pytest.UsageError(f"{where}: waivers[{n}].check: unknown check {waiver.check!r}")
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
@@ -367,7 +372,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     exc = call.excinfo.value if call.excinfo else None
     if isinstance(exc, CheckFailed):
         verdict = exc.verdict
-    if isinstance(exc, DataUnavailable):
+    if hasattr(report, "wasxfail"):
+        outcome, reason = "waived", verdict.reason if verdict else str(report.wasxfail)
+    elif isinstance(exc, DataUnavailable):
         outcome, reason = "error", str(exc)
         report.longrepr = f"{info['check_id']} [{info['tenant']}] cannot run: {exc}"
     elif report.skipped:
@@ -411,6 +418,18 @@ class ResultsCollector:
         path = self.config.getoption("tunnelcheck_json")
         if path:
             write_results(path, self.state, self.config.getoption("tunnelcheck_phase"))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if hasattr(self.config, "workerinput") or not self.state.settings.waivers:
+            return
+        used = {f.get("waived") for r in self.state.results.values() for f in r["evidence"]}
+        unused = [w for w in self.state.settings.waivers if waivers.describe(w) not in used]
+        if unused:
+            terminalreporter.section("tunnelcheck: unused waivers")
+            today = dt.date.today()
+            for w in unused:
+                expired = " [expired]" if w.expires < today else ""
+                terminalreporter.line(f"{waivers.describe(w)}{expired}")
 
 
 def results_document(state: RunState, phase: str | None) -> dict[str, Any]:

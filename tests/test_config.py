@@ -63,3 +63,18 @@ def test_bad_config_gives_one_line(tmp_path: Path, text: str, message: str) -> N
 def test_unreadable_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"missing\.yaml: cannot read the file \(No such file or directory\)"):
         config.load(tmp_path / "missing.yaml")
+
+
+def test_tenant_snapshots_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "cfg.yaml"
+    path.write_text("tenants:\n  - snapshot: snaps/a.json\n  - tenant: fabrikam.onmicrosoft.com\n")
+    loaded = config.load(path)
+    assert [(e.snapshot, e.tenant) for e in loaded.tenants] == [
+        (str(tmp_path / "snaps" / "a.json"), None), (None, "fabrikam.onmicrosoft.com")]
+
+
+def test_tenant_entry_needs_exactly_one_source(tmp_path: Path) -> None:
+    path = tmp_path / "cfg.yaml"
+    path.write_text("tenants:\n  - snapshot: a.json\n    tenant: b\n")
+    with pytest.raises(ConfigError, match=r"cfg\.yaml: tenants\[0\]: give exactly one of snapshot: FILE or tenant: TENANT$"):
+        config.load(path)

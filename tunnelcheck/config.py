@@ -109,6 +109,18 @@ CLOUDS: Mapping[str, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
+class TenantEntry:
+    """One entry of ``tenants:``: a snapshot file (relative to the config file) or a live tenant."""
+
+    snapshot: str | None = None
+    tenant: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.snapshot is None) == (self.tenant is None):
+            raise _Invalid("", "give exactly one of snapshot: FILE or tenant: TENANT")
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole file. The keys other than ``migration`` and ``waivers`` only matter for ``--tenant``:
 
@@ -124,6 +136,7 @@ class Config:
 
     migration: MigrationConfig = field(default_factory=MigrationConfig)
     waivers: tuple[Waiver, ...] = ()
+    tenants: tuple[TenantEntry, ...] = ()
     cloud: Cloud = "global"
     graph_url: str | None = None
     authority: str | None = None
@@ -162,7 +175,12 @@ def load(path: str | os.PathLike[str] | None) -> Config:
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise ConfigError(name, f"not valid YAML{where}: {problem}") from None
-    return parse(data or {}, name)
+    loaded = parse(data or {}, name)
+    # Snapshot paths in tenants: are relative to the config file, wherever pytest runs.
+    folder = Path(name).parent
+    entries = tuple(dataclasses.replace(e, snapshot=str(folder / e.snapshot)) if e.snapshot else e
+                    for e in loaded.tenants)
+    return dataclasses.replace(loaded, tenants=entries)
 
 
 def parse(data: Any, name: str = "config") -> Config:
@@ -185,6 +203,8 @@ def _describe(value: Any) -> str:
 
 
 def _join(path: str, key: str | int) -> str:
+    if key == "":
+        return path
     return f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else key)
 
 

@@ -100,14 +100,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
     snapshots = config.getoption("tunnelcheck_snapshots")
     live = config.getoption("tunnelcheck_tenants")
-    if not snapshots and not live:
-        for name in ("tunnelcheck_baseline", "tunnelcheck_phase", "tunnelcheck_drift", "tunnelcheck_json"):
-            if config.getoption(name):
-                flag = "--" + name.removeprefix("tunnelcheck_").replace("json", "tunnelcheck-json")
-                raise pytest.UsageError(f"{flag} needs a tenant: give --snapshot FILE or --tenant TENANT")
-        return
     try:
-        state = _build_run(config, snapshots, live)
+        settings = config_file.load(config.getoption("tunnelcheck_config"))
+        if not snapshots and not live:  # the config's tenants: list applies when the command line names none
+            snapshots = [e.snapshot for e in settings.tenants if e.snapshot]
+            live = [e.tenant for e in settings.tenants if e.tenant]
+        if not snapshots and not live:
+            for name in ("tunnelcheck_baseline", "tunnelcheck_phase", "tunnelcheck_drift", "tunnelcheck_json"):
+                if config.getoption(name):
+                    flag = "--" + name.removeprefix("tunnelcheck_").replace("json", "tunnelcheck-json")
+                    raise ConfigError(flag, "needs a tenant: give --snapshot FILE or --tenant TENANT")
+            return
+        state = _build_run(config, settings, snapshots, live)
     except TunnelcheckError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[RUN_KEY] = state
@@ -118,8 +122,7 @@ def pytest_configure(config: pytest.Config) -> None:
     _register_html_report(config)
 
 
-def _build_run(config: pytest.Config, snapshots: list[str], live: list[str]) -> RunState:
-    settings = config_file.load(config.getoption("tunnelcheck_config"))
+def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: list[str], live: list[str]) -> RunState:
     tenants: dict[str, Tenant] = {}
     for path in snapshots:
         _add_tenant(tenants, snapshot.load_tenant(path))
@@ -154,7 +157,10 @@ def _add_tenant(tenants: dict[str, Tenant], tenant: Tenant) -> None:
 
 
 def _register_html_report(config: pytest.Config) -> None:
-    """pytest-html is optional at import time: its hooks are only registered when it is installed."""
+    """pytest-html is optional at import time: its hooks are only registered when it is installed and
+    not blocked (``-p no:html``: its hookspecs are then missing and pytest would refuse ours)."""
+    if not config.pluginmanager.has_plugin("html"):
+        return
     try:
         import pytest_html  # noqa: F401
     except ImportError:

@@ -1,21 +1,65 @@
-"""pytest-html integration, registered only when pytest-html is installed.
+"""pytest-html integration, registered by the plugin only when pytest-html is installed and active.
 
-Each check's row gets its id, phase and platform as columns, and an extra holding the reason, the
-evidence table and the remediation. The environment table names each tenant, its source and the
-snapshot digest: never a secret (credentials are not part of any of these).
+Each check's row gets its id, title, phase, platform and severity as sortable columns, and an extra holding
+the outcome and reason, the evidence table (failing rows marked) and the remediation. The environment table
+names each tenant, its source and the snapshot digest: never a secret (credentials are not part of any of
+these, and metadata entries whose name looks like a secret are redacted).
+
+The pytest-html hooks are ``optionalhook``: should this module ever be registered while pytest-html is
+blocked (``-p no:html``), pytest must not refuse them as unknown hooks.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
 import pytest
 from pytest_html import extras
 
-from .plugin import RUN_KEY
+from .plugin import RUN_KEY, RunState
 
-_COLUMNS = ("Check", "Phase", "Platform")
+__all__ = ["render", "STYLE"]
+
+# (header, record key): the columns each row gets after "Result".
+_COLUMNS = (("Check", "check_id"), ("Title", "title"), ("Phase", "phase"), ("Platform", "platform"),
+            ("Severity", "severity"))
+
+# Metadata names that may carry a credential, whoever put them there (--metadata, CI variables).
+_SECRET_NAME = re.compile(r"secret|passw|token|credential|api.?key|private.?key|connection.?string|"
+                          r"client.?cert|sas\b|signature", re.IGNORECASE)
+
+#: Injected once, into the summary; pytest-html's own sheet greys body text, which suits no evidence table.
+STYLE = """
+<style>
+.tc-result { color: #222; font-size: 13px; line-height: 1.4; padding: 4px 2px 8px; }
+.tc-result h3 { margin: 2px 0 4px; font-size: 15px; color: #111; }
+.tc-result p { margin: 4px 0; }
+.tc-meta { color: #555; }
+.tc-badge { display: inline-block; padding: 1px 7px; border-radius: 3px; font-weight: bold;
+  font-size: 11px; text-transform: uppercase; color: #fff; margin-right: 6px; }
+.tc-badge.tc-passed { background: #2e7d32; } .tc-badge.tc-failed, .tc-badge.tc-error { background: #c62828; }
+.tc-badge.tc-skipped { background: #9e6a00; } .tc-badge.tc-waived { background: #6a1b9a; }
+.tc-evidence { border-collapse: collapse; margin: 6px 0; width: 100%; table-layout: auto; }
+.tc-evidence th { background: #eceff1; color: #222; text-align: left; }
+.tc-evidence th, .tc-evidence td { border: 1px solid #cfd8dc; padding: 3px 6px; vertical-align: top; }
+.tc-evidence td { color: #222; word-break: break-word; }
+.tc-evidence tr.tc-fail td { background: #fdecea; }
+.tc-evidence tr.tc-fail td.tc-verdict { color: #b71c1c; font-weight: bold; }
+.tc-evidence tr.tc-ok td.tc-verdict { color: #2e7d32; }
+.tc-evidence code { font-size: 11px; }
+.tc-remediation { background: #e8f4fd; border-left: 4px solid #1976d2; padding: 6px 8px; }
+.tc-summary { color: #222; }
+td.col-check_id { color: #222; font-weight: bold; white-space: nowrap; } td.col-title { color: #222; }
+/* A log emptied by pytest_html_results_table_html would leave an empty grey box and its expander. */
+.extra .logwrapper:not(:has(.log)) { display: none; }
+</style>
+"""
+
+
+# ---------------------------------------------------------------------------------------------------
+# The environment table and title
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -27,28 +71,91 @@ def pytest_configure(config: pytest.Config) -> None:
     metadata = config.stash.get(metadata_key, None)
     if state is None or metadata is None:
         return
+    metadata.update(environment(state, config.getoption("tunnelcheck_config")))
+
+
+def environment(state: RunState, config_path: str | None) -> dict[str, str]:
+    """The environment rows: each tenant, its source and digest, the baseline, phase and config file."""
+    rows: dict[str, str] = {}
     for label, tenant in state.tenants.items():
         info = tenant.info
         prefix = f"Tenant {label}" if len(state.tenants) > 1 else "Tenant"
-        metadata[prefix] = info.tenant_id or label
-        metadata[f"{prefix} source"] = f"{info.kind}: {info.location}"
-        if info.sha256:
-            metadata[f"{prefix} snapshot sha256"] = info.sha256
+        rows[prefix] = f"{label} ({info.tenant_id})" if info.tenant_id else label
+        source = f"{info.kind}: {info.location}"
+        rows[f"{prefix} source"] = f"{source} ({info.description})" if info.description else source
+        if info.kind == "snapshot":
+            rows[f"{prefix} snapshot sha256"] = info.sha256 or "none (unsealed snapshot: not verified)"
         if info.recorded_at:
-            metadata[f"{prefix} recorded at"] = info.recorded_at
+            rows[f"{prefix} recorded at"] = info.recorded_at
     if state.baseline is not None:
-        metadata["Baseline"] = f"{state.baseline.info.location} (sha256 {state.baseline.info.sha256 or 'none'})"
-    metadata["Phase"] = state.phase.value if state.phase else "all"
+        info = state.baseline.info
+        rows["Baseline"] = f"{info.location} (sha256 {info.sha256 or 'none'}, recorded {info.recorded_at or '?'})"
+    rows["Phase"] = (state.phase.value if state.phase else "all") + (" + drift" if state.drift else "")
+    if config_path:
+        rows["tunnelcheck config"] = config_path
+    rows["Checks in catalog"] = str(len(state.catalog))
+    return rows
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # pytest-html reads the metadata at its (trylast) sessionstart: redact anything secret-looking first,
+    # whichever plugin or option added it.
+    try:
+        from pytest_metadata.plugin import metadata_key
+    except ImportError:  # pragma: no cover
+        return
+    metadata = session.config.stash.get(metadata_key, None) or {}
+    for key in list(metadata):
+        if _SECRET_NAME.search(str(key)):
+            metadata[key] = "(redacted)"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_report_title(report: Any) -> None:
+    config = getattr(report, "_config", None)  # pytest-html's ReportData keeps its config privately
+    state = config.stash.get(RUN_KEY, None) if config is not None else None
+    if state is not None:
+        report.title = f"tunnelcheck: {', '.join(state.tenants)}"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
+                                session: pytest.Session) -> None:
+    state = session.config.stash.get(RUN_KEY, None)
+    if state is None:
+        return
+    prefix.append(STYLE)
+    phase = state.phase.value if state.phase else "all phases"
+    prefix.append(f'<p class="tc-summary">tunnelcheck on {escape(", ".join(state.tenants))} '
+                  f"({escape(phase)}): each row is one check on one tenant; open a row for its reason, "
+                  "evidence and remediation.</p>")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The results table
+
+
+@pytest.hookimpl(optionalhook=True)
 def pytest_html_results_table_header(cells: list[str]) -> None:
-    cells[1:1] = [f'<th class="sortable" data-column-type="{c.lower()}">{c}</th>' for c in _COLUMNS]
+    cells[1:1] = [f'<th class="sortable" data-column-type="{key}">{title}</th>' for title, key in _COLUMNS]
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
     record = getattr(report, "tunnelcheck", None) or {}
-    values = (record.get("check_id", ""), record.get("phase", ""), record.get("platform") or "")
-    cells[1:1] = [f'<td class="col-{c.lower()}">{escape(str(v))}</td>' for c, v in zip(_COLUMNS, values)]
+    # The class col-<key> is how pytest-html finds a sortable cell's value.
+    cells[1:1] = [f'<td class="col-{key}">{escape(str(record.get(key) or ""))}</td>' for _, key in _COLUMNS]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_html(report: pytest.TestReport, data: list[str]) -> None:
+    # A failed catalog check's log is its verdict as terminal text, which the extra already shows as a
+    # table; drop it. Anything else (a traceback, captured output) stays.
+    record = getattr(report, "tunnelcheck", None)
+    if record and record["outcome"] == "failed" and report.longreprtext.startswith(
+            f"{record['check_id']} {record['title']} ["):
+        data[:] = [entry for entry in data if not entry.startswith(escape(report.longreprtext))]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -62,24 +169,35 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def render(record: dict[str, Any]) -> str:
     """The extra for one result: title, outcome and reason, evidence table, remediation."""
-    rows = "".join(
-        f'<tr class="tc-{"ok" if f["ok"] else "fail"}">'
-        f'<td>{"ok" if f["ok"] else "FAIL"}</td><td>{escape(f["object_type"])}</td>'
-        f'<td>{escape(f["object_name"])}</td><td><code>{escape(f["object_id"])}</code></td>'
-        f'<td>{escape(f["property"])}</td><td>{escape(f["value"])}</td><td>{escape(f["note"])}</td></tr>'
-        for f in record["evidence"]
-    )
+    evidence = record.get("evidence") or []
+    with_baseline = any("baseline" in f for f in evidence)
+    head = ["Verdict", "Type", "Name", "Id", "Property", *(["Baseline"] if with_baseline else []), "Value", "Note"]
+    rows = []
+    for f in evidence:
+        verdict = "ok" if f["ok"] else "FAIL"
+        note = escape(f["note"]) + (f" <em>(waived: {escape(f['waived'])})</em>" if f.get("waived") else "")
+        cells = [f'<td class="tc-verdict">{verdict}</td>', f"<td>{escape(f['object_type'])}</td>",
+                 f"<td>{escape(f['object_name'])}</td>", f"<td><code>{escape(f['object_id'])}</code></td>",
+                 f"<td>{escape(f['property'])}</td>",
+                 *([f"<td>{escape(str(f.get('baseline', '')))}</td>"] if with_baseline else []),
+                 f"<td>{escape(f['value'])}</td>", f"<td>{note}</td>"]
+        rows.append(f'<tr class="tc-{"ok" if f["ok"] else "fail"}">{"".join(cells)}</tr>')
+    failing = sum(1 for f in evidence if not f["ok"])
     table = (
-        '<table class="tc-evidence"><thead><tr><th>Verdict</th><th>Type</th><th>Name</th><th>Id</th>'
-        f"<th>Property</th><th>Value</th><th>Note</th></tr></thead><tbody>{rows}</tbody></table>"
-        if rows else "<p><em>No objects inspected.</em></p>"
+        f'<table class="tc-evidence" data-failing="{failing}"><thead><tr>'
+        f"{''.join(f'<th>{h}</th>' for h in head)}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        if rows else '<p class="tc-no-evidence"><em>No objects inspected.</em></p>'
     )
-    meta = " · ".join(escape(str(record.get(k) or "")) for k in ("phase", "platform", "severity", "tenant"))
+    meta = " · ".join(escape(str(record.get(k))) for k in ("phase", "platform", "severity", "tenant")
+                      if record.get(k))
     remediation = escape(" ".join(str(record.get("remediation") or "").split()))
+    outcome = escape(record["outcome"])
     return (
-        f'<div class="tc-result" data-check-id="{escape(record["check_id"])}">'
-        f'<h3>{escape(record["check_id"])}: {escape(record["title"])}</h3><p>{meta}</p>'
-        f'<p class="tc-reason"><strong>{escape(record["outcome"])}</strong>: {escape(record["reason"])}</p>'
+        f'<div class="tc-result" data-check-id="{escape(record["check_id"])}" data-outcome="{outcome}">'
+        f'<h3>{escape(record["check_id"])}: {escape(record["title"])}</h3>'
+        f'<p class="tc-meta">{meta}</p>'
+        f'<p class="tc-reason"><span class="tc-badge tc-{outcome}">{outcome}</span>{escape(record["reason"])}</p>'
         f"{table}"
         + (f'<p class="tc-remediation"><strong>Remediation:</strong> {remediation}</p>' if remediation else "")
         + "</div>"

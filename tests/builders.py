@@ -256,3 +256,140 @@ def tenant(profiles: list[Any] | DataUnavailable | None = None, apps: list[Any] 
     given = {"profiles": profiles, "apps": apps, "groups": groups, **resources}
     return Tenant(InMemorySource(
         {RESOURCE_ARGS[name]: value for name, value in given.items() if value is not None}, label))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Gateway, devices, audit (issue 4)
+
+__all__ += [
+    "audit_event",
+    "detected_app",
+    "managed_device",
+    "server",
+    "site",
+    "status_overview",
+    "tunnel_configuration",
+]
+
+
+def server(
+    server_id: str, health: str | None = "healthy", *, name: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A ``microsoftTunnelServer`` with ``tunnelServerHealthStatus`` = ``health`` (``None`` leaves it out)."""
+    return {
+        "id": server_id,
+        "displayName": name or server_id,
+        **({"tunnelServerHealthStatus": health} if health is not None else {}),
+        "lastCheckinDateTime": "2026-11-26T06:59:00Z",
+        "deploymentMode": "standaloneRootful",
+        **extra,
+    }
+
+
+def site(
+    site_id: str,
+    *servers: dict[str, Any],
+    configuration_id: str | None = "cfg-1",
+    name: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A ``microsoftTunnelSite`` with its servers embedded under ``microsoftTunnelServers`` (as $expand
+    returns them) and ``microsoftTunnelConfiguration`` naming ``configuration_id``."""
+    return {
+        "id": site_id,
+        "displayName": name or site_id,
+        "publicAddress": f"{site_id}.contoso.com",
+        "upgradeAutomatically": True,
+        "upgradeAvailable": False,
+        "microsoftTunnelConfiguration": {"id": configuration_id} if configuration_id else None,
+        "microsoftTunnelServers": list(servers),
+        **extra,
+    }
+
+
+def tunnel_configuration(
+    config_id: str = "cfg-1", *, disable_udp: bool | None = False, name: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A ``microsoftTunnelConfiguration`` (server configuration); ``disable_udp=None`` leaves
+    ``disableUdpConnections`` out."""
+    return {
+        "id": config_id,
+        "displayName": name or config_id,
+        "network": "169.254.0.0/16",
+        "dnsServers": ["10.0.0.4"],
+        "listenPort": 443,
+        "lastUpdateDateTime": "2026-09-01T10:00:00Z",
+        **({"disableUdpConnections": disable_udp} if disable_udp is not None else {}),
+        **extra,
+    }
+
+
+def managed_device(
+    device_id: str, *, name: str | None = None, os: str = "Android", **extra: Any
+) -> dict[str, Any]:
+    """A ``managedDevice`` (as listed under a detected app)."""
+    return {"id": device_id, "deviceName": name or device_id.upper(), "operatingSystem": os, **extra}
+
+
+def detected_app(
+    app_id: str,
+    *devices: dict[str, Any],
+    name: str = "Microsoft Tunnel",
+    device_count: int | None = None,
+    platform: str = "androidDeviceAdministrator",
+    **extra: Any,
+) -> dict[str, Any]:
+    """A ``detectedApp`` with ``devices`` embedded under ``managedDevices``; ``deviceCount`` is the
+    number of devices unless given."""
+    return {
+        "id": app_id,
+        "displayName": name,
+        "version": "1.2103.1",
+        "platform": platform,
+        "deviceCount": len(devices) if device_count is None else device_count,
+        "managedDevices": list(devices),
+        **extra,
+    }
+
+
+def audit_event(
+    event_id: str, activity_type: str, when: str | None, *resource_ids: str, **extra: Any
+) -> dict[str, Any]:
+    """An Intune ``auditEvent`` at ``when`` (ISO 8601; ``None`` leaves ``activityDateTime`` out) about
+    ``resource_ids``."""
+    return {
+        "id": event_id,
+        "displayName": activity_type,
+        "activityType": activity_type,
+        **({"activityDateTime": when} if when is not None else {}),
+        "activityResult": "Success",
+        "actor": {"userPrincipalName": "admin@contoso.onmicrosoft.com", "type": "ItPro"},
+        "resources": [
+            {"resourceId": r, "displayName": r, "type": "resource", "modifiedProperties": []}
+            for r in resource_ids
+        ],
+        **extra,
+    }
+
+
+def status_overview(
+    success: int = 0,
+    *,
+    error: int = 0,
+    failed: int = 0,
+    conflict: int = 0,
+    pending: int = 0,
+    not_applicable: int = 0,
+) -> dict[str, Any]:
+    """A profile's ``deviceStatusOverview`` (pass as ``deviceStatusOverview=`` to a profile builder)."""
+    return {
+        "id": "overview",
+        "successCount": success,
+        "errorCount": error,
+        "failedCount": failed,
+        "conflictCount": conflict,
+        "pendingCount": pending,
+        "notApplicableCount": not_applicable,
+        "lastUpdateDateTime": "2026-11-25T22:00:00Z",
+        "configurationVersion": 1,
+    }

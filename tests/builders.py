@@ -23,9 +23,32 @@ from tunnelcheck.resources import Resource
 from tunnelcheck.tenant import SourceInfo, Tenant
 
 __all__ = [
-    "ANDROID_KINDS", "APP_KINDS", "DEFENDER", "DEFENDER_APP_ID", "InMemorySource", "STANDALONE", "STANDALONE_APP_ID", "all_devices", "all_users", "android_profile", "app", "assignment",
-    "available", "available_without_enrollment", "configuration", "defender_app", "exclusion", "group",
-    "group_target", "ios_profile", "required", "standalone_app", "tenant", "uninstall",
+    "ANDROID_KINDS",
+    "APP_KINDS",
+    "DEFENDER",
+    "DEFENDER_APP_ID",
+    "InMemorySource",
+    "STANDALONE",
+    "STANDALONE_APP_ID",
+    "all_devices",
+    "all_users",
+    "android_profile",
+    "app",
+    "assignment",
+    "available",
+    "available_without_enrollment",
+    "configuration",
+    "defender_app",
+    "defender_profile",
+    "exclusion",
+    "group",
+    "group_target",
+    "ios_profile",
+    "required",
+    "standalone_app",
+    "standalone_profile",
+    "tenant",
+    "uninstall",
 ]
 
 G = "#microsoft.graph."
@@ -90,26 +113,45 @@ def _pairs(custom: CustomPairs | None, key: str) -> list[dict[str, str]]:
 
 
 def _configuration_assignments(profile_id: str, targets: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"id": f"{profile_id}_{i}", "intent": "apply", "source": "direct", "target": t}
-            for i, t in enumerate(targets)]
+    return [
+        {"id": f"{profile_id}_{i}", "intent": "apply", "source": "direct", "target": t}
+        for i, t in enumerate(targets)
+    ]
 
 
-def _vpn_profile(odata_type: str, profile_id: str, connection: str, targets: Iterable[dict[str, Any]],
-                 custom: CustomPairs | None, custom_kv: CustomPairs | None, name: str | None,
-                 extra: dict[str, Any]) -> dict[str, Any]:
+def _vpn_profile(
+    odata_type: str,
+    profile_id: str,
+    connection: str,
+    targets: Iterable[dict[str, Any]],
+    custom: CustomPairs | None,
+    custom_kv: CustomPairs | None,
+    name: str | None,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
     return {
-        "@odata.type": odata_type, "id": profile_id, "displayName": name or profile_id,
+        "@odata.type": odata_type,
+        "id": profile_id,
+        "displayName": name or profile_id,
         "connectionType": connection,
-        "customData": _pairs(custom, "key"), "customKeyValueData": _pairs(custom_kv, "name"),
+        "customData": _pairs(custom, "key"),
+        "customKeyValueData": _pairs(custom_kv, "name"),
         "assignments": _configuration_assignments(profile_id, targets),
         **extra,
     }
 
 
-def android_profile(profile_id: str, *, kind: str = "android-device-owner", connection: str = STANDALONE,
-                    targets: Iterable[dict[str, Any]] = (), custom: CustomPairs | None = None,
-                    custom_kv: CustomPairs | None = None, name: str | None = None,
-                    **extra: Any) -> dict[str, Any]:
+def android_profile(
+    profile_id: str,
+    *,
+    kind: str = "android-device-owner",
+    connection: str = STANDALONE,
+    targets: Iterable[dict[str, Any]] = (),
+    custom: CustomPairs | None = None,
+    custom_kv: CustomPairs | None = None,
+    name: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """An Android Enterprise VPN profile.
 
     ``kind`` is ``android-device-owner`` or ``android-work-profile``; ``connection`` a ``connectionType``
@@ -119,9 +161,17 @@ def android_profile(profile_id: str, *, kind: str = "android-device-owner", conn
     return _vpn_profile(ANDROID_KINDS[kind], profile_id, connection, targets, custom, custom_kv, name, extra)
 
 
-def ios_profile(profile_id: str, *, connection: str = STANDALONE, targets: Iterable[dict[str, Any]] = (),
-                custom: CustomPairs | None = None, custom_kv: CustomPairs | None = None, ikev2: bool = False,
-                name: str | None = None, **extra: Any) -> dict[str, Any]:
+def ios_profile(
+    profile_id: str,
+    *,
+    connection: str = STANDALONE,
+    targets: Iterable[dict[str, Any]] = (),
+    custom: CustomPairs | None = None,
+    custom_kv: CustomPairs | None = None,
+    ikev2: bool = False,
+    name: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """An iOS/iPadOS VPN profile: ``iosVpnConfiguration``, or ``iosikEv2VpnConfiguration`` with ``ikev2``.
     Other arguments as :func:`android_profile` (``identifier="com.microsoft.scmx"`` in ``extra`` with
     ``connection="customVpn"`` makes MDE's own web-protection profile)."""
@@ -129,25 +179,78 @@ def ios_profile(profile_id: str, *, connection: str = STANDALONE, targets: Itera
     return _vpn_profile(odata_type, profile_id, connection, targets, custom, custom_kv, name, extra)
 
 
-def configuration(config_id: str, odata_type: str = "windows10GeneralConfiguration",
-                  **extra: Any) -> dict[str, Any]:
+_SHORT_KINDS = {"android-device-owner": "do", "android-work-profile": "wp", "ios": "ios"}
+
+
+def _tunnel_profile(
+    connection: str,
+    suffix: str,
+    targets: tuple[dict[str, Any], ...],
+    kind: str,
+    profile_id: str | None,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    profile_id = profile_id or f"p-{_SHORT_KINDS[kind]}-{suffix}"
+    if kind == "ios":
+        return ios_profile(profile_id, connection=connection, targets=targets, **extra)
+    return android_profile(profile_id, kind=kind, connection=connection, targets=targets, **extra)
+
+
+def standalone_profile(
+    *targets: dict[str, Any], kind: str = "android-device-owner", profile_id: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A standalone Tunnel profile of ``kind`` (``android-device-owner``, ``android-work-profile`` or
+    ``ios``) assigned to ``targets``; id ``p-do-std``, ``p-wp-std`` or ``p-ios-std`` unless given. ``extra``
+    goes to :func:`android_profile` / :func:`ios_profile` (``custom=``, ``ikev2=``…)."""
+    return _tunnel_profile(STANDALONE, "std", targets, kind, profile_id, extra)
+
+
+def defender_profile(
+    *targets: dict[str, Any], kind: str = "android-device-owner", profile_id: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A Defender-based Tunnel profile, as :func:`standalone_profile`; id ``p-do-mde``, ``p-wp-mde`` or
+    ``p-ios-mde`` unless given."""
+    return _tunnel_profile(DEFENDER, "mde", targets, kind, profile_id, extra)
+
+
+def configuration(
+    config_id: str, odata_type: str = "windows10GeneralConfiguration", **extra: Any
+) -> dict[str, Any]:
     """Any other device configuration (not a VPN profile): it exists, and that is all checks see."""
-    return {"@odata.type": G + odata_type, "id": config_id, "displayName": config_id, "assignments": [],
-            **extra}
+    return {
+        "@odata.type": G + odata_type,
+        "id": config_id,
+        "displayName": config_id,
+        "assignments": [],
+        **extra,
+    }
 
 
 # ---------------------------------------------------------------------------------------------------
 # Mobile apps
 
 
-def assignment(intent: str, target: dict[str, Any], vpn: str | None = None, *,
-               assignment_id: str | None = None) -> dict[str, Any]:
+def assignment(
+    intent: str, target: dict[str, Any], vpn: str | None = None, *, assignment_id: str | None = None
+) -> dict[str, Any]:
     """A ``mobileAppAssignment``; ``vpn`` sets ``settings.vpnConfigurationId`` (iOS per-app VPN)."""
-    settings = None if vpn is None else {
-        "@odata.type": G + "iosStoreAppAssignmentSettings", "vpnConfigurationId": vpn,
-        "uninstallOnDeviceRemoval": False, "isRemovable": True}
-    return {"id": assignment_id or "", "intent": intent, "source": "direct", "target": target,
-            "settings": settings}
+    settings = (
+        None
+        if vpn is None
+        else {
+            "@odata.type": G + "iosStoreAppAssignmentSettings",
+            "vpnConfigurationId": vpn,
+            "uninstallOnDeviceRemoval": False,
+            "isRemovable": True,
+        }
+    )
+    return {
+        "id": assignment_id or "",
+        "intent": intent,
+        "source": "direct",
+        "target": target,
+        "settings": settings,
+    }
 
 
 def required(target: dict[str, Any], vpn: str | None = None) -> dict[str, Any]:
@@ -170,9 +273,16 @@ def uninstall(target: dict[str, Any]) -> dict[str, Any]:
     return assignment("uninstall", target)
 
 
-def app(app_id: str, kind: str = "android", identifier: str | None = None, *,
-        assignments: Iterable[dict[str, Any]] = (), field: str | None = None, name: str | None = None,
-        **extra: Any) -> dict[str, Any]:
+def app(
+    app_id: str,
+    kind: str = "android",
+    identifier: str | None = None,
+    *,
+    assignments: Iterable[dict[str, Any]] = (),
+    field: str | None = None,
+    name: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """A mobile app. ``kind`` is a key of :data:`APP_KINDS` or a full ``@odata.type``; ``identifier`` goes
     to ``field``: by default ``packageId`` for Android (``appIdentifier`` is the alternative) and
     ``bundleId`` for iOS. Assignment ids are filled in when left empty."""
@@ -180,27 +290,50 @@ def app(app_id: str, kind: str = "android", identifier: str | None = None, *,
     if field is None:
         field = "packageId" if odata_type == APP_KINDS["android"] else "bundleId"
     items = [dict(a, id=a.get("id") or f"{app_id}_{i}") for i, a in enumerate(assignments)]
-    return {"@odata.type": odata_type, "id": app_id, "displayName": name or app_id,
-            **({field: identifier} if identifier is not None else {}), "assignments": items, **extra}
+    return {
+        "@odata.type": odata_type,
+        "id": app_id,
+        "displayName": name or app_id,
+        **({field: identifier} if identifier is not None else {}),
+        "assignments": items,
+        **extra,
+    }
 
 
-def _platform_app(platform: str, identifier: str, app_id: str | None, kind: str | None, suffix: str,
-                  assignments: tuple[dict[str, Any], ...], field: str | None) -> dict[str, Any]:
+def _platform_app(
+    platform: str,
+    identifier: str,
+    app_id: str | None,
+    kind: str | None,
+    suffix: str,
+    assignments: tuple[dict[str, Any], ...],
+    field: str | None,
+) -> dict[str, Any]:
     kind = kind or ("android" if platform == "android" else "ios-store")
     return app(app_id or f"app-{platform}-{suffix}", kind, identifier, assignments=assignments, field=field)
 
 
-def defender_app(platform: str, *assignments: dict[str, Any], app_id: str | None = None,
-                 kind: str | None = None, identifier: str = DEFENDER_APP_ID,
-                 field: str | None = None) -> dict[str, Any]:
+def defender_app(
+    platform: str,
+    *assignments: dict[str, Any],
+    app_id: str | None = None,
+    kind: str | None = None,
+    identifier: str = DEFENDER_APP_ID,
+    field: str | None = None,
+) -> dict[str, Any]:
     """The Defender for Endpoint app of ``platform`` (``android`` or ``ios``; iOS defaults to a store app),
     with the default identifier; id ``app-<platform>-mde`` unless given."""
     return _platform_app(platform, identifier, app_id, kind, "mde", assignments, field)
 
 
-def standalone_app(platform: str, *assignments: dict[str, Any], app_id: str | None = None,
-                   kind: str | None = None, identifier: str = STANDALONE_APP_ID,
-                   field: str | None = None) -> dict[str, Any]:
+def standalone_app(
+    platform: str,
+    *assignments: dict[str, Any],
+    app_id: str | None = None,
+    kind: str | None = None,
+    identifier: str = STANDALONE_APP_ID,
+    field: str | None = None,
+) -> dict[str, Any]:
     """The standalone Microsoft Tunnel app of ``platform``; id ``app-<platform>-tunnel`` unless given."""
     return _platform_app(platform, identifier, app_id, kind, "tunnel", assignments, field)
 
@@ -231,20 +364,33 @@ class InMemorySource:
     ``resources`` is not recorded; a resource mapped to a ``DataUnavailable`` (e.g. ``PermissionDenied``)
     fails with it. ``loads`` counts the calls, for tests of lazy loading."""
 
-    def __init__(self, resources: Mapping[Resource, list[Any] | DataUnavailable], label: str = "test") -> None:
+    def __init__(
+        self, resources: Mapping[Resource, list[Any] | DataUnavailable], label: str = "test"
+    ) -> None:
         self.resources = dict(resources)
         self.info = SourceInfo(label=label, kind="snapshot", location=f"<in-memory {label}>")
         self.loads = 0
 
     def load(self, resources: Collection[Resource]) -> dict[Resource, list[Any] | DataUnavailable]:
         self.loads += 1
-        return {r: self.resources[r] if r in self.resources else DataUnavailable(
-            r.value, f"not recorded in the in-memory tenant {self.info.label!r}", r.permission) for r in resources}
+        return {
+            r: self.resources[r]
+            if r in self.resources
+            else DataUnavailable(
+                r.value, f"not recorded in the in-memory tenant {self.info.label!r}", r.permission
+            )
+            for r in resources
+        }
 
 
-def tenant(profiles: list[Any] | DataUnavailable | None = None, apps: list[Any] | DataUnavailable | None = None,
-           groups: list[Any] | DataUnavailable | None = None, *, label: str = "test",
-           **resources: list[Any] | DataUnavailable | None) -> Tenant:
+def tenant(
+    profiles: list[Any] | DataUnavailable | None = None,
+    apps: list[Any] | DataUnavailable | None = None,
+    groups: list[Any] | DataUnavailable | None = None,
+    *,
+    label: str = "test",
+    **resources: list[Any] | DataUnavailable | None,
+) -> Tenant:
     """A :class:`Tenant` over an :class:`InMemorySource`.
 
     ``profiles`` are the device configurations (VPN profiles and any other), ``apps`` the mobile apps,
@@ -254,8 +400,11 @@ def tenant(profiles: list[Any] | DataUnavailable | None = None, apps: list[Any] 
     if unknown:
         raise TypeError(f"tenant() got unknown resources {sorted(unknown)}; known: {sorted(RESOURCE_ARGS)}")
     given = {"profiles": profiles, "apps": apps, "groups": groups, **resources}
-    return Tenant(InMemorySource(
-        {RESOURCE_ARGS[name]: value for name, value in given.items() if value is not None}, label))
+    return Tenant(
+        InMemorySource(
+            {RESOURCE_ARGS[name]: value for name, value in given.items() if value is not None}, label
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

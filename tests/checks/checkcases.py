@@ -2,7 +2,10 @@
 should-fail, should-skip or should-error, and a failing example names the exact set of offending object
 ids (the ``object_id`` of every failing ``Finding``).
 
-    CASES = {TUN_AND_01: [should_pass("app approved", tenant(...)), should_fail("no app", tenant(...), "com.microsoft.scmx")]}
+    CASES = {TUN_AND_01: [
+        should_pass("app approved", tenant(...)),
+        should_fail("no app", tenant(...), "com.microsoft.scmx"),
+    ]}
 
     @pytest.mark.parametrize(("check", "case"), params(CASES))
     def test_check(check: Check, case: Case) -> None:
@@ -21,8 +24,16 @@ from tunnelcheck.config import MigrationConfig
 from tunnelcheck.resources import Resource
 from tunnelcheck.tenant import Tenant
 
-__all__ = ["Case", "MDE_WANTED", "TUNNEL_ONLY", "params", "should_error", "should_fail", "should_pass",
-           "should_skip"]
+__all__ = [
+    "Case",
+    "MDE_WANTED",
+    "TUNNEL_ONLY",
+    "params",
+    "should_error",
+    "should_fail",
+    "should_pass",
+    "should_skip",
+]
 
 #: migration.defender_features: false (Tunnel only) and true (Defender features wanted).
 TUNNEL_ONLY = MigrationConfig(defender_features=False)
@@ -59,31 +70,52 @@ class Case:
         return verdict
 
 
-def should_pass(name: str, tenant: Tenant, *, baseline: Tenant | None = None,
-                config: MigrationConfig = MigrationConfig()) -> Case:
+def should_pass(
+    name: str, tenant: Tenant, *, baseline: Tenant | None = None, config: MigrationConfig = MigrationConfig()
+) -> Case:
     return Case("passed", name, tenant, baseline, config)
 
 
-def should_fail(name: str, tenant: Tenant, *offenders: str, baseline: Tenant | None = None,
-                config: MigrationConfig = MigrationConfig()) -> Case:
+def should_fail(
+    name: str,
+    tenant: Tenant,
+    *offenders: str,
+    baseline: Tenant | None = None,
+    config: MigrationConfig = MigrationConfig(),
+) -> Case:
     """``offenders``: every id the evidence must name as failing, and no other."""
     assert offenders, "a failing example names its offending objects"
     return Case("failed", name, tenant, baseline, config, frozenset(offenders))
 
 
-def should_skip(name: str, tenant: Tenant, reason: str, *, baseline: Tenant | None = None,
-                config: MigrationConfig = MigrationConfig()) -> Case:
+def should_skip(
+    name: str,
+    tenant: Tenant,
+    reason: str,
+    *,
+    baseline: Tenant | None = None,
+    config: MigrationConfig = MigrationConfig(),
+) -> Case:
     """``reason``: a text the skip reason must contain (it says what is missing or not applicable)."""
     return Case("skipped", name, tenant, baseline, config, reason_has=(reason,))
 
 
-def should_error(name: str, tenant: Tenant, missing: Resource, *, baseline: Tenant | None = None,
-                 config: MigrationConfig = MigrationConfig()) -> Case:
+def should_error(
+    name: str,
+    tenant: Tenant,
+    missing: Resource,
+    *,
+    baseline: Tenant | None = None,
+    config: MigrationConfig = MigrationConfig(),
+) -> Case:
     """The reason must name the ``missing`` resource and the Graph permission it needs."""
     return Case("error", name, tenant, baseline, config, reason_has=(missing.value, missing.permission))
 
 
 def params(cases: Mapping[Check, Iterable[Case]]) -> list[object]:
     """``pytest.param(check, case)`` for every example, with ids like ``TUN-AND-01 should-fail: no app``."""
-    return [pytest.param(check, case, id=f"{check.id} {case.id}") for check, items in cases.items()
-            for case in items]
+    return [
+        pytest.param(check, case, id=f"{check.id} {case.id}")
+        for check, items in cases.items()
+        for case in items
+    ]

@@ -1,4 +1,5 @@
-"""The check tests import ``builders`` from tests/ (not a package, so pytest puts only this folder on the path)."""
+"""Puts tests/ on the path so the check tests can import ``builders`` (tests/ is not a package, and pytest
+adds only this folder)."""
 
 from __future__ import annotations
 

@@ -83,6 +83,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="YAML settings: migration intent, app ids, waivers (see config.example.yaml)")
     group.addoption("--tunnelcheck-json", metavar="FILE", dest="tunnelcheck_json",
                     help="write the results and their evidence as JSON")
+    group.addoption("--record", metavar="FILE", dest="tunnelcheck_record",
+                    help="with one --tenant: write what the run loaded from it as a snapshot (.json or .json.gz)")
     group.addoption("--tunnelcheck-no-catalog", action="store_true", dest="tunnelcheck_no_catalog",
                     help="run only the checks in the given paths, not the built-in catalog")
 
@@ -106,11 +108,14 @@ def pytest_configure(config: pytest.Config) -> None:
             snapshots = [e.snapshot for e in settings.tenants if e.snapshot]
             live = [e.tenant for e in settings.tenants if e.tenant]
         if not snapshots and not live:
-            for name in ("tunnelcheck_baseline", "tunnelcheck_phase", "tunnelcheck_drift", "tunnelcheck_json"):
+            for name in ("tunnelcheck_baseline", "tunnelcheck_phase", "tunnelcheck_drift", "tunnelcheck_json",
+                         "tunnelcheck_record"):
                 if config.getoption(name):
                     flag = "--" + name.removeprefix("tunnelcheck_").replace("json", "tunnelcheck-json")
                     raise ConfigError(flag, "needs a tenant: give --snapshot FILE or --tenant TENANT")
             return
+        if config.getoption("tunnelcheck_record") and (len(live) != 1 or config.getoption("numprocesses", None)):
+            raise ConfigError("--record", "needs exactly one --tenant and no -n (it records what this process loaded)")
         state = _build_run(config, settings, snapshots, live)
     except TunnelcheckError as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -120,6 +125,16 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args = []
     _register_html_report(config)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """``--record FILE``: after the run, the snapshot of what the live tenant loaded."""
+    path = session.config.getoption("tunnelcheck_record", None)
+    state = session.config.stash.get(RUN_KEY, None)
+    if path and state is not None and not hasattr(session.config, "workerinput"):
+        from .graph import record_loaded
+
+        record_loaded(state.tenants, path)
 
 
 def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: list[str], live: list[str]) -> RunState:

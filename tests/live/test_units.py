@@ -1,0 +1,194 @@
+"""The small pieces of the live stack, without a server: the read-only rule, token claims, permission
+preflight, sign-in error text, endpoints, config keys, the progress line."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+
+import httpx
+import pytest
+from azure.core.credentials import AccessToken
+from azure.core.exceptions import ClientAuthenticationError
+
+from tunnelcheck import config
+from tunnelcheck.errors import AuthenticationFailed, ConfigError
+from tunnelcheck.graph import auth
+from tunnelcheck.graph.client import ReadOnlyTransport, WriteRefused, endpoints, write_refusal
+from tunnelcheck.graph.collector import Stats
+from tunnelcheck.graph.record import Progress
+from tunnelcheck.resources import REQUIRED_PERMISSIONS, Resource
+
+ORIGIN = httpx.URL("https://graph.example:8443")
+
+
+def _batch(*methods: str) -> bytes:
+    return json.dumps({"requests": [{"id": str(i), "method": m, "url": "/groups"} for i, m in enumerate(methods)]}
+                      ).encode()
+
+
+@pytest.mark.parametrize(("method", "url", "body", "refused"), [
+    ("GET", "https://graph.example:8443/beta/groups", b"", None),
+    ("POST", "https://graph.example:8443/beta/$batch", _batch("GET", "get"), None),
+    ("POST", "https://graph.example:8443/beta/$batch", _batch("GET", "PATCH"), "a $batch holding a 'PATCH' request"),
+    ("POST", "https://graph.example:8443/beta/$batch", b"not json", "a $batch whose body is not a JSON object"),
+    ("POST", "https://graph.example:8443/beta/$batch", b'{"requests": {}}', "a $batch whose body is not a JSON"),
+    ("POST", "https://graph.example:8443/beta/$batch", b'{"requests": [{"id": "1"}]}', "holding a None request"),
+    ("POST", "https://graph.example:8443/beta/deviceManagement/reports/getReport", b"{}", "is not a read"),
+    ("PATCH", "https://graph.example:8443/beta/deviceManagement/deviceConfigurations/x", b"{}", "is not a read"),
+    ("DELETE", "https://graph.example:8443/beta/groups/x", b"", "DELETE /beta/groups/x is not a read"),
+    ("PUT", "https://graph.example:8443/beta/groups/x", b"", "is not a read"),
+    ("GET", "https://elsewhere.example:8443/beta/groups", b"", "not the configured Graph origin"),
+    ("GET", "https://graph.example:9999/beta/groups", b"", "not the configured Graph origin"),
+    ("GET", "http://graph.example:8443/beta/groups", b"", "not the configured Graph origin"),
+], ids=["get", "batch-of-gets", "batch-with-patch", "batch-not-json", "batch-requests-not-list",
+        "batch-without-method", "post-action", "patch", "delete", "put", "other-host", "other-port", "http"])
+def test_write_refusal(method: str, url: str, body: bytes, refused: str | None) -> None:
+    reason = write_refusal(method, httpx.URL(url), body, ORIGIN)
+    if refused is None:
+        assert reason is None
+    else:
+        assert reason is not None and refused in reason
+
+
+def test_read_only_transport_never_passes_a_write_on() -> None:
+    sent: list[httpx.Request] = []
+    inner = httpx.MockTransport(lambda r: (sent.append(r), httpx.Response(200, json={"value": []}))[1])
+    transport = ReadOnlyTransport(inner, "https://graph.example:8443")
+
+    async def go() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            assert (await client.get("https://graph.example:8443/beta/groups")).status_code == 200
+            with pytest.raises(WriteRefused, match="read-only: refused PATCH"):
+                await client.patch("https://graph.example:8443/beta/groups/1", json={"displayName": "x"})
+            with pytest.raises(WriteRefused, match="holding a 'DELETE' request"):
+                await client.post("https://graph.example:8443/beta/$batch", content=_batch("GET", "DELETE"))
+
+    asyncio.run(go())
+    assert [r.method for r in sent] == ["GET"]
+
+
+def _jwt(claims: dict) -> str:
+    part = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"eyJhbGciOiJub25lIn0.{part}.c2ln"
+
+
+def test_token_claims() -> None:
+    assert auth.token_claims(_jwt({"roles": ["a"], "tid": "t"})) == {"roles": ["a"], "tid": "t"}
+    assert auth.token_claims("opaque-token") is None
+    assert auth.token_claims("a.!!!.c") is None
+
+
+def test_missing_permissions_app_roles_and_broader_grants() -> None:
+    everything = list(Resource)
+    assert auth.missing_permissions({"roles": list(REQUIRED_PERMISSIONS)}, everything) == []
+    assert auth.missing_permissions({"roles": []}, [Resource.GROUPS, Resource.MOBILE_APPS, Resource.AUDIT_EVENTS]) \
+        == ["DeviceManagementApps.Read.All", "GroupMember.Read.All"]
+    broader = {"roles": ["DeviceManagementConfiguration.ReadWrite.All", "Directory.Read.All"]}
+    assert auth.missing_permissions(broader, [Resource.DEVICE_CONFIGURATIONS, Resource.GROUPS]) == []
+    delegated = {"scp": "DeviceManagementApps.Read.All GroupMember.Read.All"}
+    assert auth.missing_permissions(delegated, everything) == [
+        "DeviceManagementConfiguration.Read.All", "DeviceManagementManagedDevices.Read.All"]
+
+
+def test_preflight_names_every_missing_permission_in_one_line() -> None:
+    token = AccessToken(_jwt({"roles": ["DeviceManagementConfiguration.Read.All"], "tid": "t"}), 0)
+    with pytest.raises(AuthenticationFailed) as info:
+        auth.preflight(token, list(Resource), "client-secret", "contoso.onmicrosoft.com")
+    message = str(info.value)
+    assert "\n" not in message
+    assert message == ("client-secret sign-in to tenant contoso.onmicrosoft.com: the token lacks the Graph "
+                       "application permissions DeviceManagementApps.Read.All, DeviceManagementManagedDevices"
+                       ".Read.All, GroupMember.Read.All (grant them with admin consent)")
+    # Only what the requested resources need counts.
+    assert auth.preflight(token, [Resource.TUNNEL_SITES], "client-secret", "c")["tid"] == "t"
+
+
+def test_preflight_refuses_a_token_of_another_tenant() -> None:
+    token = AccessToken(_jwt({"roles": list(REQUIRED_PERMISSIONS), "tid": "11111111-1111-1111-1111-111111111111"}), 0)
+    with pytest.raises(AuthenticationFailed, match="signed in to tenant 1111.*, not 2222"):
+        auth.preflight(token, list(Resource), "default", "22222222-2222-2222-2222-222222222222")
+
+
+def test_auth_error_is_one_line_with_the_aadsts_code() -> None:
+    exc = ClientAuthenticationError(
+        "Authentication failed: AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in "
+        "the request is the client secret value.\r\nTrace ID: abc\r\nCorrelation ID: def")
+    assert auth.describe_auth_error(exc, "client-secret", "contoso") == (
+        "client-secret sign-in to tenant contoso failed: AADSTS7000215: Invalid client secret provided")
+    plain = ClientAuthenticationError("DefaultAzureCredential failed to retrieve a token.\nAttempted: ...")
+    assert auth.describe_auth_error(plain, "default", "c") == (
+        "default sign-in to tenant c failed: DefaultAzureCredential failed to retrieve a token.")
+
+
+def test_endpoints_per_cloud_and_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    china = endpoints(config.parse({"cloud": "china"}))
+    assert (china.base_url, china.authority, china.scope, china.ca_path) == (
+        "https://microsoftgraph.chinacloudapi.cn/beta", "https://login.chinacloudapi.cn",
+        "https://microsoftgraph.chinacloudapi.cn/.default", None)
+    assert china.public_authority
+    dod = endpoints(config.parse({"cloud": "usgovdod"}))
+    assert (dod.graph_url, dod.authority) == ("https://dod-graph.microsoft.us", "https://login.microsoftonline.us")
+    ca = tmp_path / "ca.pem"
+    ca.write_text("x")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
+    local = endpoints(config.parse({"graph_url": "https://127.0.0.1:8443/", "authority": "https://127.0.0.1:8443"}))
+    assert (local.base_url, local.scope, local.public_authority, local.ca_path) == (
+        "https://127.0.0.1:8443/beta", "https://graph.microsoft.com/.default", False, str(ca))
+    with pytest.raises(ConfigError, match="ca_bundle: CA bundle .*missing.pem is not a readable file"):
+        endpoints(config.parse({"ca_bundle": str(tmp_path / "missing.pem")}))
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"auth": {"method": "client-secret", "client_id": "c", "client_secret": "s3cr3t"}},
+     "auth.client_secret: a secret must not be written in the config file: put it in an environment variable "
+     "and give that variable's name as client_secret_env"),
+    ({"auth": {"method": "client-secret", "client_id": "c"}},
+     "auth.client_secret_env: missing (required when method is client-secret)"),
+    ({"auth": {"method": "certificate", "certificate_path": "c.pem"}},
+     "auth.client_id: missing (required when method is certificate)"),
+    ({"auth": {"method": "password"}}, "auth.method: expected one of default, client-secret, certificate, "
+     "workload-identity, managed-identity, azure-cli, device-code, got 'password'"),
+    ({"cloud": "germany"}, "cloud: expected one of global, usgov, usgovdod, china, got 'germany'"),
+    ({"graph_url": "http://localhost:8080"}, "graph_url: expected an https:// URL"),
+    ({"concurrency": 0}, "concurrency: expected 1 or more"),
+    ({"max_retries": 11}, "max_retries: expected at most 10 (the Graph SDK's cap)"),
+], ids=["secret-in-file", "secret-env-missing", "cert-client-id", "method", "cloud", "http", "concurrency",
+        "retries"])
+def test_live_config_errors(data: dict, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.parse(data, "cfg.yaml")
+    assert str(info.value) == f"cfg.yaml: {message}"
+    assert "s3cr3t" not in str(info.value)
+
+
+def test_missing_secret_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_SUCH_SECRET", raising=False)
+    settings = config.parse({"auth": {"method": "client-secret", "client_id": "c", "client_secret_env": "NO_SUCH_SECRET"}})
+    with pytest.raises(AuthenticationFailed, match="client-secret: the environment variable NO_SUCH_SECRET"):
+        auth.make_credential(settings, "contoso", endpoints(settings))
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_line_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    tty = _Tty()
+    progress = Progress(tty)
+    progress.show(Stats(requests=5, retries=1, resources_done=2, resources_total=8))
+    progress.end()
+    assert tty.getvalue() == "\rtunnelcheck: 2/8 resources, 5 requests, 1 retries\x1b[K\n"
+    monkeypatch.setenv("CI", "true")
+    quiet = _Tty()
+    Progress(quiet).show(Stats())
+    assert quiet.getvalue() == ""
+    piped = io.StringIO()
+    Progress(piped).show(Stats())
+    assert piped.getvalue() == ""

@@ -1,0 +1,175 @@
+"""Credentials (azure-identity only), the permission preflight, and sign-in errors without secrets.
+
+Every credential is a synchronous azure-identity one: the SDK's auth provider accepts both, a token is
+fetched once and cached by MSAL, and sync credentials need no aiohttp session tied to one event loop
+(each ``LiveSource.load`` runs its own loop).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import sys
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from azure.core.credentials import AccessToken, TokenCredential
+from azure.core.exceptions import ClientAuthenticationError
+
+from ..config import Config
+from ..errors import AuthenticationFailed
+from ..resources import PERMISSIONS, REQUIRED_PERMISSIONS, Resource
+from .client import Endpoints
+
+__all__ = ["acquire_token", "make_credential", "missing_permissions", "token_claims"]
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_AADSTS = re.compile(r"\bAADSTS\d+\b")
+
+
+def tenant_for(settings: Config, tenant_name: str) -> str:
+    return settings.auth.tenant_id or tenant_name
+
+
+def make_credential(settings: Config, tenant_name: str, where: Endpoints) -> TokenCredential:
+    """The azure-identity credential of ``auth.method``; a missing input is an AuthenticationFailed naming it."""
+    from azure import identity
+
+    auth = settings.auth
+    method = auth.method
+    tenant = tenant_for(settings, tenant_name)
+    # What every credential that talks to the authority gets: where it is, and which CAs to trust.
+    common: dict[str, Any] = {"authority": where.authority}
+    if not where.public_authority:
+        common["disable_instance_discovery"] = True  # MSAL would ask login.microsoftonline.com about it
+    if where.ca_path:
+        common["connection_verify"] = where.ca_path
+    try:
+        if method == "client-secret":
+            name = auth.client_secret_env or ""
+            secret = os.environ.get(name, "")
+            if not secret:
+                raise AuthenticationFailed(f"client-secret: the environment variable {name} (auth.client_secret_env) "
+                                           "is not set or empty")
+            return identity.ClientSecretCredential(tenant, auth.client_id or "", secret, **common)
+        if method == "certificate":
+            return identity.CertificateCredential(tenant, auth.client_id or "", auth.certificate_path, **common)
+        if method == "workload-identity":
+            env = auth.token_file_env or "AZURE_FEDERATED_TOKEN_FILE"
+            token_file = os.environ.get(env, "")
+            client_id = auth.client_id or os.environ.get("AZURE_CLIENT_ID", "")
+            if not token_file or not client_id:
+                missing = env if not token_file else "auth.client_id (or AZURE_CLIENT_ID)"
+                raise AuthenticationFailed(f"workload-identity: {missing} is not set")
+            return identity.WorkloadIdentityCredential(tenant_id=tenant, client_id=client_id,
+                                                       token_file_path=token_file, **common)
+        if method == "managed-identity":
+            return identity.ManagedIdentityCredential(
+                client_id=auth.client_id, **({"connection_verify": where.ca_path} if where.ca_path else {}))
+        if method == "azure-cli":
+            return identity.AzureCliCredential(tenant_id=tenant)
+        if method == "device-code":
+            return identity.DeviceCodeCredential(
+                **({"client_id": auth.client_id} if auth.client_id else {}), tenant_id=tenant,
+                prompt_callback=_device_code_prompt, **common)
+        # default: environment, workload identity (it reads AZURE_AUTHORITY_HOST, not ``authority``),
+        # managed identity, Azure CLI and the other developer tools; never a browser.
+        # Only explicit values are passed: a None would override the AZURE_CLIENT_ID/AZURE_TENANT_ID defaults.
+        if auth.client_id:
+            common.update(managed_identity_client_id=auth.client_id, workload_identity_client_id=auth.client_id)
+        if auth.tenant_id:
+            common["workload_identity_tenant_id"] = auth.tenant_id
+        return identity.DefaultAzureCredential(**common)
+    except (ValueError, OSError) as exc:  # a missing or unreadable certificate, a malformed tenant id...
+        raise AuthenticationFailed(f"{method}: cannot set up the credential: {_one_line(str(exc))}") from None
+
+
+def _device_code_prompt(verification_uri: str, user_code: str, expires_on: Any) -> None:
+    print(f"tunnelcheck: to sign in, open {verification_uri} and enter the code {user_code}", file=sys.stderr)
+
+
+def acquire_token(credential: TokenCredential, where: Endpoints, method: str, tenant: str) -> AccessToken:
+    """A Graph token, as the SDK will ask for it (CAE on, so both share MSAL's cache entry)."""
+    try:
+        return credential.get_token(where.scope, enable_cae=True)
+    except ClientAuthenticationError as exc:
+        raise AuthenticationFailed(describe_auth_error(exc, method, tenant)) from None
+
+
+def describe_auth_error(exc: ClientAuthenticationError, method: str, tenant: str) -> str:
+    """One line: the method, the tenant and Entra's AADSTS code with its first sentence. azure-identity's
+    own message may span lines (DefaultAzureCredential lists every credential it tried): only the first
+    line is kept, and nothing from the request, so no secret or assertion can appear."""
+    text = str(getattr(exc, "message", None) or exc)
+    codes = _AADSTS.search(text)
+    if codes:
+        after = text[codes.end():].lstrip(":  ")
+        summary = f"{codes.group(0)}: {after.split('.')[0].splitlines()[0].strip()}" if after else codes.group(0)
+    else:
+        summary = _one_line(text)
+    return f"{method} sign-in to tenant {tenant} failed: {summary}"
+
+
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0][:300] if lines else "no detail"
+
+
+def token_claims(token: str) -> dict[str, Any] | None:
+    """The payload of a JWT access token, unverified (only to read roles/scp/tid), or None if it is
+    not a JWT."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+#: Broader grants that include each least-privilege permission.
+_IMPLIED_BY: dict[str, tuple[str, ...]] = {
+    "GroupMember.Read.All": ("Group.Read.All", "Group.ReadWrite.All", "GroupMember.ReadWrite.All",
+                             "Directory.Read.All", "Directory.ReadWrite.All"),
+}
+
+
+def granted(claims: dict[str, Any]) -> frozenset[str]:
+    """Application ``roles`` or delegated ``scp`` of a token."""
+    roles = claims.get("roles")
+    if isinstance(roles, list):
+        return frozenset(r for r in roles if isinstance(r, str))
+    scp = claims.get("scp")
+    return frozenset(scp.split()) if isinstance(scp, str) else frozenset()
+
+
+def missing_permissions(claims: dict[str, Any], resources: Iterable[Resource]) -> list[str]:
+    """The permissions ``resources`` need that the token does not carry (a ReadWrite grant counts), in
+    the README's order."""
+    have = granted(claims)
+    wanted = {PERMISSIONS[r] for r in resources}
+    needed = [p for p in REQUIRED_PERMISSIONS if p in wanted] + sorted(wanted - set(REQUIRED_PERMISSIONS))
+    return [p for p in needed
+            if p not in have and p.replace(".Read.", ".ReadWrite.") not in have
+            and not have.intersection(_IMPLIED_BY.get(p, ()))]
+
+
+def preflight(token: AccessToken, resources: Collection[Resource], method: str, tenant: str) -> dict[str, Any]:
+    """Check the token before the first Graph request: one error listing every missing permission. Returns
+    its claims (empty when the token is opaque: then Graph's 403s will speak per resource)."""
+    claims = token_claims(token.token)
+    if claims is None:
+        return {}
+    tid = claims.get("tid")
+    if _UUID.match(tenant) and isinstance(tid, str) and tid.lower() != tenant.lower():
+        raise AuthenticationFailed(f"{method}: signed in to tenant {tid}, not {tenant}")
+    missing = missing_permissions(claims, resources)
+    if missing:
+        kind = "application permission" if "roles" in claims or "scp" not in claims else "delegated permission"
+        raise AuthenticationFailed(
+            f"{method} sign-in to tenant {tenant}: the token lacks the Graph {kind}{'s' * (len(missing) > 1)} "
+            f"{', '.join(missing)} (grant {'them' if len(missing) > 1 else 'it'} with admin consent)")
+    return claims

@@ -1,0 +1,159 @@
+"""Where Graph is, how it is trusted, and the one HTTP client every Graph request goes through.
+
+The client is msgraph-sdk's ``GraphServiceClient`` on a ``GraphRequestAdapter`` whose httpx client carries
+the SDK's default middleware (retry with Retry-After, redirects, telemetry) over :class:`ReadOnlyTransport`,
+the read-only choke point: every request that reaches the network, retries and redirects included, passes
+it, and it refuses anything but a GET or a POST to ``$batch`` of GETs to the configured Graph origin.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+from azure.core.credentials import TokenCredential
+from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
+from kiota_http.middleware.options import RetryHandlerOption
+from msgraph import GraphServiceClient
+from msgraph.graph_request_adapter import GraphRequestAdapter
+from msgraph_core import APIVersion, GraphClientFactory
+
+from ..config import CLOUDS, Config
+from ..errors import ConfigError
+
+__all__ = ["Endpoints", "ReadOnlyTransport", "WriteRefused", "build_client", "endpoints", "write_refusal"]
+
+#: Sign-in hosts azure-identity knows; any other authority (an emulator, a private proxy) gets
+#: ``disable_instance_discovery`` so MSAL does not ask login.microsoftonline.com about it.
+PUBLIC_AUTHORITY_HOSTS = frozenset(urlsplit(authority).hostname for _, authority in CLOUDS.values())
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The resolved Graph origin, sign-in authority, token scope and CA bundle of one run."""
+
+    cloud: str
+    graph_url: str  # https://host[:port], no trailing slash
+    authority: str
+    scope: str
+    ca_path: str | None
+
+    @property
+    def base_url(self) -> str:
+        """The SDK's base URL: set explicitly, without a trailing slash (graph-facts §9: httpx would
+        otherwise append one and every request would start with ``/beta//``)."""
+        return f"{self.graph_url}/beta"
+
+    @property
+    def graph_host(self) -> str:
+        return urlsplit(self.graph_url).hostname or ""
+
+    @property
+    def public_authority(self) -> bool:
+        return urlsplit(self.authority).hostname in PUBLIC_AUTHORITY_HOSTS
+
+
+def endpoints(settings: Config) -> Endpoints:
+    graph_host, authority = CLOUDS[settings.cloud]
+    ca_path = settings.ca_bundle or os.environ.get("SSL_CERT_FILE") or os.environ.get("REQUESTS_CA_BUNDLE") or None
+    if ca_path is not None and not os.path.isfile(ca_path):
+        where = "ca_bundle" if settings.ca_bundle else ("SSL_CERT_FILE" if os.environ.get("SSL_CERT_FILE")
+                                                        else "REQUESTS_CA_BUNDLE")
+        raise ConfigError(where, f"CA bundle {ca_path} is not a readable file")
+    return Endpoints(
+        cloud=settings.cloud,
+        graph_url=(settings.graph_url or graph_host).rstrip("/"),
+        authority=(settings.authority or authority).rstrip("/"),
+        scope=f"{graph_host}/.default",  # tokens are per cloud, even when graph_url points elsewhere
+        ca_path=ca_path,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# The read-only choke point
+
+
+class WriteRefused(RuntimeError):
+    """A request that could change the tenant, or leave for another host, was about to be sent. This is a
+    bug in tunnelcheck, never a tenant condition: it is not caught anywhere."""
+
+
+def write_refusal(method: str, url: httpx.URL, body: bytes, origin: httpx.URL) -> str | None:
+    """Why this request must not be sent, or None when it is a read: a GET, or a POST to ``$batch`` whose
+    inner requests are all GETs, to the configured Graph origin."""
+    if (url.scheme, url.host, url.port) != (origin.scheme, origin.host, origin.port):
+        return f"{method} to {url.scheme}://{url.host} is not the configured Graph origin"
+    if method == "GET":
+        return None
+    if method != "POST" or not url.path.rstrip("/").endswith("/$batch"):
+        return f"{method} {url.path} is not a read"
+    try:
+        inner = json.loads(body)["requests"]
+        if not isinstance(inner, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return "a $batch whose body is not a JSON object with a 'requests' list"
+    for request in inner:
+        method_inside = request.get("method") if isinstance(request, dict) else None
+        if not isinstance(method_inside, str) or method_inside.upper() != "GET":
+            return f"a $batch holding a {method_inside!r} request"
+    return None
+
+
+class ReadOnlyTransport(httpx.AsyncBaseTransport):
+    """The innermost httpx transport: checks every request against :func:`write_refusal` before it
+    reaches the wire, and tells ``observer`` about each one sent (for the progress line)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, origin: str,
+                 observer: Callable[[httpx.Request], None] | None = None) -> None:
+        self._inner = inner
+        self._origin = httpx.URL(origin)
+        self._observer = observer
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        refusal = write_refusal(request.method, request.url, body, self._origin)
+        if refusal is not None:
+            raise WriteRefused(f"tunnelcheck is read-only: refused {refusal}")
+        if self._observer is not None:
+            self._observer(request)
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def ssl_context(ca_path: str | None) -> ssl.SSLContext | bool:
+    return ssl.create_default_context(cafile=ca_path) if ca_path else True
+
+
+def build_client(credential: TokenCredential, where: Endpoints, settings: Config,
+                 observer: Callable[[httpx.Request], None] | None = None) -> GraphServiceClient:
+    """A GraphServiceClient for Graph beta at ``where``; close it with ``close_client``.
+
+    httpx ignores ``AsyncClient(verify=...)`` when a transport is given, so TLS trust is set on the
+    transport under the choke point; the timeout is the client's."""
+    wire = httpx.AsyncHTTPTransport(verify=ssl_context(where.ca_path))
+    http = httpx.AsyncClient(transport=ReadOnlyTransport(wire, where.graph_url, observer),
+                             timeout=httpx.Timeout(float(settings.timeout_seconds)), follow_redirects=False)
+    retry = RetryHandlerOption(max_retries=settings.max_retries)
+    http = GraphClientFactory.create_with_default_middleware(
+        api_version=APIVersion.beta, client=http, options={RetryHandlerOption.get_key(): retry})
+    # Explicit scopes (the default would be derived from the request host, wrong for an emulator), and the
+    # token is only ever attached for the Graph host.
+    auth = AzureIdentityAuthenticationProvider(credential, scopes=[where.scope], allowed_hosts=[where.graph_host])
+    adapter = GraphRequestAdapter(auth, client=http)
+    adapter.base_url = where.base_url
+    return GraphServiceClient(request_adapter=adapter)
+
+
+async def close_client(client: GraphServiceClient) -> None:
+    await client.request_adapter._http_client.aclose()  # the adapter has no public close

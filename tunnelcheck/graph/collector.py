@@ -1,0 +1,398 @@
+"""Collecting the resources from Graph beta as raw JSON, exactly as Graph sent it.
+
+Requests go through the SDK's request adapter (auth, retry on 429/503/504 with Retry-After, redirects,
+telemetry). Responses come back through a ``ResponseHandlerOption`` that hands over the httpx response
+itself: the model parses raw Graph JSON, so the bytes are decoded with ``json`` and never round-tripped
+through the SDK's generated models (v1.0 models would drop β-only properties and types, graph-facts §0),
+and the status, ``request-id`` and ``Retry-After`` stay at hand.
+
+Related collections are read per object through JSON ``$batch`` (≤ 20 inner GETs per batch) and embedded
+under their navigation property names, as ``$expand`` would (DESIGN.md "snapshot format"). The SDK does
+not retry throttled inner requests, so :meth:`Graph.batch` re-batches them after the largest Retry-After.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from azure.core.exceptions import ClientAuthenticationError
+from kiota_abstractions.method import Method
+from kiota_abstractions.request_information import RequestInformation
+from kiota_abstractions.response_handler import ResponseHandler
+from kiota_http.middleware.options import ResponseHandlerOption
+from msgraph import GraphServiceClient
+
+from .. import model
+from ..errors import AuthenticationFailed
+from ..resources import Resource
+
+__all__ = ["BrokenResponse", "COLLECTORS", "Graph", "GraphFailure", "Provenance", "Stats", "gather_all"]
+
+RETRYABLE = frozenset({429, 503, 504})
+BATCH_LIMIT = 20  # Graph's maximum number of requests in one $batch
+MAX_RETRY_AFTER = 180.0  # seconds; like the SDK's RetryHandler, a longer wait is a failure, not a pause
+MAX_PAGES = 50_000  # a nextLink chain longer than this is a server bug, not a tenant
+
+T = TypeVar("T")
+
+
+class GraphFailure(Exception):
+    """A request Graph answered with an error, for good (after the retries)."""
+
+    def __init__(self, status: int | None, code: str, request_id: str | None) -> None:
+        self.status, self.code, self.request_id = status, code, request_id
+        where = f" (request-id {request_id})" if request_id else ""
+        super().__init__(f"HTTP {status} {code}{where}" if status is not None else f"{code}{where}")
+
+
+class BrokenResponse(Exception):
+    """Graph answered, but not with what Graph documents: malformed JSON, a page without ``value``, a
+    nextLink that loops. Never read as an empty list."""
+
+
+@dataclass
+class Provenance:
+    """How one resource was collected; recorded in the snapshot's ``provenance``."""
+
+    requests: int = 0
+    request_ids: list[str] = field(default_factory=list)
+    completed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"requests": self.requests, "request_ids": list(self.request_ids), "completed": self.completed}
+
+
+@dataclass
+class Stats:
+    """Counters for the progress line: requests on the wire (retries included) and retries."""
+
+    requests: int = 0
+    retries: int = 0
+    resources_done: int = 0
+    resources_total: int = 0
+    on_change: Callable[[Stats], None] | None = None
+
+    def bump(self, **counts: int) -> None:
+        for name, n in counts.items():
+            setattr(self, name, getattr(self, name) + n)
+        if self.on_change is not None:
+            self.on_change(self)
+
+    def saw_request(self, request: httpx.Request) -> None:
+        """ReadOnlyTransport's observer: the SDK's RetryHandler marks its retries with Retry-Attempt."""
+        self.bump(requests=1, retries=1 if "Retry-Attempt" in request.headers else 0)
+
+
+class _Raw(ResponseHandler):
+    async def handle_response_async(self, response: Any, error_map: Any = None) -> Any:
+        return response
+
+
+_RAW = ResponseHandlerOption(_Raw())
+
+
+async def gather_all(coros: Iterable[Awaitable[T]]) -> list[T]:
+    """``asyncio.gather`` that cancels the siblings when one fails: a failed resource stops its requests."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+def _failure(status: int, headers: httpx.Headers | dict[str, str], body: Any, fallback_id: str | None = None
+             ) -> GraphFailure:
+    """A GraphFailure from Graph's error shape (graph-facts §8: ``innerError`` or ``innererror``)."""
+    error = body.get("error") if isinstance(body, dict) else None
+    error = error if isinstance(error, dict) else {}
+    inner = error.get("innerError") or error.get("innererror")
+    inner = inner if isinstance(inner, dict) else {}
+    code = error.get("code") if isinstance(error.get("code"), str) else httpx.codes.get_reason_phrase(status)
+    request_id = headers.get("request-id") or inner.get("request-id") or fallback_id
+    return GraphFailure(status, code or "error", request_id if isinstance(request_id, str) else None)
+
+
+def _retry_after(headers: dict[str, str], attempt: int) -> float:
+    """Seconds to wait before re-batching: Graph's Retry-After (seconds or HTTP-date), else 1, 2, 4... s."""
+    value = headers.get("retry-after")
+    if value:
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            try:
+                return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+            except (TypeError, ValueError):
+                pass
+    return float(min(2 ** attempt, 30))
+
+
+class Graph:
+    """One collection run's access to Graph: bounded concurrency, pages, batches, provenance."""
+
+    def __init__(self, client: GraphServiceClient, concurrency: int, max_retries: int, stats: Stats) -> None:
+        self._adapter = client.request_adapter
+        self.base = self._adapter.base_url.rstrip("/")
+        self._origin = httpx.URL(self.base)
+        self._slots = asyncio.Semaphore(concurrency)
+        self._max_retries = max_retries
+        self.stats = stats
+
+    def url(self, path: str, query: str = "") -> str:
+        return f"{self.base}/{path}" + (f"?{query}" if query else "")
+
+    async def _send(self, method: Method, url: str, prov: Provenance, body: bytes | None = None) -> Any:
+        """One request through the adapter; returns the parsed JSON body of a 2xx, raises otherwise."""
+        info = RequestInformation()
+        info.http_method = method
+        info.url = url
+        info.headers.try_add("Accept", "application/json")
+        if body is not None:
+            info.content = body
+            info.headers.try_add("Content-Type", "application/json")
+        info.add_request_options([_RAW])
+        async with self._slots:
+            try:
+                response: httpx.Response = await self._adapter.send_primitive_async(info, "bytes", None)
+            except httpx.TimeoutException:
+                raise GraphFailure(None, "timed out", None) from None
+            except httpx.TransportError as exc:
+                raise GraphFailure(None, f"connection failed ({exc.__class__.__name__})", None) from None
+            except ClientAuthenticationError as exc:
+                from .auth import describe_auth_error
+
+                raise AuthenticationFailed(describe_auth_error(exc, "token refresh", "")) from None
+        prov.requests += 1
+        request_id = response.headers.get("request-id")
+        if request_id:
+            prov.request_ids.append(request_id)
+        try:
+            parsed = json.loads(response.content) if response.content else None
+        except (ValueError, UnicodeDecodeError):
+            parsed = _NOT_JSON
+        if not 200 <= response.status_code < 300:
+            raise _failure(response.status_code, response.headers, parsed)
+        if parsed is _NOT_JSON or parsed is None:
+            raise BrokenResponse(f"{_short(url)} answered HTTP {response.status_code} without a JSON body")
+        return parsed
+
+    async def list_all(self, url: str, prov: Provenance, first: Any = None) -> list[Any]:
+        """Every item of a collection, following ``@odata.nextLink`` to the end (from ``first``, a page
+        already fetched, when given)."""
+        items: list[Any] = []
+        seen = {url}
+        page = first if first is not None else await self._send(Method.GET, url, prov)
+        for _ in range(MAX_PAGES):
+            value = page.get("value") if isinstance(page, dict) else None
+            if not isinstance(value, list):
+                raise BrokenResponse(f"a page of {_short(url)} has no 'value' list")
+            items.extend(value)
+            next_link = page.get("@odata.nextLink")
+            if next_link is None:
+                return items
+            if not isinstance(next_link, str) or not self._same_origin(next_link):
+                raise BrokenResponse(f"the @odata.nextLink of {_short(url)} is not a URL on the Graph origin")
+            if next_link in seen:
+                raise BrokenResponse(f"the @odata.nextLink of {_short(url)} loops back to an earlier page")
+            seen.add(next_link)
+            page = await self._send(Method.GET, next_link, prov)
+        raise BrokenResponse(f"{_short(url)} has more than {MAX_PAGES} pages")
+
+    def _same_origin(self, url: str) -> bool:
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL:
+            return False
+        return (parsed.scheme, parsed.host, parsed.port) == (self._origin.scheme, self._origin.host,
+                                                              self._origin.port)
+
+    async def batch(self, paths: Sequence[str], prov: Provenance) -> list[Any]:
+        """The JSON bodies of GET ``paths`` (relative to the version root), in order, through ``$batch``."""
+        chunks = [paths[i:i + BATCH_LIMIT] for i in range(0, len(paths), BATCH_LIMIT)]
+        parts = await gather_all(self._batch_chunk(chunk, prov) for chunk in chunks)
+        return [body for part in parts for body in part]
+
+    async def _batch_chunk(self, paths: Sequence[str], prov: Provenance) -> list[Any]:
+        pending = {str(i): path for i, path in enumerate(paths)}
+        results: dict[str, Any] = {}
+        attempt = 0
+        while True:
+            requests = [{"id": key, "method": "GET", "url": path} for key, path in pending.items()]
+            doc = await self._send(Method.POST, f"{self.base}/$batch", prov,
+                                   json.dumps({"requests": requests}).encode("utf-8"))
+            responses = doc.get("responses") if isinstance(doc, dict) else None
+            if not isinstance(responses, list):
+                raise BrokenResponse("a $batch response has no 'responses' list")
+            outer_id = prov.request_ids[-1] if prov.request_ids else None
+            throttled: dict[str, str] = {}
+            answered: set[str] = set()
+            wait, last = 0.0, None
+            for answer in responses:
+                key = answer.get("id") if isinstance(answer, dict) else None
+                status = answer.get("status") if isinstance(answer, dict) else None
+                if key not in pending or key in answered or not isinstance(status, int):
+                    raise BrokenResponse("a $batch response answers an id that was not asked, or twice")
+                answered.add(key)
+                headers = {str(k).lower(): str(v) for k, v in (answer.get("headers") or {}).items()}
+                body = _inner_body(answer.get("body"), pending[key])
+                if 200 <= status < 300:
+                    results[key] = body
+                elif status in RETRYABLE:
+                    throttled[key] = pending[key]
+                    wait = max(wait, _retry_after(headers, attempt))
+                    last = _failure(status, headers, body, outer_id)
+                else:
+                    raise _failure(status, headers, body, outer_id)
+            if answered != pending.keys():
+                raise BrokenResponse("a $batch response leaves requests unanswered")
+            if not throttled:
+                return [results[str(i)] for i in range(len(paths))]
+            if attempt >= self._max_retries or wait >= MAX_RETRY_AFTER:
+                assert last is not None
+                raise last
+            attempt += 1
+            self.stats.bump(retries=len(throttled))
+            await asyncio.sleep(wait)
+            pending = throttled
+
+    async def collections(self, paths: Sequence[str], prov: Provenance) -> list[list[Any]]:
+        """Each path's whole collection (paged on past the batch when Graph says so)."""
+        bodies = await self.batch(paths, prov)
+        return await gather_all(self.list_all(f"{self.base}{path}", prov, first=body)
+                                for path, body in zip(paths, bodies))
+
+    async def objects(self, paths: Sequence[str], prov: Provenance) -> list[dict[str, Any]]:
+        """Each path's single object, without its ``@odata.context`` (an expanded object has none)."""
+        bodies = await self.batch(paths, prov)
+        for path, body in zip(paths, bodies):
+            if not isinstance(body, dict):
+                raise BrokenResponse(f"{_short(path)} is not a JSON object")
+        return [{k: v for k, v in body.items() if k != "@odata.context"} for body in bodies]
+
+
+_NOT_JSON = object()
+
+
+def _inner_body(body: Any, path: str) -> Any:
+    """An inner $batch body: JSON as is; Graph base64-encodes bodies of other content types."""
+    if isinstance(body, str):
+        try:
+            return json.loads(base64.b64decode(body, validate=True))
+        except (ValueError, UnicodeDecodeError):
+            raise BrokenResponse(f"the $batch answer for {_short(path)} is not JSON") from None
+    return body
+
+
+def _short(url: str) -> str:
+    """A URL for messages: the path, without the query (no $skiptoken noise)."""
+    return url.split("?", 1)[0]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The resources
+
+
+def _object_id(item: Any, where: str) -> str:
+    value = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(value, str) or not value:
+        raise BrokenResponse(f"an object of {where} has no id")
+    return quote(value, safe="")
+
+
+def is_tunnel_profile(item: dict[str, Any]) -> bool:
+    """A Tunnel VPN profile, by ``@odata.type`` and ``connectionType`` (client side: ``isof`` on this
+    collection is undocumented, graph-facts §1). The model decides the same way."""
+    return (item.get("@odata.type") in model.VPN_TYPES
+            and item.get("connectionType") in {c.value for c in model.TUNNEL_CONNECTION_TYPES})
+
+
+async def _device_configurations(g: Graph, prov: Provenance) -> list[Any]:
+    """Tunnel profiles whole, with ``assignments`` and ``deviceStatusOverview``; every other configuration
+    only as id, displayName and @odata.type (the checks need to know it exists, nothing more)."""
+    out: list[Any] = []
+    profiles: list[dict[str, Any]] = []
+    for item in await g.list_all(g.url("deviceManagement/deviceConfigurations"), prov):
+        if isinstance(item, dict) and is_tunnel_profile(item):
+            profiles.append(dict(item))
+            out.append(profiles[-1])
+        elif isinstance(item, dict):
+            out.append({k: item[k] for k in ("id", "@odata.type", "displayName") if k in item})
+        else:
+            out.append(item)  # the model reports it, with its place
+    ids = [_object_id(p, "deviceConfigurations") for p in profiles]
+    base = "/deviceManagement/deviceConfigurations"
+    assignments, overviews = await gather_all([
+        g.collections([f"{base}/{i}/assignments" for i in ids], prov),
+        g.objects([f"{base}/{i}/deviceStatusOverview" for i in ids], prov),
+    ])
+    for profile, assigned, overview in zip(profiles, assignments, overviews):
+        profile["assignments"] = assigned
+        profile["deviceStatusOverview"] = overview
+    return out
+
+
+async def _mobile_apps(g: Graph, prov: Provenance) -> list[Any]:
+    """Every app; the store/VPP/LOB apps the migration touches get their ``assignments`` (per app:
+    ``$expand=assignments`` on the list is deprecated, graph-facts §3)."""
+    apps = await g.list_all(g.url("deviceAppManagement/mobileApps"), prov)
+    wanted = [a for a in apps if isinstance(a, dict) and model.AppKind(a.get("@odata.type") or "").known]
+    assignments = await g.collections(
+        [f"/deviceAppManagement/mobileApps/{_object_id(a, 'mobileApps')}/assignments" for a in wanted], prov)
+    for app, assigned in zip(wanted, assignments):
+        app["assignments"] = assigned
+    return apps
+
+
+async def _tunnel_sites(g: Graph, prov: Provenance) -> list[Any]:
+    """Sites with their servers, and the id of the server configuration each one uses."""
+    sites = await g.list_all(g.url("deviceManagement/microsoftTunnelSites", "$expand=microsoftTunnelConfiguration"),
+                             prov)
+    servers = await g.collections(
+        [f"/deviceManagement/microsoftTunnelSites/{_object_id(s, 'microsoftTunnelSites')}/microsoftTunnelServers"
+         for s in sites], prov)
+    for site, found in zip(sites, servers):
+        configuration = site.get("microsoftTunnelConfiguration")
+        if isinstance(configuration, dict) and "id" in configuration:
+            site["microsoftTunnelConfiguration"] = {"id": configuration["id"]}  # the whole one is its own resource
+        site["microsoftTunnelServers"] = found
+    return sites
+
+
+async def _detected_apps(g: Graph, prov: Provenance) -> list[Any]:
+    apps = await g.list_all(g.url("deviceManagement/detectedApps"), prov)
+    devices = await g.collections(
+        [f"/deviceManagement/detectedApps/{_object_id(a, 'detectedApps')}/managedDevices" for a in apps], prov)
+    for app, found in zip(apps, devices):
+        app["managedDevices"] = found
+    return apps
+
+
+def _plain(path: str, query: str = "") -> Callable[[Graph, Provenance], Awaitable[list[Any]]]:
+    async def collect(g: Graph, prov: Provenance) -> list[Any]:
+        return await g.list_all(g.url(path, query), prov)
+
+    return collect
+
+
+#: How each resource is collected.
+COLLECTORS: dict[Resource, Callable[[Graph, Provenance], Awaitable[list[Any]]]] = {
+    Resource.DEVICE_CONFIGURATIONS: _device_configurations,
+    Resource.MOBILE_APPS: _mobile_apps,
+    Resource.TUNNEL_SITES: _tunnel_sites,
+    Resource.TUNNEL_CONFIGURATIONS: _plain("deviceManagement/microsoftTunnelConfigurations"),
+    Resource.GROUPS: _plain("groups", "$select=id,displayName"),
+    Resource.MANAGED_DEVICES: _plain("deviceManagement/managedDevices"),
+    Resource.DETECTED_APPS: _detected_apps,
+    Resource.AUDIT_EVENTS: _plain("deviceManagement/auditEvents"),
+}

@@ -1,0 +1,139 @@
+"""The live tenant: a ``Source`` that collects from Microsoft Graph beta, and ``open_tenant`` for --tenant."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Collection, Coroutine
+from typing import Any, TypeVar
+
+from azure.core.credentials import TokenCredential
+
+from ..config import Config
+from ..errors import AuthenticationFailed, DataUnavailable, PermissionDenied
+from ..resources import Resource
+from ..tenant import SourceInfo, Tenant
+from . import auth
+from .client import Endpoints, build_client, close_client, endpoints
+from .collector import COLLECTORS, BrokenResponse, Graph, GraphFailure, Provenance, Stats
+
+__all__ = ["LiveSource", "open_source", "open_tenant"]
+
+log = logging.getLogger(__name__)
+
+#: Endpoints that answer 404 when the tenant has never set up Microsoft Tunnel.
+TUNNEL_RESOURCES = frozenset({Resource.TUNNEL_SITES, Resource.TUNNEL_CONFIGURATIONS})
+
+T = TypeVar("T")
+
+
+class LiveSource:
+    """Raw Graph objects of a live tenant. Each ``load`` collects the requested resources concurrently in
+    one asyncio run; what was loaded, and how, is kept for ``--record``."""
+
+    def __init__(self, name: str, settings: Config, credential: TokenCredential | None = None,
+                 stats: Stats | None = None) -> None:
+        self.name = name
+        self.settings = settings
+        self.endpoints: Endpoints = endpoints(settings)
+        self.tenant = auth.tenant_for(settings, name)
+        self.credential = credential or auth.make_credential(settings, name, self.endpoints)
+        self.stats = stats or Stats()
+        self.loaded: dict[Resource, list[Any]] = {}
+        self.provenance: dict[Resource, Provenance] = {}
+        self.failures: dict[Resource, DataUnavailable] = {}
+        self.info = self._info(None)
+
+    def _info(self, tenant_id: str | None) -> SourceInfo:
+        return SourceInfo(label=self.name, kind="live", location=self.name, tenant_id=tenant_id,
+                          description=f"Microsoft Graph beta at {self.endpoints.graph_url}")
+
+    def preflight(self, resources: Collection[Resource]) -> None:
+        """Sign in now, and fail with one message listing every permission ``resources`` need that the
+        token lacks. Learns the tenant id from the token."""
+        token = auth.acquire_token(self.credential, self.endpoints, self.settings.auth.method, self.tenant)
+        claims = auth.preflight(token, resources, self.settings.auth.method, self.tenant)
+        tid = claims.get("tid")
+        self.info = self._info(tid if isinstance(tid, str) else None)
+
+    def load(self, resources: Collection[Resource]) -> dict[Resource, list[Any] | DataUnavailable]:
+        return _run(self._load(list(dict.fromkeys(resources))))
+
+    async def _load(self, resources: list[Resource]) -> dict[Resource, list[Any] | DataUnavailable]:
+        self.stats.bump(resources_total=len(resources))
+        client = build_client(self.credential, self.endpoints, self.settings, observer=self.stats.saw_request)
+        try:
+            graph = Graph(client, self.settings.concurrency, self.settings.max_retries, self.stats)
+            results = await asyncio.gather(*(self._one(graph, r) for r in resources))
+        finally:
+            await close_client(client)
+        return dict(zip(resources, results))
+
+    async def _one(self, graph: Graph, resource: Resource) -> list[Any] | DataUnavailable:
+        prov = self.provenance[resource] = Provenance()
+        try:
+            items = await COLLECTORS[resource](graph, prov)
+        except (GraphFailure, BrokenResponse, AuthenticationFailed) as exc:
+            failure = unavailable(resource, exc)
+            log.info("%s", failure)
+            self.failures[resource] = failure
+            return failure
+        finally:
+            self.stats.bump(resources_done=1)
+        prov.completed = True
+        self.loaded[resource] = items
+        self.failures.pop(resource, None)
+        return items
+
+
+def unavailable(resource: Resource, exc: Exception) -> DataUnavailable:
+    """What the checks see of a resource that could not be collected."""
+    permission = resource.permission
+    if isinstance(exc, GraphFailure):
+        if exc.status == 403:
+            return PermissionDenied(resource.value, f"Graph refused access: {exc}", permission)
+        if exc.status == 404 and resource in TUNNEL_RESOURCES:
+            return DataUnavailable(resource.value, f"the tenant has no Microsoft Tunnel set up ({exc})", permission)
+        return DataUnavailable(resource.value, str(exc), permission)
+    if isinstance(exc, BrokenResponse):
+        return DataUnavailable(resource.value, f"malformed Graph response: {exc}", permission)
+    return DataUnavailable(resource.value, str(exc), permission)
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to the end from synchronous code, even when called inside a running event loop (a
+    user's async test): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=work, name="tunnelcheck-graph")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def open_source(name: str, settings: Config, resources: Collection[Resource] = tuple(Resource),
+                stats: Stats | None = None) -> LiveSource:
+    """A signed-in LiveSource whose token carries the permissions ``resources`` need."""
+    source = LiveSource(name, settings, stats=stats)
+    source.preflight(resources)
+    return source
+
+
+def open_tenant(name: str, settings: Config, resources: Collection[Resource] = tuple(Resource)) -> Tenant:
+    """The live tenant ``name`` (``--tenant``): signs in and checks the token's permissions for
+    ``resources`` (default: all) now, so a run without them stops before any check, with one message
+    naming them all."""
+    return Tenant(open_source(name, settings, resources))

@@ -55,6 +55,11 @@ class Fault:
         return 200 if self.body is not None or self.drop else 503
 
     @property
+    def kind(self) -> str:
+        """How the request log names what this fault did: "drop", "body" or the status."""
+        return "drop" if self.drop else ("body" if self.body is not None else str(self.effective_status))
+
+    @property
     def exhausted(self) -> bool:
         return self.times is not None and self.fired >= self.times
 

@@ -118,7 +118,7 @@ class Emulator:
                                    self._pki.client_certificate, self._tokens)
         self._graph = GraphService(self.resources, self.page_size, self.url)
         self._thread = threading.Thread(target=server.serve_forever, name=f"tunnelcheck-emulator:{self.port}",
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 
@@ -166,6 +166,10 @@ class Emulator:
     @property
     def cert_path(self) -> str:
         return str(self._pki.client_cert_path)
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context trusting only the emulator's CA (httpx deprecates ``verify=<path>``)."""
+        return ssl.create_default_context(cafile=self.ca_path)
 
     @property
     def faults(self) -> list[Fault]:
@@ -215,7 +219,7 @@ class Emulator:
         try:
             fault = self._faults.take(method, path)
             if fault is not None:
-                fault_name = "drop" if fault.drop else ("body" if fault.body is not None else str(fault.status))
+                fault_name = fault.kind
                 reply = self._fault_reply(ctx, fault, path)
             else:
                 reply = self._route(ctx, method, path, split.query, handler, body)
@@ -286,9 +290,8 @@ class Emulator:
         path = _normalise("/beta/" + split.path)
         ctx = Context(str(uuid.uuid4()), request.headers.get("client-request-id", outer.client_request_id))
         fault = self._faults.take(request.method, path, inside_batch=True)
-        fault_name = None
+        fault_name = fault.kind if fault is not None else None
         if fault is not None:
-            fault_name = "drop" if fault.drop else ("body" if fault.body is not None else str(fault.status))
             reply = self._fault_reply(ctx, fault, path)
         elif split.scheme or split.netloc:
             reply = graph_error(ctx, 400, "Batch request urls must be relative to the version, e.g. "
@@ -400,6 +403,7 @@ def _close(connection: socket.socket) -> None:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: without this, delayed ACKs cost 40 ms
     server_version = "tunnelcheck-emulator"
     sys_version = ""
     server: _Server

@@ -9,6 +9,7 @@ from the response, not the token, but users debugging do) see familiar claims: a
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import time
@@ -80,6 +81,13 @@ def verify(token: str, public_key: rsa.RSAPublicKey) -> tuple[dict[str, Any], di
     return header, claims
 
 
+@functools.lru_cache(maxsize=1)
+def _signing_key() -> rsa.RSAPrivateKey:
+    """One signing key per process: RSA generation costs up to a few hundred ms, which a test suite starting
+    an emulator per test would pay each time. Tokens still do not cross emulators: the issuer names the port."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 def _json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode("utf-8")
 
@@ -102,7 +110,7 @@ class TokenService:
         self.roles = tuple(roles)
         self.lifetime = lifetime
         self.federation_issuer = federation_issuer
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._key = _signing_key()
         self.key_id = hashlib.sha256(b64url(self._key.public_key().public_numbers().n.to_bytes(256, "big"))
                                      .encode()).hexdigest()[:16]
 

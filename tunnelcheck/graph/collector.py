@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 from azure.core.exceptions import ClientAuthenticationError
@@ -295,8 +295,8 @@ def _inner_body(body: Any, path: str) -> Any:
 
 
 def _short(url: str) -> str:
-    """A URL for messages: the path, without the query (no $skiptoken noise)."""
-    return url.split("?", 1)[0]
+    """A URL for messages: the path alone (no host, no $skiptoken noise)."""
+    return urlsplit(url).path
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import tunnelcheck.demo
 from tunnelcheck.check import Finding, Verdict
 from tunnelcheck.config import Waiver
 from tunnelcheck.waivers import apply, describe
@@ -131,7 +132,7 @@ def test_only_failures_are_waived(outcome: str) -> None:
 # ---------------------------------------------------------------------------------------------------
 # End to end: the demo tenant through pytest
 
-DEMO = Path(__file__).resolve().parent.parent / "tunnelcheck" / "demo" / "contoso.json"
+DEMO = Path(tunnelcheck.demo.__file__).resolve().parent / "contoso.json"
 
 
 def write_config(pytester: pytest.Pytester, waivers: str) -> Path:

@@ -17,10 +17,11 @@ from tunnelcheck.config import MigrationConfig
 from tunnelcheck.resources import Resource
 
 G1 = group_target("g1")
+CLEAN = status_overview(40)
 
 
 def mde(pid: str = "p-mde", *, kind: str = "android-device-owner", targets: tuple[dict, ...] = (G1,),
-        status: dict | None = status_overview(40), connection: str = DEFENDER) -> dict:
+        status: dict | None = CLEAN, connection: str = DEFENDER) -> dict:
     extra = {} if status is None else {"deviceStatusOverview": status}
     if kind == "ios":
         return ios_profile(pid, connection=connection, targets=targets, **extra)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from builders import DEFENDER, app, audit_event, group_target, ios_profile, required, available, tenant
+from builders import DEFENDER, app, audit_event, available, group_target, ios_profile, required, tenant
 from checkcases import Case, params, should_error, should_fail, should_pass, should_skip
 
 from tunnelcheck.check import Check

@@ -9,9 +9,9 @@ from __future__ import annotations
 from tunnelcheck.check import Check
 from tunnelcheck.registry import checks_in
 
-from . import cleanup, defender_app, devices, gateway, parity, per_app_vpn, profiles
+from . import cleanup, defender_app, devices, drift, gateway, parity, per_app_vpn, profiles
 
-FAMILIES = (gateway, defender_app, profiles, parity, per_app_vpn, cleanup, devices)
+FAMILIES = (gateway, defender_app, profiles, parity, per_app_vpn, cleanup, devices, drift)
 
 
 def pytest_tunnelcheck_checks() -> list[Check]:

@@ -64,11 +64,6 @@ def profiles_point_at_sites(ctx: Context) -> Verdict:
                        failed="{n} assigned Tunnel profile(s) point at no existing site")
 
 
-# Run-time state, not settings: the servers come and go with deployments, health is re-evaluated every
-# minute, upgrades are offered by the service.
-GATEWAY_VOLATILE = frozenset({"lastUpdateDateTime", "upgradeAvailable", "microsoftTunnelServers"})
-
-
 def _gateway_differences(ctx: Context, kind: str, old: Mapping[str, Any], new: Mapping[str, Any],
                          names: Mapping[str, str]) -> None:
     for object_id in sorted(old.keys() | new.keys()):
@@ -79,7 +74,8 @@ def _gateway_differences(ctx: Context, kind: str, old: Mapping[str, Any], new: M
         elif after is None:
             ctx.evidence.fail(ref, "(object)", "removed", "in the baseline, gone now", baseline="present")
         else:
-            diffs = changes(before, after, ignore=GATEWAY_VOLATILE)
+            # The shared normalisation: run-time state (diff.GATEWAY_VOLATILE) ignored, set-like lists unordered.
+            diffs = changes(before, after)
             for change in diffs:
                 ctx.evidence.fail(ref, change.path, change.new, "changed since the baseline", baseline=change.old)
             if not diffs:

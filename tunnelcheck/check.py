@@ -73,6 +73,7 @@ class Platform(enum.Enum):
     IOS = "ios"
     GATEWAY = "gateway"
     DEVICES = "devices"
+    TENANT = "tenant"  # checks spanning platforms (the drift checks)
 
     def __str__(self) -> str:
         return self.value

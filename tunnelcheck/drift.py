@@ -1,0 +1,527 @@
+"""Snapshot drift: what changed between two tenants, limited to what the Tunnel migration depends on.
+
+    tunnelcheck diff OLD NEW [--format text|markdown|json|html] [--tunnelcheck-config FILE]
+
+Compared (CHECKS.md TUN-DRIFT-01/-02, TUN-GW-03):
+
+- Tunnel profiles: their properties and their assignments;
+- the Defender and standalone apps (``migration.defender_apps`` / ``standalone_apps``): their assignments;
+- every other app: its assignments that carry a ``settings.vpnConfigurationId`` (per-app VPN links), in
+  the old or the new tenant;
+- Tunnel sites and server configurations: their properties.
+
+Each object is added, removed or changed; each change is (property path, old value, new value). The
+values are normalised by :mod:`tunnelcheck.diff` (volatile fields ignored, set-like lists unordered), so
+nothing is reported that did not change. Assignments are matched by their target (Intune allows one
+assignment per target and object), not by their id, which Graph may regenerate: a changed intent or VPN
+profile on the same group is one change, ``assignments[group NAME (ID)].intent``. Ids are shown with
+display names: groups, profiles (``vpnConfigurationId``), sites and server configurations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from . import config as config_file
+from .config import MigrationConfig
+from .diff import VOLATILE, Change, changes, normalise
+from .errors import TunnelcheckError
+from .migration import defender_apps, standalone_apps
+from .model import Target, TargetKind, canonical_json
+from .resources import Resource
+from .snapshot import load_tenant
+from .tenant import SourceInfo, Tenant
+
+__all__ = [
+    "FORMATS", "Names", "ObjectDiff", "PropertyChange", "TenantDiff", "add_diff_arguments", "app_diffs",
+    "gateway_diffs", "main", "profile_diffs", "render", "run_diff", "tenant_diff",
+]
+
+PROFILE = "Tunnel profile"
+APP = "app"
+SITE = "Tunnel site"
+CONFIGURATION = "server configuration"
+
+#: What ``tenant_diff`` reads from both tenants (groups only name things: used when recorded).
+NEEDS = (Resource.DEVICE_CONFIGURATIONS, Resource.MOBILE_APPS, Resource.TUNNEL_SITES,
+         Resource.TUNNEL_CONFIGURATIONS)
+
+#: An assignment's ``id`` and ``sourceId`` are Graph's bookkeeping: removing and re-adding the same
+#: assignment changes them, and nothing on the devices.
+ASSIGNMENT_IGNORE = VOLATILE | {"id", "sourceId"}
+
+ABSENT = "(absent)"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Names
+
+
+class Names:
+    """Display names of the ids a difference may show, from both tenants (the current name wins).
+    Only what is already loaded is used: names never decide anything, so they never fetch or fail."""
+
+    def __init__(self, *tenants: Tenant) -> None:
+        self.groups: dict[str, str] = {}
+        self.configurations: dict[str, str] = {}
+        self.sites: dict[str, str] = {}
+        self.tunnel_configurations: dict[str, str] = {}
+        for tenant in tenants:
+            self.groups.update(tenant.group_names)
+            for table, resource, items in (
+                (self.configurations, Resource.DEVICE_CONFIGURATIONS, lambda t: t.configurations),
+                (self.sites, Resource.TUNNEL_SITES, lambda t: t.sites),
+                (self.tunnel_configurations, Resource.TUNNEL_CONFIGURATIONS, lambda t: t.tunnel_configurations),
+            ):
+                if tenant.available(resource):
+                    table.update((o.id, o.display_name) for o in items(tenant) if o.display_name)
+
+    def label(self, table: Mapping[str, str], object_id: str) -> str:
+        name = table.get(object_id)
+        return f"{name} ({object_id})" if name else object_id
+
+    def for_path(self, path: str) -> Mapping[str, str] | None:
+        """The table naming the ids found at ``path``, if any."""
+        leaf = path.rsplit(".", 1)[-1]
+        if leaf == "groupId":
+            return self.groups
+        if leaf == "vpnConfigurationId":
+            return self.configurations
+        if leaf == "microsoftTunnelSiteId":
+            return self.sites
+        if path.endswith("microsoftTunnelConfiguration.id"):
+            return self.tunnel_configurations
+        return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# The result
+
+
+@dataclass(frozen=True)
+class PropertyChange:
+    """One difference: the property path, the normalised old and new JSON values (``None`` = absent),
+    their text with ids named, and for a list compared as a set the items added and removed."""
+
+    path: str
+    old: Any
+    new: Any
+    old_text: str
+    new_text: str
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """``old -> new``, or for a set-like list the items added and removed."""
+        if self.added or self.removed:
+            parts = ([f"added {', '.join(self.added)}"] if self.added else []) + (
+                [f"removed {', '.join(self.removed)}"] if self.removed else [])
+            return "; ".join(parts)
+        return f"{self.old_text} -> {self.new_text}"
+
+    def as_dict(self) -> dict[str, Any]:
+        doc = {"path": self.path, "old": self.old, "new": self.new, "old_text": self.old_text,
+               "new_text": self.new_text}
+        if self.added or self.removed:
+            doc |= {"added": list(self.added), "removed": list(self.removed)}
+        return doc
+
+
+@dataclass(frozen=True)
+class ObjectDiff:
+    """One compared object: ``status`` is added, removed, changed or unchanged."""
+
+    kind: str  # PROFILE, APP, SITE or CONFIGURATION
+    id: str
+    name: str
+    status: str
+    changes: tuple[PropertyChange, ...] = ()
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.id})" if self.name else self.id
+
+    @property
+    def drifted(self) -> bool:
+        return self.status != "unchanged"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "name": self.name, "status": self.status,
+                "note": self.note, "changes": [c.as_dict() for c in self.changes]}
+
+
+@dataclass(frozen=True)
+class TenantDiff:
+    """The objects that drifted between ``old`` and ``new`` (empty: no drift)."""
+
+    old: SourceInfo
+    new: SourceInfo
+    objects: tuple[ObjectDiff, ...] = field(default=())
+
+    def __bool__(self) -> bool:
+        return bool(self.objects)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.objects if o.status == status)
+
+    @property
+    def summary(self) -> str:
+        if not self.objects:
+            return "no drift: nothing the Tunnel migration depends on changed"
+        return (f"{len(self.objects)} object(s) drifted: {self.count('added')} added, "
+                f"{self.count('removed')} removed, {self.count('changed')} changed")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tunnelcheck_diff": 1,
+            "old": _info(self.old), "new": _info(self.new),
+            "drift": bool(self),
+            "summary": {s: self.count(s) for s in ("added", "removed", "changed")},
+            "objects": [o.as_dict() for o in self.objects],
+        }
+
+
+def _info(info: SourceInfo) -> dict[str, Any]:
+    return {"location": info.location, "tenant_id": info.tenant_id, "recorded_at": info.recorded_at,
+            "sha256": info.sha256}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Values as text
+
+
+def _item_text(item: Any) -> str:
+    if isinstance(item, Mapping):
+        keys = set(item) - {"@odata.type"}
+        for name_key in ("key", "name"):  # customData / customKeyValueData / advancedSettings pairs
+            if keys <= {name_key, "value"} and name_key in keys:
+                return f"{item[name_key]}={item.get('value', '')}"
+        return canonical_json(item)
+    return _value_text(item)
+
+
+def _value_text(value: Any, table: Mapping[str, str] | None = None, names: Names | None = None) -> str:
+    if value is None:
+        return ABSENT
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return names.label(table, value) if table is not None and names is not None else value
+    if isinstance(value, list):
+        return "[" + ", ".join(_item_text(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return canonical_json(value)
+    return str(value)
+
+
+def _property_change(change: Change, names: Names, prefix: str = "") -> PropertyChange:
+    table = names.for_path(change.path)
+    added = removed = ()
+    if change.unordered and isinstance(change.old, list) and isinstance(change.new, list):
+        added = tuple(_item_text(v) for v in change.added)
+        removed = tuple(_item_text(v) for v in change.removed)
+    return PropertyChange(prefix + change.path, change.old, change.new, _value_text(change.old, table, names),
+                          _value_text(change.new, table, names), added, removed)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Assignments, matched by target
+
+
+def _target_label(target: Mapping[str, Any], names: Names) -> str:
+    kind = TargetKind(target.get("@odata.type") or "")
+    group_id = target.get("groupId")
+    if kind.known:
+        return Target(kind, group_id).describe(names.groups)
+    kind_name = kind.value.removeprefix("#microsoft.graph.") or "unknown target"
+    return f"{kind_name} {names.label(names.groups, group_id)}" if group_id else kind_name
+
+
+def _assignments(raw: Any, names: Names) -> dict[str, dict[str, Any]]:
+    items = [a for a in raw or [] if isinstance(a, Mapping)]
+    keyed: dict[str, dict[str, Any]] = {}
+    for item in sorted(items, key=lambda a: canonical_json(normalise(a, ASSIGNMENT_IGNORE))):
+        label = _target_label(item.get("target") or {}, names)
+        key, n = label, 2
+        while key in keyed:  # Intune allows one assignment per target; keep a second one distinct
+            key, n = f"{label} #{n}", n + 1
+        keyed[key] = normalise(item, ASSIGNMENT_IGNORE)
+    return keyed
+
+
+def _vpn_id(assignment: Mapping[str, Any] | None) -> str | None:
+    settings = (assignment or {}).get("settings")
+    return settings.get("vpnConfigurationId") if isinstance(settings, Mapping) else None
+
+
+def _assignment_text(assignment: Mapping[str, Any] | None, names: Names) -> str:
+    if assignment is None:
+        return ABSENT
+    intent = assignment.get("intent")
+    parts = ["assigned" if intent in (None, "apply") else str(intent)]
+    vpn = _vpn_id(assignment)
+    if vpn:
+        parts.append(f"per-app VPN {names.label(names.configurations, vpn)}")
+    target = assignment.get("target") or {}
+    filter_id = target.get("deviceAndAppManagementAssignmentFilterId")
+    if filter_id:
+        parts.append(f"filter {target.get('deviceAndAppManagementAssignmentFilterType', '')} {filter_id}".replace("  ", " "))
+    return ", ".join(parts)
+
+
+def _assignment_changes(old: Any, new: Any, names: Names, vpn_only: bool = False) -> list[PropertyChange]:
+    before, after = _assignments(old, names), _assignments(new, names)
+    out: list[PropertyChange] = []
+    for key in sorted(before.keys() | after.keys()):
+        a, b = before.get(key), after.get(key)
+        if vpn_only and not (_vpn_id(a) or _vpn_id(b)):
+            continue
+        path = f"assignments[{key}]"
+        if a is None or b is None:
+            out.append(PropertyChange(path, a, b, _assignment_text(a, names), _assignment_text(b, names)))
+        else:
+            out += [_property_change(c, names, prefix=path + ".") for c in changes(a, b, ASSIGNMENT_IGNORE)]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# The comparisons
+
+
+def _status(before: Any, after: Any, drifted: bool) -> str:
+    if before is None:
+        return "added"
+    if after is None:
+        return "removed"
+    return "changed" if drifted else "unchanged"
+
+
+def _without(raw: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in raw.items() if k not in keys}
+
+
+def _ordered(diffs: Iterable[ObjectDiff]) -> list[ObjectDiff]:
+    return sorted(diffs, key=lambda d: (d.name.casefold(), d.id))
+
+
+def profile_diffs(old: Tenant, new: Tenant, names: Names | None = None) -> list[ObjectDiff]:
+    """Every Tunnel profile of either tenant: added, removed, changed (properties, assignments) or
+    unchanged."""
+    names = names or Names(old, new)
+    before, after = old.profiles_by_id, new.profiles_by_id
+    out = []
+    for profile_id in before.keys() | after.keys():
+        a, b = before.get(profile_id), after.get(profile_id)
+        found: list[PropertyChange] = []
+        if a is not None and b is not None:
+            found += [_property_change(c, names) for c in changes(_without(a.raw, "assignments"),
+                                                                  _without(b.raw, "assignments"))]
+        found += _assignment_changes(a.raw.get("assignments") if a else None,
+                                     b.raw.get("assignments") if b else None, names)
+        note = ""
+        if b is None and profile_id in new.configuration_ids:
+            note = "still exists, but is no longer a Tunnel profile"
+        elif a is None and profile_id in old.configuration_ids:
+            note = "existed in the baseline, but was not a Tunnel profile"
+        shown = b or a
+        out.append(ObjectDiff(PROFILE, profile_id, shown.display_name, _status(a, b, bool(found)),  # type: ignore[union-attr]
+                              tuple(found), note))
+    return _ordered(out)
+
+
+def _tunnel_app_roles(tenant: Tenant, config: MigrationConfig) -> dict[str, str]:
+    roles = {}
+    for platform in ("android", "ios"):
+        for role, find in (("Defender app", defender_apps), ("standalone Tunnel app", standalone_apps)):
+            roles.update((app.id, f"{role} ({platform})") for app in find(tenant, platform, config))
+    return roles
+
+
+def app_diffs(old: Tenant, new: Tenant, config: MigrationConfig, names: Names | None = None) -> list[ObjectDiff]:
+    """The Defender and standalone apps' assignments, and every other app's assignments that carry a
+    vpnConfigurationId (old or new): each app added, removed, changed or unchanged."""
+    names = names or Names(old, new)
+    roles = {**_tunnel_app_roles(old, config), **_tunnel_app_roles(new, config)}
+    before, after = {a.id: a for a in old.apps}, {a.id: a for a in new.apps}
+    linked = {a.id for t in (old, new) for a in t.apps if any(x.vpn_configuration_id for x in a.assignments)}
+    out = []
+    for app_id in roles.keys() | linked:
+        a, b = before.get(app_id), after.get(app_id)
+        vpn_only = app_id not in roles
+        found = _assignment_changes(a.raw.get("assignments") if a else None,
+                                    b.raw.get("assignments") if b else None, names, vpn_only=vpn_only)
+        shown = b or a
+        note = roles.get(app_id, "per-app VPN assignments only")
+        out.append(ObjectDiff(APP, app_id, shown.display_name, _status(a, b, bool(found)), tuple(found), note))  # type: ignore[union-attr]
+    return _ordered(out)
+
+
+def gateway_diffs(old: Tenant, new: Tenant, names: Names | None = None) -> list[ObjectDiff]:
+    """Tunnel sites and server configurations: added, removed, changed (properties; run-time state such
+    as the servers and their health ignored) or unchanged."""
+    names = names or Names(old, new)
+    out = []
+    getters: tuple[tuple[str, Callable[[Tenant], Sequence[Any]]], ...] = (
+        (SITE, lambda t: t.sites), (CONFIGURATION, lambda t: t.tunnel_configurations))
+    for kind, get in getters:
+        before, after = {o.id: o for o in get(old)}, {o.id: o for o in get(new)}
+        for object_id in before.keys() | after.keys():
+            a, b = before.get(object_id), after.get(object_id)
+            found = [] if a is None or b is None else [_property_change(c, names) for c in changes(a.raw, b.raw)]
+            shown = b or a
+            out.append(ObjectDiff(kind, object_id, shown.display_name, _status(a, b, bool(found)), tuple(found)))
+    return sorted(out, key=lambda d: (d.kind != SITE, d.name.casefold(), d.id))
+
+
+def tenant_diff(old: Tenant, new: Tenant, config: MigrationConfig) -> TenantDiff:
+    """What drifted from ``old`` to ``new``: Tunnel profiles, then apps, then sites and server
+    configurations. Raises DataUnavailable when either tenant lacks a resource compared (a diff never
+    says "no drift" about data it could not read)."""
+    for tenant in (old, new):
+        tenant.require(NEEDS)
+    names = Names(old, new)
+    found = [*profile_diffs(old, new, names), *app_diffs(old, new, config, names), *gateway_diffs(old, new, names)]
+    return TenantDiff(old.info, new.info, tuple(d for d in found if d.drifted))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Output
+
+
+def _rows(result: TenantDiff) -> list[tuple[ObjectDiff, str, str, str]]:
+    """(object, property, baseline, current): one per change, or one for an object without any."""
+    rows = []
+    for obj in result.objects:
+        if obj.status != "changed":
+            rows.append((obj, "(object)", "absent" if obj.status == "added" else "present", obj.status))
+        for c in obj.changes:
+            if c.added or c.removed:
+                rows.append((obj, c.path, c.old_text, f"{c.new_text} ({c.text})"))
+            else:
+                rows.append((obj, c.path, c.old_text, c.new_text))
+    return rows
+
+
+def _heading(result: TenantDiff) -> str:
+    def side(info: SourceInfo) -> str:
+        return f"{info.location} (recorded {info.recorded_at})" if info.recorded_at else info.location
+    return f"tunnelcheck diff: {side(result.old)} -> {side(result.new)}"
+
+
+_MARKS = {"added": "+", "removed": "-", "changed": "~"}
+
+
+def render_text(result: TenantDiff) -> str:
+    lines = [_heading(result), ""]
+    for obj in result.objects:
+        note = f" [{obj.note}]" if obj.note else ""
+        lines.append(f"{_MARKS[obj.status]} {obj.kind} {obj.label}: {obj.status}{note}")
+        lines += [f"    {c.path}: {c.text}" for c in obj.changes]
+    if result.objects:
+        lines.append("")
+    lines.append(result.summary)
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
+
+
+def render_markdown(result: TenantDiff) -> str:
+    lines = [f"## {_md(_heading(result))}", "", _md(result.summary)]
+    if result.objects:
+        lines += ["", "| change | object type | object | property | baseline | current |",
+                  "|---|---|---|---|---|---|"]
+        lines += [f"| {obj.status} | {_md(obj.kind)} | {_md(obj.label)} | {_md(prop)} | {_md(old)} | {_md(new)} |"
+                  for obj, prop, old, new in _rows(result)]
+    return "\n".join(lines)
+
+
+def render_json(result: TenantDiff) -> str:
+    return json.dumps(result.as_dict(), indent=2, ensure_ascii=False)
+
+
+_CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
+td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}
+.added{color:#1a7f37}.removed{color:#cf222e}.changed{color:#9a6700}code{font-size:.95em}"""
+
+
+def render_html(result: TenantDiff) -> str:
+    e = html.escape
+    rows = "\n".join(
+        f'<tr class="{e(obj.status)}"><td>{e(obj.status)}</td><td>{e(obj.kind)}</td><td>{e(obj.label)}</td>'
+        f"<td><code>{e(prop)}</code></td><td>{e(old)}</td><td>{e(new)}</td></tr>"
+        for obj, prop, old, new in _rows(result))
+    table = ("<table><thead><tr><th>change</th><th>object type</th><th>object</th><th>property</th>"
+             f"<th>baseline</th><th>current</th></tr></thead><tbody>\n{rows}\n</tbody></table>") if rows else ""
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>tunnelcheck diff</title>'
+            f"<style>{_CSS}</style></head><body>\n<h1>{e(_heading(result))}</h1>\n<p>{e(result.summary)}</p>\n"
+            f"{table}\n</body></html>")
+
+
+FORMATS: dict[str, Callable[[TenantDiff], str]] = {
+    "text": render_text, "markdown": render_markdown, "json": render_json, "html": render_html,
+}
+
+
+def render(result: TenantDiff, fmt: str = "text") -> str:
+    return FORMATS[fmt](result)
+
+
+# ---------------------------------------------------------------------------------------------------
+# tunnelcheck diff OLD NEW
+
+
+def add_diff_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the ``diff`` arguments to ``parser`` (and ``func=run_diff`` as its default)."""
+    parser.description = parser.description or (
+        "Compare two snapshots: the Tunnel profiles, the Defender and standalone apps' assignments, per-app "
+        "VPN links, Tunnel sites and server configurations added, removed or changed. Fields that change by "
+        "themselves are ignored. Exit status 0: no drift, 1: drift, 2: error.")
+    parser.add_argument("old", metavar="OLD", help="the accepted baseline snapshot")
+    parser.add_argument("new", metavar="NEW", help="the snapshot to compare with it")
+    parser.add_argument("--format", choices=list(FORMATS), default="text", help="output format (default: text)")
+    parser.add_argument("--tunnelcheck-config", metavar="FILE", dest="tunnelcheck_config", default=None,
+                        help="YAML config: migration.defender_app_ids / standalone_app_ids pick the apps")
+    parser.set_defaults(func=run_diff)
+    return parser
+
+
+def run_diff(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """``tunnelcheck diff``: 0 no drift, 1 drift, 2 error (one line on stderr, no traceback)."""
+    out = out or sys.stdout
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            settings = config_file.load(args.tunnelcheck_config)
+            old, new = load_tenant(args.old), load_tenant(args.new)
+            result = tenant_diff(old, new, settings.migration)
+    except TunnelcheckError as exc:
+        print(f"tunnelcheck: error: {exc}", file=sys.stderr)
+        return 2
+    for warning in caught:
+        print(f"tunnelcheck: warning: {warning.message}", file=sys.stderr)
+    if old.info.tenant_id and new.info.tenant_id and old.info.tenant_id != new.info.tenant_id:
+        print(f"tunnelcheck: warning: OLD and NEW are different tenants ({old.info.tenant_id}, "
+              f"{new.info.tenant_id})", file=sys.stderr)
+    print(render(result, args.format), file=out)
+    return 1 if result else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m tunnelcheck.drift OLD NEW ...``: the same as ``tunnelcheck diff``."""
+    parser = add_diff_arguments(argparse.ArgumentParser(prog="tunnelcheck diff"))
+    return run_diff(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Bad input end to end: each gives exactly one line naming the file and place, a non-zero exit status, and
+no traceback anywhere."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from tcharness import Demo, demo_dir
+
+from tunnelcheck import snapshot
+from tunnelcheck.config import Config, MigrationConfig
+
+
+def _demo_doc() -> dict:
+    return json.loads((demo_dir() / "contoso.json").read_text("utf-8"))
+
+
+def _sealed(change: Callable[[dict], None]) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        doc = _demo_doc()
+        change(doc)
+        snapshot.write(path, doc)
+    return write
+
+
+def _text(content: str) -> Callable[[Path], None]:
+    return lambda path: path.write_text(content, "utf-8")
+
+
+def _edited(path: Path) -> None:
+    doc = _demo_doc()
+    doc["tenant_id"] = "00000000-0000-0000-0000-000000000000"  # sha256 left as it was
+    path.write_text(json.dumps(doc), "utf-8")
+
+
+def _configs(doc: dict) -> list:
+    return doc["resources"]["deviceManagement/deviceConfigurations"]
+
+
+SNAPSHOT_CASES = [
+    ("not-json", _text("this is not JSON\n"), "bad.json: not valid JSON (line 1, column 1: Expecting value)"),
+    ("not-object", _text("[1, 2]"), "bad.json: expected a JSON object at the top level"),
+    ("missing-version", _text('{"resources": {}}'),
+     "bad.json: missing 'tunnelcheck_snapshot' (not a tunnelcheck snapshot?)"),
+    ("wrong-version", _sealed(lambda d: d.update(tunnelcheck_snapshot=2)),
+     "bad.json: tunnelcheck_snapshot: unsupported format version 2 (this tunnelcheck reads 1)"),
+    ("string-version", _sealed(lambda d: d.update(tunnelcheck_snapshot="1")),
+     "bad.json: tunnelcheck_snapshot: unsupported format version '1' (this tunnelcheck reads 1)"),
+    ("assignments-not-list", _sealed(lambda d: _configs(d)[3].update(assignments={"id": "x"})),
+     "bad.json: resources.deviceManagement/deviceConfigurations[3].assignments: expected a list, got an object"),
+    ("resource-not-list", _sealed(lambda d: d["resources"].update(groups={"id": "g"})),
+     "bad.json: resources.groups: expected a list"),
+    ("resources-missing", _sealed(lambda d: d.pop("resources")), "bad.json: resources: missing"),
+    ("tenant-id-not-string", _sealed(lambda d: d.update(tenant_id=42)), "bad.json: tenant_id: expected a string"),
+    ("digest-mismatch", _edited,
+     "bad.json: sha256: sha256 does not match the content: the file was edited or truncated"),
+    ("bad-gzip", lambda p: p.write_bytes(gzip.compress(b'{"tunnelcheck_snapshot": 1}')[:12]),
+     "bad.json: not a valid gzip file (truncated or corrupt)"),
+]
+
+
+def _assert_one_line_error(demo_run, line: str) -> None:
+    result = demo_run.result
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, (result.ret, result.errlines)
+    # Only our line is an error; other stderr lines may be warnings of unrelated plugins.
+    errors = [entry for entry in result.errlines if entry.startswith("ERROR")]
+    assert errors == [line], result.errlines
+    demo_run.assert_no_traceback()
+
+
+@pytest.mark.parametrize(("make", "message"), [c[1:] for c in SNAPSHOT_CASES], ids=[c[0] for c in SNAPSHOT_CASES])
+def test_bad_snapshot(demo: Demo, make: Callable[[Path], None], message: str) -> None:
+    make(demo.pytester.path / "bad.json")
+    _assert_one_line_error(demo.run_plain("--snapshot=bad.json"), f"ERROR: {message}")
+
+
+def test_bad_baseline_is_named_as_such(demo: Demo) -> None:
+    _text("{}")(demo.pytester.path / "bad.json")
+    run = demo.run_plain("--snapshot=contoso.json", "--baseline=bad.json")
+    _assert_one_line_error(run, "ERROR: bad.json: missing 'tunnelcheck_snapshot' (not a tunnelcheck snapshot?)")
+
+
+def test_unreadable_snapshot(demo: Demo) -> None:
+    run = demo.run_plain("--snapshot=missing.json")
+    _assert_one_line_error(run, "ERROR: missing.json: cannot read the file (No such file or directory)")
+    run = demo.run_plain("--snapshot=.")
+    _assert_one_line_error(run, "ERROR: .: cannot read the file (Is a directory)")
+
+
+def _keys(schema: type) -> str:
+    return ", ".join(sorted(f.name for f in dataclasses.fields(schema)))
+
+
+CONFIG_CASES = [
+    ("bad-yaml", "migration: [\n",
+     "ERROR: cfg.yaml: not valid YAML (line 2, column 1): expected the node content, but found '<stream end>'"),
+    # The list of known keys grows with the schema; the message's shape is what is pinned.
+    ("unknown-key", "migration:\n  defender_feature: false\n",
+     f"ERROR: cfg.yaml: migration.defender_feature: unknown key (known keys here: {_keys(MigrationConfig)})"),
+    ("unknown-section", "migrations: {}\n",
+     f"ERROR: cfg.yaml: migrations: unknown key (known keys here: {_keys(Config)})"),
+    ("wrong-type", "migration:\n  max_profile_errors: many\n",
+     "ERROR: cfg.yaml: migration.max_profile_errors: expected an integer, got a string"),
+    ("waiver-unknown-check", "waivers:\n  - {check: TUN-NOPE-01, reason: r, owner: o, expires: 2030-01-01}\n",
+     "ERROR: cfg.yaml: waivers[0].check: unknown check 'TUN-NOPE-01'"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), [c[1:] for c in CONFIG_CASES], ids=[c[0] for c in CONFIG_CASES])
+def test_bad_config(demo: Demo, content: str, message: str) -> None:
+    (demo.pytester.path / "cfg.yaml").write_text(content, "utf-8")
+    _assert_one_line_error(demo.run_plain("--snapshot=contoso.json", "--tunnelcheck-config=cfg.yaml"), message)
+
+
+def test_unreadable_config(demo: Demo) -> None:
+    run = demo.run_plain("--snapshot=contoso.json", "--tunnelcheck-config=nope.yaml")
+    _assert_one_line_error(run, "ERROR: nope.yaml: cannot read the file (No such file or directory)")
+
+
+def test_unknown_phase(demo: Demo) -> None:
+    run = demo.run_plain("--snapshot=contoso.json", "--phase", "done")
+    assert run.result.ret == pytest.ExitCode.USAGE_ERROR
+    # argparse names the program as it was started ("pytest", or "__main__.py" under python -m pytest).
+    expected = ("error: argument --phase: invalid choice: 'done' (choose from 'inventory', "
+                "'defender-deployed', 'profiles-created', 'apps-reassigned', 'cleanup')")
+    assert [line for line in run.result.errlines if line.endswith(expected)], run.result.errlines
+    run.assert_no_traceback()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--phase", "cleanup"], "ERROR: --phase: needs a tenant: give --snapshot FILE or --tenant TENANT"),
+    (["--tunnelcheck-json=r.json"], "ERROR: --tunnelcheck-json: needs a tenant: give --snapshot FILE or --tenant TENANT"),
+    (["--snapshot=contoso.json", "--drift"], "ERROR: --drift: needs --baseline FILE (the snapshot to compare with)"),
+    (["--snapshot=contoso.json", "--snapshot=contoso.json"],
+     "ERROR: contoso.json: names the tenant 'contoso' a second time in this run"),
+], ids=["phase-without-tenant", "json-without-tenant", "drift-without-baseline", "same-tenant-twice"])
+def test_bad_option_combinations(demo: Demo, args: list[str], message: str) -> None:
+    _assert_one_line_error(demo.run_plain(*args), message)

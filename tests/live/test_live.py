@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from livetools import DEMO, settings_for
+from livetools import DEMO, SECRET_ENV, settings_for
 
 from tunnelcheck import config, snapshot
 from tunnelcheck.check import Verdict, run_check
@@ -317,3 +317,21 @@ def test_live_source_keeps_what_it_loaded(emu: Emulator, settings: config.Config
     assert set(source.loaded) == {Resource.GROUPS, Resource.AUDIT_EVENTS}
     assert source.provenance[Resource.GROUPS].completed
     assert source.stats.resources_done == 2 and source.stats.requests >= 2
+
+
+def test_ca_trust_from_ssl_cert_file(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SECRET_ENV, emu.client_secret)
+    monkeypatch.setenv("SSL_CERT_FILE", emu.ca_path)  # no ca_bundle: the environment's trust applies
+    settings = config.parse({"graph_url": emu.graph_url, "authority": emu.authority,
+                             "auth": {"method": "client-secret", "client_id": emu.client_id,
+                                      "client_secret_env": SECRET_ENV}})
+    assert len(_load(emu, settings, Resource.GROUPS)[Resource.GROUPS]) == 6
+
+
+def test_a_slow_graph_times_out_into_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    with Emulator(snapshot=DEMO) as emu:
+        settings = settings_for(emu, monkeypatch, timeout_seconds=1)
+        source = open_source(emu.tenant_id, settings, [Resource.GROUPS])
+        emu.latency_ms = 2500
+        groups = source.load([Resource.GROUPS])[Resource.GROUPS]
+    assert isinstance(groups, DataUnavailable) and str(groups).startswith("groups: timed out")

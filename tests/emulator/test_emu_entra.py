@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -82,7 +83,7 @@ def test_cae_claims_are_accepted_and_reflected(emu: Emulator, http: httpx.Client
 def _certificate_assertion(emu: Emulator, alg: str = "RS256", audience: str | None = None,
                            key: rsa.RSAPrivateKey | None = None) -> str:
     if key is None:
-        loaded = serialization.load_pem_private_key(open(emu.cert_path, "rb").read(), password=None)
+        loaded = serialization.load_pem_private_key(Path(emu.cert_path).read_bytes(), password=None)
         assert isinstance(loaded, rsa.RSAPrivateKey)
         key = loaded
     now = int(time.time())

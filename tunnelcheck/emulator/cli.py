@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         emulator = Emulator(args.snapshot, page_size=args.page_size, host=args.host, port=args.port,
                             state_dir=args.state_dir, latency_ms=args.latency_ms)
-    except (SnapshotError, ValueError) as exc:
+    except (SnapshotError, ValueError, TypeError) as exc:
         print(f"tunnelcheck emulate: {exc}", file=sys.stderr)
         return 2
     try:

@@ -16,7 +16,7 @@ from ..resources import PERMISSIONS, Resource
 from .odata import Query, parse_query, skiptoken
 from .replies import GraphError, Reply, json_reply
 
-__all__ = ["GraphService", "NAVIGATIONS"]
+__all__ = ["NAVIGATIONS", "GraphService"]
 
 #: Navigation properties per collection, and whether each is single-valued.
 NAVIGATIONS: dict[str, dict[str, bool]] = {

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .. import snapshot as snapshot_io
@@ -34,13 +34,16 @@ from .replies import Context, GraphError, Reply, graph_error
 from .tls import create_pki
 from .tokens import InvalidToken, TokenService
 
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
 __all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "DEFAULT_TENANT_ID", "Emulator", "RequestLog"]
 
 log = logging.getLogger("tunnelcheck.emulator")
 
 DEFAULT_TENANT_ID = "00000000-7e57-4c0d-8e3a-e1117a70b000"
 DEFAULT_CLIENT_ID = "11111111-2222-3333-4444-555555555555"
-DEFAULT_CLIENT_SECRET = "emulator-secret"  # noqa: S105 - the emulator's demo credential, not a real secret
+DEFAULT_CLIENT_SECRET = "emulator-secret"
 _READ_METHODS = frozenset({"GET", "HEAD"})
 _MAX_BODY = 10 * 1024 * 1024
 
@@ -99,6 +102,7 @@ class Emulator:
         self.requests: list[RequestLog] = []
         self.write_attempts: list[RequestLog] = []
         self._server: _Server | None = None
+        self._bound_port: int | None = None
         self._thread: threading.Thread | None = None
         self._tokens: TokenService | None = None
         self._entra: EntraService | None = None
@@ -106,11 +110,12 @@ class Emulator:
         self._token_lifetime = token_lifetime
 
     # -- lifecycle -----------------------------------------------------------------------------------------
-    def start(self) -> Emulator:
+    def start(self) -> Self:
         if self._server is not None:
             return self
         server = _Server((self.host, self._port), _Handler, self)
         self._server = server
+        self._bound_port = server.server_address[1]
         self._tokens = TokenService(issuer=f"{self.authority}/{self.tenant_id}/v2.0", tenant_id=self.tenant_id,
                                     client_id=self.client_id, roles=self.roles, lifetime=self._token_lifetime,
                                     federation_issuer=f"{self.url}/federation")
@@ -134,8 +139,9 @@ class Emulator:
         if self._own_state_dir:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
-    def __enter__(self) -> Emulator:
-        return self.start()
+    def __enter__(self) -> Self:
+        self.start()
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
@@ -143,9 +149,10 @@ class Emulator:
     # -- where it is ---------------------------------------------------------------------------------------
     @property
     def port(self) -> int:
-        if self._server is None:
+        """The bound port (still known after stop, for messages); RuntimeError before the first start."""
+        if self._bound_port is None:
             raise RuntimeError("the emulator is not started")
-        return self._server.server_address[1]
+        return self._bound_port
 
     @property
     def url(self) -> str:
@@ -338,7 +345,7 @@ def _load(source: str | Path | Mapping[str, Any] | snapshot_io.Snapshot) -> tupl
     if isinstance(source, Mapping):
         resources = source.get("resources")
         if not isinstance(resources, Mapping):
-            raise ValueError("a snapshot document needs a 'resources' object")
+            raise TypeError("a snapshot document needs a 'resources' object")
         return source.get("tenant_id"), copy.deepcopy(dict(resources))
     snap = snapshot_io.read(source)
     return snap.tenant_id, copy.deepcopy(dict(snap.resources))
@@ -440,5 +447,5 @@ class _Handler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(payload)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the emulator keeps its own request log (without headers); stderr noise helps nobody."""

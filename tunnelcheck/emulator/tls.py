@@ -17,7 +17,10 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
+from cryptography.hazmat.primitives.asymmetric.types import (
+    CertificateIssuerPrivateKeyTypes,
+    CertificatePublicKeyTypes,
+)
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 __all__ = ["Pki", "create_pki"]
@@ -99,7 +102,7 @@ def _load_or_create_client(path: Path, ca_cert: x509.Certificate,
     return cert
 
 
-def _issue(ca_cert: x509.Certificate, ca_key: CertificateIssuerPrivateKeyTypes, public_key,  # noqa: ANN001
+def _issue(ca_cert: x509.Certificate, ca_key: CertificateIssuerPrivateKeyTypes, public_key: CertificatePublicKeyTypes,
            common_name: str, san: x509.SubjectAlternativeName | None, usage: x509.ObjectIdentifier,
            ) -> x509.Certificate:
     builder = (

@@ -103,13 +103,14 @@ def should_skip(
 def should_error(
     name: str,
     tenant: Tenant,
-    missing: Resource,
-    *,
+    *missing: Resource,
     baseline: Tenant | None = None,
     config: MigrationConfig = MigrationConfig(),
 ) -> Case:
-    """The reason must name the ``missing`` resource and the Graph permission it needs."""
-    return Case("error", name, tenant, baseline, config, reason_has=(missing.value, missing.permission))
+    """The reason must name every ``missing`` resource and the Graph permission it needs."""
+    assert missing, "an error example names the resource that could not be read"
+    texts = tuple(text for resource in missing for text in (resource.value, resource.permission))
+    return Case("error", name, tenant, baseline, config, reason_has=texts)
 
 
 def params(cases: Mapping[Check, Iterable[Case]]) -> list[object]:

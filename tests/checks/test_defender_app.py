@@ -31,6 +31,7 @@ from tunnelcheck.checks.defender_app import (
     defender_deployed_ios as IOS_01,
 )
 from tunnelcheck.config import AppIds, MigrationConfig
+from tunnelcheck.errors import PermissionDenied
 from tunnelcheck.resources import Resource
 
 CUSTOM_IDS = MigrationConfig(defender_app_ids=AppIds(android="com.contoso.mde", ios="com.contoso.mde.ios"))
@@ -61,6 +62,12 @@ G1, G2, G3 = group_target("g1"), group_target("g2"), group_target("g3")
 UNASSIGNED_STD_NOW = tenant(profiles=[std()], apps=[])
 BASELINE_G1 = tenant(profiles=[std(G1)], apps=[])
 NO_APPS_RECORDED = tenant(profiles=[std(G1)])
+FORBIDDEN_APPS = tenant(
+    profiles=[std(G1)],
+    apps=PermissionDenied(
+        Resource.MOBILE_APPS.value, "Graph answered 403 Forbidden", Resource.MOBILE_APPS.permission
+    ),
+)
 
 CASES: dict[Check, list[Case]] = {
     AND_01: [
@@ -134,6 +141,15 @@ CASES: dict[Check, list[Case]] = {
         ),
         should_error("mobile apps not recorded", NO_APPS_RECORDED, Resource.MOBILE_APPS),
         should_error("configurations not recorded", tenant(apps=[]), Resource.DEVICE_CONFIGURATIONS),
+        should_error(
+            "nothing recorded: both named", tenant(), Resource.DEVICE_CONFIGURATIONS, Resource.MOBILE_APPS
+        ),
+        should_error("mobile apps forbidden", FORBIDDEN_APPS, Resource.MOBILE_APPS),
+        should_error(
+            "malformed app",
+            tenant(profiles=[std(G1)], apps=[app("a", assignments=[{"intent": "required"}])]),
+            Resource.MOBILE_APPS,
+        ),
         should_error(
             "baseline configurations not recorded",
             tenant(profiles=[], apps=[]),

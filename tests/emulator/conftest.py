@@ -36,6 +36,7 @@ def http(emu: Emulator) -> Iterator[httpx.Client]:
 def graph(emu: Emulator, http: httpx.Client) -> Iterator[httpx.Client]:
     """Authorised with a token obtained from the emulator's token endpoint, like a real client."""
     token = request_token(http, emu, client_secret=emu.client_secret).json()["access_token"]
-    with httpx.Client(base_url=emu.url + "/beta", verify=emu.ssl_context(),
-                      headers={"Authorization": f"Bearer {token}"}) as client:
+    with httpx.Client(
+        base_url=emu.url + "/beta", verify=emu.ssl_context(), headers={"Authorization": f"Bearer {token}"}
+    ) as client:
         yield client

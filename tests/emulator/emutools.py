@@ -16,54 +16,105 @@ GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
 
 def _assignment(policy: str, group: str) -> dict[str, Any]:
-    return {"id": f"{policy}_{group}", "intent": "apply", "source": "direct", "sourceId": policy,
-            "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": group,
-                       "deviceAndAppManagementAssignmentFilterId": None,
-                       "deviceAndAppManagementAssignmentFilterType": "none"}}
+    return {
+        "id": f"{policy}_{group}",
+        "intent": "apply",
+        "source": "direct",
+        "sourceId": policy,
+        "target": {
+            "@odata.type": "#microsoft.graph.groupAssignmentTarget",
+            "groupId": group,
+            "deviceAndAppManagementAssignmentFilterId": None,
+            "deviceAndAppManagementAssignmentFilterType": "none",
+        },
+    }
 
 
 def _vpn(ident: str, odata_type: str, connection: str) -> dict[str, Any]:
-    return {"@odata.type": f"#microsoft.graph.{odata_type}", "id": ident, "displayName": f"Tunnel {ident}",
-            "connectionType": connection, "version": 1,
-            "assignments": [_assignment(ident, "g-1")],
-            "deviceStatusOverview": {"id": "overview", "successCount": 3, "errorCount": 0}}
+    return {
+        "@odata.type": f"#microsoft.graph.{odata_type}",
+        "id": ident,
+        "displayName": f"Tunnel {ident}",
+        "connectionType": connection,
+        "version": 1,
+        "assignments": [_assignment(ident, "g-1")],
+        "deviceStatusOverview": {"id": "overview", "successCount": 3, "errorCount": 0},
+    }
 
 
 def tenant_doc() -> dict[str, Any]:
     return {
-        "tunnelcheck_snapshot": 1, "tenant_id": TENANT, "recorded_at": "2026-11-26T10:00:00Z",
+        "tunnelcheck_snapshot": 1,
+        "tenant_id": TENANT,
+        "recorded_at": "2026-11-26T10:00:00Z",
         "resources": {
             "deviceManagement/deviceConfigurations": [
                 _vpn("and-1", "androidDeviceOwnerVpnConfiguration", "microsoftTunnel"),
                 _vpn("and-2", "androidWorkProfileVpnConfiguration", "microsoftProtect"),
                 _vpn("ios-1", "iosVpnConfiguration", "microsoftProtect"),
                 _vpn("ios-2", "iosikEv2VpnConfiguration", "ikEv2"),
-                {"@odata.type": "#microsoft.graph.windows10GeneralConfiguration", "id": "win-1",
-                 "displayName": "Windows baseline"},
+                {
+                    "@odata.type": "#microsoft.graph.windows10GeneralConfiguration",
+                    "id": "win-1",
+                    "displayName": "Windows baseline",
+                },
             ],
             "deviceAppManagement/mobileApps": [
-                {"@odata.type": "#microsoft.graph.androidManagedStoreApp", "id": "app-mde",
-                 "displayName": "Microsoft Defender", "packageId": "com.microsoft.scmx",
-                 "assignments": [{"id": "a1", "intent": "required", "target": {
-                     "@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}}]},
-                {"@odata.type": "#microsoft.graph.iosStoreApp", "id": "app-ios", "displayName": "Defender iOS",
-                 "bundleId": "com.microsoft.scmx", "assignments": []},
+                {
+                    "@odata.type": "#microsoft.graph.androidManagedStoreApp",
+                    "id": "app-mde",
+                    "displayName": "Microsoft Defender",
+                    "packageId": "com.microsoft.scmx",
+                    "assignments": [
+                        {
+                            "id": "a1",
+                            "intent": "required",
+                            "target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"},
+                        }
+                    ],
+                },
+                {
+                    "@odata.type": "#microsoft.graph.iosStoreApp",
+                    "id": "app-ios",
+                    "displayName": "Defender iOS",
+                    "bundleId": "com.microsoft.scmx",
+                    "assignments": [],
+                },
             ],
             "deviceManagement/microsoftTunnelSites": [
-                {"id": "site-1", "displayName": "EU", "microsoftTunnelConfiguration": {"id": "cfg-1"},
-                 "microsoftTunnelServers": [{"id": "srv-1", "displayName": "tunnel-01"},
-                                            {"id": "srv-2", "displayName": "tunnel-02"}]},
+                {
+                    "id": "site-1",
+                    "displayName": "EU",
+                    "microsoftTunnelConfiguration": {"id": "cfg-1"},
+                    "microsoftTunnelServers": [
+                        {"id": "srv-1", "displayName": "tunnel-01"},
+                        {"id": "srv-2", "displayName": "tunnel-02"},
+                    ],
+                },
             ],
             "deviceManagement/microsoftTunnelConfigurations": [
-                {"id": "cfg-1", "displayName": "EU config", "listenPort": 443, "disableUdpConnections": False},
+                {
+                    "id": "cfg-1",
+                    "displayName": "EU config",
+                    "listenPort": 443,
+                    "disableUdpConnections": False,
+                },
             ],
             "groups": [{"id": "g-1", "displayName": "Sales"}, {"id": "g-2", "displayName": "Support"}],
             "deviceManagement/managedDevices": [
-                {"id": f"dev-{i}", "deviceName": f"PHONE-{i:02}", "operatingSystem": "Android"} for i in range(7)
+                {"id": f"dev-{i}", "deviceName": f"PHONE-{i:02}", "operatingSystem": "Android"}
+                for i in range(7)
             ],
             "deviceManagement/detectedApps": [
-                {"id": "da-1", "displayName": "Microsoft Tunnel", "deviceCount": 2,
-                 "managedDevices": [{"id": "dev-1", "deviceName": "PHONE-01"}, {"id": "dev-2", "deviceName": "PHONE-02"}]},
+                {
+                    "id": "da-1",
+                    "displayName": "Microsoft Tunnel",
+                    "deviceCount": 2,
+                    "managedDevices": [
+                        {"id": "dev-1", "deviceName": "PHONE-01"},
+                        {"id": "dev-2", "deviceName": "PHONE-02"},
+                    ],
+                },
             ],
             "deviceManagement/auditEvents": [
                 {"id": "ae-1", "activityDateTime": "2025-12-31T23:00:00Z", "category": "DeviceConfiguration"},

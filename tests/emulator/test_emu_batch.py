@@ -25,7 +25,9 @@ def _by_id(response: httpx.Response) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in response.json()["responses"]}
 
 
-def test_batch_answers_each_request_and_is_200_even_when_some_fail(emu: Emulator, graph: httpx.Client) -> None:
+def test_batch_answers_each_request_and_is_200_even_when_some_fail(
+    emu: Emulator, graph: httpx.Client
+) -> None:
     response = _batch(graph, [_get("1", CONFIGS), _get("2", f"{CONFIGS}/nope"), _get("3", "groups?$top=1")])
     out = _by_id(response)
     assert [v["id"] for v in out["1"]["body"]["value"]] == ["and-1", "and-2", "ios-1"]
@@ -38,7 +40,9 @@ def test_batch_answers_each_request_and_is_200_even_when_some_fail(emu: Emulator
     assert outer.path == "/beta/$batch" and outer.status == 200
     assert [(r.batch_request_id, r.path, r.status) for r in inner] == [
         ("1", "/beta/deviceManagement/deviceConfigurations", 200),
-        ("2", "/beta/deviceManagement/deviceConfigurations/nope", 404), ("3", "/beta/groups", 200)]
+        ("2", "/beta/deviceManagement/deviceConfigurations/nope", 404),
+        ("3", "/beta/groups", 200),
+    ]
     assert {r.batch_of for r in inner} == {outer.request_id}
     assert emu.write_attempts == []
 
@@ -61,10 +65,18 @@ def test_malformed_batches_are_400(graph: httpx.Client) -> None:
 
 
 def test_failed_dependency_is_424(graph: httpx.Client) -> None:
-    out = _by_id(_batch(graph, [
-        _get("1", f"{CONFIGS}/nope"), _get("2", "groups", dependsOn=["1"]),
-        _get("3", "groups"), _get("4", CONFIGS, dependsOn=["3"]), _get("5", "groups", dependsOn=["2"]),
-    ]))
+    out = _by_id(
+        _batch(
+            graph,
+            [
+                _get("1", f"{CONFIGS}/nope"),
+                _get("2", "groups", dependsOn=["1"]),
+                _get("3", "groups"),
+                _get("4", CONFIGS, dependsOn=["3"]),
+                _get("5", "groups", dependsOn=["2"]),
+            ],
+        )
+    )
     assert {k: v["status"] for k, v in out.items()} == {"1": 404, "2": 424, "3": 200, "4": 200, "5": 424}
     assert out["2"]["body"]["error"]["code"] == "FailedDependency"
 
@@ -91,12 +103,22 @@ def test_top_level_faults_do_not_touch_inner_requests(emu: Emulator, graph: http
 
 
 def test_inner_writes_are_405_and_logged(emu: Emulator, graph: httpx.Client) -> None:
-    out = _by_id(_batch(graph, [
-        {"id": "1", "method": "PATCH", "url": f"{CONFIGS}/and-1", "body": {"displayName": "x"},
-         "headers": {"Content-Type": "application/json"}},
-        {"id": "2", "method": "DELETE", "url": f"{CONFIGS}/and-1"},
-        _get("3", "https://graph.microsoft.com/beta/groups"),
-    ]))
+    out = _by_id(
+        _batch(
+            graph,
+            [
+                {
+                    "id": "1",
+                    "method": "PATCH",
+                    "url": f"{CONFIGS}/and-1",
+                    "body": {"displayName": "x"},
+                    "headers": {"Content-Type": "application/json"},
+                },
+                {"id": "2", "method": "DELETE", "url": f"{CONFIGS}/and-1"},
+                _get("3", "https://graph.microsoft.com/beta/groups"),
+            ],
+        )
+    )
     assert out["1"]["status"] == 405 and out["2"]["status"] == 405
     assert out["3"]["status"] == 400  # urls are relative
     assert [(w.method, w.batch_request_id) for w in emu.write_attempts] == [("PATCH", "1"), ("DELETE", "2")]
@@ -109,8 +131,9 @@ def test_batch_needs_a_token(emu: Emulator, http: httpx.Client) -> None:
 
 def test_inner_permissions_are_checked(emu: Emulator) -> None:
     token = emu.access_token(roles=["DeviceManagementConfiguration.Read.All"])
-    with httpx.Client(base_url=emu.url + "/beta", verify=emu.ssl_context(),
-                      headers={"Authorization": f"Bearer {token}"}) as graph:
+    with httpx.Client(
+        base_url=emu.url + "/beta", verify=emu.ssl_context(), headers={"Authorization": f"Bearer {token}"}
+    ) as graph:
         out = _by_id(_batch(graph, [_get("1", CONFIGS), _get("2", "groups")]))
     assert out["1"]["status"] == 200
     assert out["2"]["status"] == 403 and out["2"]["body"]["error"]["code"] == "Authorization_RequestDenied"

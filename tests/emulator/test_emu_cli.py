@@ -23,7 +23,12 @@ def test_add_arguments_defaults() -> None:
     add_arguments(parser)
     args = parser.parse_args(["snap.json"])
     assert (args.snapshot, args.port, args.page_size, args.state_dir, args.host) == (
-        "snap.json", 8443, 100, None, "127.0.0.1")
+        "snap.json",
+        8443,
+        100,
+        None,
+        "127.0.0.1",
+    )
 
 
 def test_serve_forever_prints_how_to_connect_and_stops(state_dir: Path) -> None:
@@ -33,13 +38,25 @@ def test_serve_forever_prints_how_to_connect_and_stops(state_dir: Path) -> None:
     thread.start()
     try:
         with httpx.Client(verify=emu.ssl_context()) as client:
-            assert client.get(f"{emu.url}/{emu.tenant_id}/v2.0/.well-known/openid-configuration").status_code == 200
+            assert (
+                client.get(f"{emu.url}/{emu.tenant_id}/v2.0/.well-known/openid-configuration").status_code
+                == 200
+            )
     finally:
         stop.set()
         thread.join(timeout=5)
     text = out.getvalue()
-    for expected in (emu.url, emu.ca_path, emu.tenant_id, emu.client_id, emu.client_secret, "SSL_CERT_FILE=",
-                     "graph_url:", "authority:", "client_secret_env:"):
+    for expected in (
+        emu.url,
+        emu.ca_path,
+        emu.tenant_id,
+        emu.client_id,
+        emu.client_secret,
+        "SSL_CERT_FILE=",
+        "graph_url:",
+        "authority:",
+        "client_secret_env:",
+    ):
         assert expected in text
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{emu.url}/beta/groups", verify=emu.ssl_context())
@@ -75,11 +92,15 @@ def test_main_serves_a_snapshot_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_server_certificate_names_the_loopback_addresses(emu: Emulator) -> None:
     chain = Path(emu.state_dir, "server.pem").read_bytes()
-    san = x509.load_pem_x509_certificates(chain)[0].extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    san = x509.load_pem_x509_certificates(chain)[0].extensions.get_extension_for_class(
+        x509.SubjectAlternativeName
+    )
     assert {str(ip) for ip in san.value.get_values_for_type(x509.IPAddress)} == {"127.0.0.1", "::1"}
     assert san.value.get_values_for_type(x509.DNSName) == ["localhost"]
     with httpx.Client(verify=emu.ssl_context()) as client:
-        assert client.get(f"https://localhost:{emu.port}/{emu.tenant_id}/discovery/v2.0/keys").status_code == 200
+        assert (
+            client.get(f"https://localhost:{emu.port}/{emu.tenant_id}/discovery/v2.0/keys").status_code == 200
+        )
 
 
 def test_clients_that_do_not_trust_the_ca_are_refused(emu: Emulator) -> None:

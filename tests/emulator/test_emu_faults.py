@@ -14,12 +14,20 @@ from tunnelcheck.emulator import Emulator, Fault
 CONFIGS = "/deviceManagement/deviceConfigurations"
 
 
-@pytest.mark.parametrize(("status", "code"), [
-    (429, "TooManyRequests"), (503, "ServiceUnavailable"), (504, "GatewayTimeout"), (403, "Forbidden"),
-    (404, "ResourceNotFound"), (401, "InvalidAuthenticationToken"),
-])
-def test_status_faults_answer_in_graph_error_shape_once(emu: Emulator, graph: httpx.Client, status: int,
-                                                        code: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (429, "TooManyRequests"),
+        (503, "ServiceUnavailable"),
+        (504, "GatewayTimeout"),
+        (403, "Forbidden"),
+        (404, "ResourceNotFound"),
+        (401, "InvalidAuthenticationToken"),
+    ],
+)
+def test_status_faults_answer_in_graph_error_shape_once(
+    emu: Emulator, graph: httpx.Client, status: int, code: str
+) -> None:
     fault = Fault(r"deviceConfigurations$", status=status)
     emu.faults.append(fault)
     response = graph.get(CONFIGS)
@@ -80,11 +88,14 @@ def test_faults_on_the_token_endpoint_use_entra_errors(emu: Emulator, http: http
 
 
 @pytest.mark.parametrize("method", ["PATCH", "DELETE", "PUT", "POST"])
-def test_writes_are_405_and_logged_without_their_body(emu: Emulator, graph: httpx.Client, method: str) -> None:
+def test_writes_are_405_and_logged_without_their_body(
+    emu: Emulator, graph: httpx.Client, method: str
+) -> None:
     response = graph.request(method, f"{CONFIGS}/and-1", json={"displayName": "changed"})
     assert_graph_error(response, 405, "MethodNotAllowed")
     assert [(w.method, w.path, w.status) for w in emu.write_attempts] == [
-        (method, "/beta/deviceManagement/deviceConfigurations/and-1", 405)]
+        (method, "/beta/deviceManagement/deviceConfigurations/and-1", 405)
+    ]
     assert "changed" not in repr(emu.requests)
     assert graph.get(f"{CONFIGS}/and-1").json()["displayName"] == "Tunnel and-1"
 

@@ -25,10 +25,18 @@ GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
 @pytest.fixture
 def client(emu: Emulator) -> Iterator[GraphServiceClient]:
-    credential = ClientSecretCredential(emu.tenant_id, emu.client_id, emu.client_secret, authority=emu.authority,
-                                        disable_instance_discovery=True, connection_verify=emu.ca_path)
+    credential = ClientSecretCredential(
+        emu.tenant_id,
+        emu.client_id,
+        emu.client_secret,
+        authority=emu.authority,
+        disable_instance_discovery=True,
+        connection_verify=emu.ca_path,
+    )
     auth = AzureIdentityAuthenticationProvider(credential, scopes=[GRAPH_SCOPE])
-    http = GraphClientFactory.create_with_default_middleware(client=httpx.AsyncClient(verify=emu.ssl_context()))
+    http = GraphClientFactory.create_with_default_middleware(
+        client=httpx.AsyncClient(verify=emu.ssl_context())
+    )
     adapter = GraphRequestAdapter(auth, client=http)
     adapter.base_url = emu.graph_url + "/beta"
     yield GraphServiceClient(request_adapter=adapter)
@@ -80,15 +88,16 @@ def test_sdk_batch(emu: Emulator, client: GraphServiceClient, monkeypatch: pytes
         import deprecated  # noqa: F401
     except ImportError:
         stand_in = types.ModuleType("deprecated")
-        stand_in.deprecated = lambda *args, **kwargs: (lambda target: target)  # type: ignore[attr-defined]
+        stand_in.deprecated = lambda *args, **kwargs: lambda target: target  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, "deprecated", stand_in)
     from msgraph_core.requests.batch_request_content import BatchRequestContent
     from msgraph_core.requests.batch_request_item import BatchRequestItem
 
     async def batch() -> dict[str, int]:
         items = {
-            "configs": BatchRequestItem(client.device_management.device_configurations.to_get_request_information(),
-                                        id="configs"),
+            "configs": BatchRequestItem(
+                client.device_management.device_configurations.to_get_request_information(), id="configs"
+            ),
             "groups": BatchRequestItem(client.groups.to_get_request_information(), id="groups"),
         }
         response = await client.batch.post(BatchRequestContent(items))

@@ -10,5 +10,15 @@ from .cli import add_arguments, main, run, serve_forever
 from .faults import Fault
 from .server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, Emulator, RequestLog
 
-__all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "DEFAULT_TENANT_ID", "Emulator", "Fault", "RequestLog",
-           "add_arguments", "main", "run", "serve_forever"]
+__all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_TENANT_ID",
+    "Emulator",
+    "Fault",
+    "RequestLog",
+    "add_arguments",
+    "main",
+    "run",
+    "serve_forever",
+]

@@ -50,8 +50,11 @@ def _parse(body: bytes) -> tuple[list[InnerRequest], dict[str, list[str]]]:
     if not isinstance(items, list) or not items:
         raise GraphError(400, "Invalid batch payload: expected a non-empty 'requests' array.")
     if len(items) > MAX_REQUESTS:
-        raise GraphError(400, f"Invalid batch payload: the number of requests ({len(items)}) exceeds the limit "
-                              f"of {MAX_REQUESTS}.")
+        raise GraphError(
+            400,
+            f"Invalid batch payload: the number of requests ({len(items)}) exceeds the limit "
+            f"of {MAX_REQUESTS}.",
+        )
     requests: list[InnerRequest] = []
     depends_on: dict[str, list[str]] = {}
     for item in items:
@@ -60,8 +63,11 @@ def _parse(body: bytes) -> tuple[list[InnerRequest], dict[str, list[str]]]:
             raise GraphError(400, f"Invalid batch payload: the request id '{request.id}' is not unique.")
         unknown = [d for d in deps if d not in depends_on]
         if unknown:
-            raise GraphError(400, f"Invalid batch payload: request '{request.id}' depends on '{unknown[0]}', "
-                                  "which is not an earlier request of the batch.")
+            raise GraphError(
+                400,
+                f"Invalid batch payload: request '{request.id}' depends on '{unknown[0]}', "
+                "which is not an earlier request of the batch.",
+            )
         requests.append(request)
         depends_on[request.id] = deps
     return requests, depends_on
@@ -75,9 +81,17 @@ def _parse_one(item: Any) -> tuple[InnerRequest, list[str]]:
         raise GraphError(400, f"Invalid batch payload: a request lacks '{missing[0]}'.")
     headers = item.get("headers") or {}
     deps = item.get("dependsOn") or []
-    if not isinstance(headers, dict) or not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
-        raise GraphError(400, f"Invalid batch payload: request '{item['id']}' has malformed headers or dependsOn.")
-    request = InnerRequest(item["id"], item["method"].upper(), item["url"], {str(k): str(v) for k, v in headers.items()})
+    if (
+        not isinstance(headers, dict)
+        or not isinstance(deps, list)
+        or not all(isinstance(d, str) for d in deps)
+    ):
+        raise GraphError(
+            400, f"Invalid batch payload: request '{item['id']}' has malformed headers or dependsOn."
+        )
+    request = InnerRequest(
+        item["id"], item["method"].upper(), item["url"], {str(k): str(v) for k, v in headers.items()}
+    )
     return request, deps
 
 
@@ -85,5 +99,8 @@ def _inner_response(request_id: str, reply: Reply) -> dict[str, Any]:
     body: Any = reply.body
     if reply.raw is not None:
         body = reply.raw.decode("utf-8", errors="replace")
-    headers = {"Content-Type": reply.content_type, **{k: v for k, v in reply.headers.items() if k != "Content-Type"}}
+    headers = {
+        "Content-Type": reply.content_type,
+        **{k: v for k, v in reply.headers.items() if k != "Content-Type"},
+    }
     return {"id": request_id, "status": reply.status, "headers": headers, "body": body}

@@ -24,27 +24,40 @@ SECRET_ENV = "TUNNELCHECK_EMULATOR_SECRET"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("snapshot", metavar="SNAPSHOT", help="the snapshot file to serve (.json or .json.gz)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8443, help="port to listen on (default: 8443; 0: any free)")
+    parser.add_argument(
+        "--port", type=int, default=8443, help="port to listen on (default: 8443; 0: any free)"
+    )
     parser.add_argument("--page-size", type=int, default=100, help="items per page of a list (default: 100)")
-    parser.add_argument("--state-dir", default=None,
-                        help="where the CA, certificates and keys go; reuse it to keep the same CA across runs "
-                             "(default: a temporary folder removed on exit)")
+    parser.add_argument(
+        "--state-dir",
+        default=None,
+        help="where the CA, certificates and keys go; reuse it to keep the same CA across runs "
+        "(default: a temporary folder removed on exit)",
+    )
     parser.add_argument("--latency-ms", type=int, default=0, help="delay added to every response")
 
 
 def run(args: argparse.Namespace) -> int:
     """Start the emulator from parsed arguments and serve until Ctrl-C. Returns the exit code."""
     try:
-        emulator = Emulator(args.snapshot, page_size=args.page_size, host=args.host, port=args.port,
-                            state_dir=args.state_dir, latency_ms=args.latency_ms)
+        emulator = Emulator(
+            args.snapshot,
+            page_size=args.page_size,
+            host=args.host,
+            port=args.port,
+            state_dir=args.state_dir,
+            latency_ms=args.latency_ms,
+        )
     except (SnapshotError, ValueError, TypeError) as exc:
         print(f"tunnelcheck emulate: {exc}", file=sys.stderr)
         return 2
     try:
         emulator.start()
     except OSError as exc:
-        print(f"tunnelcheck emulate: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-              file=sys.stderr)
+        print(
+            f"tunnelcheck emulate: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return 2
     return serve_forever(emulator)
 
@@ -68,37 +81,41 @@ def instructions(emulator: Emulator) -> str:
     """The URL, CA, tenant and app credentials, and the settings that point tunnelcheck at the emulator.
     Printing the secret is deliberate: it is the emulator's own demo credential, valid nowhere else."""
     q = shlex.quote
-    return "\n".join([
-        f"tunnelcheck emulator: Graph beta + Entra for tenant {emulator.tenant_id}",
-        f"  url (Graph and authority): {emulator.url}",
-        f"  CA certificate:            {emulator.ca_path}",
-        f"  client certificate + key:  {emulator.cert_path}",
-        f"  tenant id:                 {emulator.tenant_id}",
-        f"  client id:                 {emulator.client_id}",
-        f"  client secret:             {emulator.client_secret}   (the emulator's demo secret)",
-        f"  permissions (roles):       {', '.join(emulator.roles)}",
-        "",
-        "Point tunnelcheck at it (shell):",
-        f"  export SSL_CERT_FILE={q(emulator.ca_path)} REQUESTS_CA_BUNDLE={q(emulator.ca_path)}",
-        f"  export {SECRET_ENV}={q(emulator.client_secret)}",
-        "and in the tunnelcheck config file (--tunnelcheck-config):",
-        f"  graph_url: {emulator.graph_url}",
-        f"  authority: {emulator.authority}",
-        f"  ca_bundle: {emulator.ca_path}",
-        "  auth:",
-        "    method: client-secret",
-        f"    tenant_id: {emulator.tenant_id}",
-        f"    client_id: {emulator.client_id}",
-        f"    client_secret_env: {SECRET_ENV}",
-        f"then: pytest --tenant {emulator.tenant_id} --tunnelcheck-config FILE",
-        "",
-        "Serving until Ctrl-C. Only loopback clients that trust the CA above can talk to it.",
-    ])
+    return "\n".join(
+        [
+            f"tunnelcheck emulator: Graph beta + Entra for tenant {emulator.tenant_id}",
+            f"  url (Graph and authority): {emulator.url}",
+            f"  CA certificate:            {emulator.ca_path}",
+            f"  client certificate + key:  {emulator.cert_path}",
+            f"  tenant id:                 {emulator.tenant_id}",
+            f"  client id:                 {emulator.client_id}",
+            f"  client secret:             {emulator.client_secret}   (the emulator's demo secret)",
+            f"  permissions (roles):       {', '.join(emulator.roles)}",
+            "",
+            "Point tunnelcheck at it (shell):",
+            f"  export SSL_CERT_FILE={q(emulator.ca_path)} REQUESTS_CA_BUNDLE={q(emulator.ca_path)}",
+            f"  export {SECRET_ENV}={q(emulator.client_secret)}",
+            "and in the tunnelcheck config file (--tunnelcheck-config):",
+            f"  graph_url: {emulator.graph_url}",
+            f"  authority: {emulator.authority}",
+            f"  ca_bundle: {emulator.ca_path}",
+            "  auth:",
+            "    method: client-secret",
+            f"    tenant_id: {emulator.tenant_id}",
+            f"    client_id: {emulator.client_id}",
+            f"    client_secret_env: {SECRET_ENV}",
+            f"then: pytest --tenant {emulator.tenant_id} --tunnelcheck-config FILE",
+            "",
+            "Serving until Ctrl-C. Only loopback clients that trust the CA above can talk to it.",
+        ]
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tunnelcheck emulate",
-                                     description="Serve a tunnelcheck snapshot as a local Microsoft Graph beta "
-                                                 "and Entra ID over HTTPS, for demos and tests.")
+    parser = argparse.ArgumentParser(
+        prog="tunnelcheck emulate",
+        description="Serve a tunnelcheck snapshot as a local Microsoft Graph beta "
+        "and Entra ID over HTTPS, for demos and tests.",
+    )
     add_arguments(parser)
     return run(parser.parse_args(argv))

@@ -24,8 +24,13 @@ __all__ = ["EntraError", "EntraService", "entra_error"]
 _JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _OIDC_SCOPES = {"openid", "profile", "offline_access"}
 _ERRORS = {  # status → OAuth error for injected faults on Entra paths
-    400: "invalid_request", 401: "invalid_client", 403: "access_denied", 404: "invalid_tenant",
-    429: "temporarily_unavailable", 500: "server_error", 503: "temporarily_unavailable",
+    400: "invalid_request",
+    401: "invalid_client",
+    403: "access_denied",
+    404: "invalid_tenant",
+    429: "temporarily_unavailable",
+    500: "server_error",
+    503: "temporarily_unavailable",
     504: "temporarily_unavailable",
 }
 
@@ -41,23 +46,42 @@ class EntraError(Exception):
         return entra_error(ctx, self.status, self.error, self.aadsts, self.description)
 
 
-def entra_error(ctx: Context, status: int, error: str | None = None, aadsts: int = 90033,
-                description: str = "A transient error has occurred. Please try again.") -> Reply:
+def entra_error(
+    ctx: Context,
+    status: int,
+    error: str | None = None,
+    aadsts: int = 90033,
+    description: str = "A transient error has occurred. Please try again.",
+) -> Reply:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
-    text = (f"AADSTS{aadsts}: {description}\r\nTrace ID: {ctx.request_id}\r\n"
-            f"Correlation ID: {ctx.client_request_id}\r\nTimestamp: {now}")
-    body = {"error": error or _ERRORS.get(status, "server_error"), "error_description": text,
-            "error_codes": [aadsts], "timestamp": now, "trace_id": ctx.request_id,
-            "correlation_id": ctx.client_request_id,
-            "error_uri": f"https://login.microsoftonline.com/error?code={aadsts}"}
+    text = (
+        f"AADSTS{aadsts}: {description}\r\nTrace ID: {ctx.request_id}\r\n"
+        f"Correlation ID: {ctx.client_request_id}\r\nTimestamp: {now}"
+    )
+    body = {
+        "error": error or _ERRORS.get(status, "server_error"),
+        "error_description": text,
+        "error_codes": [aadsts],
+        "timestamp": now,
+        "trace_id": ctx.request_id,
+        "correlation_id": ctx.client_request_id,
+        "error_uri": f"https://login.microsoftonline.com/error?code={aadsts}",
+    }
     return Reply(status, body, {"Content-Type": "application/json; charset=utf-8"})
 
 
 class EntraService:
     """One tenant with one app registration (client id + secret + certificate + a federated credential)."""
 
-    def __init__(self, base_url: str, tenant_id: str, client_id: str, client_secret: str,
-                 client_certificate: x509.Certificate, tokens: TokenService) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        tenant_id: str,
+        client_id: str,
+        client_secret: str,
+        client_certificate: x509.Certificate,
+        tokens: TokenService,
+    ) -> None:
         self.base_url = base_url
         self.tenant_id = tenant_id
         self.client_id = client_id
@@ -88,7 +112,11 @@ class EntraService:
         base = f"{self.base_url}/{tenant}"
         return {
             "token_endpoint": self.token_endpoint(tenant),
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_post",
+                "private_key_jwt",
+                "client_secret_basic",
+            ],
             "jwks_uri": f"{self.base_url}/{tenant}/discovery/v2.0/keys",
             "response_modes_supported": ["query", "fragment", "form_post"],
             "subject_types_supported": ["pairwise"],
@@ -113,8 +141,12 @@ class EntraService:
         except EntraError as exc:
             return exc.reply(ctx)
         token = self.tokens.issue(audience, xms_cc=xms_cc)
-        body = {"token_type": "Bearer", "expires_in": token.expires_in, "ext_expires_in": token.expires_in,
-                "access_token": token.token}
+        body = {
+            "token_type": "Bearer",
+            "expires_in": token.expires_in,
+            "ext_expires_in": token.expires_in,
+            "access_token": token.token,
+        }
         reply = json_reply(body)
         reply.headers.update({"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"})
         return reply
@@ -124,38 +156,65 @@ class EntraService:
         if not self._known_tenant(tenant):
             raise self._tenant_not_found(tenant)
         if form.get("grant_type") != "client_credentials":
-            raise EntraError(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type "
-                             f"'{form.get('grant_type')}'. The emulator supports client_credentials only.")
+            raise EntraError(
+                400,
+                "unsupported_grant_type",
+                70003,
+                "The app requested an unsupported grant type "
+                f"'{form.get('grant_type')}'. The emulator supports client_credentials only.",
+            )
         if form.get("client_id") != self.client_id:
-            raise EntraError(400, "unauthorized_client", 700016, f"Application with identifier "
-                             f"'{form.get('client_id')}' was not found in the directory '{self.tenant_id}'.")
+            raise EntraError(
+                400,
+                "unauthorized_client",
+                700016,
+                f"Application with identifier "
+                f"'{form.get('client_id')}' was not found in the directory '{self.tenant_id}'.",
+            )
         return _graph_audience(form.get("scope", ""))
 
     def _authenticate(self, tenant: str, form: Mapping[str, str]) -> None:
         secret, assertion = form.get("client_secret"), form.get("client_assertion")
         if secret is not None:
             if not hmac.compare_digest(secret.encode(), self._client_secret.encode()):
-                raise EntraError(401, "invalid_client", 7000215,
-                                 "Invalid client secret provided. Ensure the secret being sent in the request is "
-                                 "the client secret value, not the client secret ID, for a secret added to app "
-                                 f"'{self.client_id}'.")
+                raise EntraError(
+                    401,
+                    "invalid_client",
+                    7000215,
+                    "Invalid client secret provided. Ensure the secret being sent in the request is "
+                    "the client secret value, not the client secret ID, for a secret added to app "
+                    f"'{self.client_id}'.",
+                )
         elif assertion is not None:
             if form.get("client_assertion_type") != _JWT_BEARER:
-                raise EntraError(400, "invalid_request", 700003, f"client_assertion_type must be '{_JWT_BEARER}'.")
+                raise EntraError(
+                    400, "invalid_request", 700003, f"client_assertion_type must be '{_JWT_BEARER}'."
+                )
             try:
-                self.tokens.check_client_assertion(assertion, self.token_endpoint(tenant), self._certificate_key)
+                self.tokens.check_client_assertion(
+                    assertion, self.token_endpoint(tenant), self._certificate_key
+                )
             except InvalidToken as exc:
                 raise EntraError(401, "invalid_client", 700027, f"Client assertion failed: {exc}.") from None
         else:
-            raise EntraError(401, "invalid_client", 7000218, "The request body must contain the following "
-                             "parameter: 'client_assertion' or 'client_secret'.")
+            raise EntraError(
+                401,
+                "invalid_client",
+                7000218,
+                "The request body must contain the following "
+                "parameter: 'client_assertion' or 'client_secret'.",
+            )
 
     def _known_tenant(self, tenant: str) -> bool:
         return tenant.lower() == self.tenant_id.lower()
 
     def _tenant_not_found(self, tenant: str) -> EntraError:
-        return EntraError(400, "invalid_tenant", 90002,
-                          f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID.")
+        return EntraError(
+            400,
+            "invalid_tenant",
+            90002,
+            f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID.",
+        )
 
 
 def _graph_audience(scope: str) -> str:
@@ -164,14 +223,24 @@ def _graph_audience(scope: str) -> str:
     are given, graph-facts §9) is refused as Entra would refuse it."""
     scopes = [s for s in scope.split() if s not in _OIDC_SCOPES]
     if len(scopes) != 1 or not scopes[0].endswith("/.default"):
-        raise EntraError(400, "invalid_scope", 1002012, f"The provided value for scope {scope} is not valid. "
-                         "Client credential flows must have a scope value with /.default suffixed to the "
-                         "resource identifier (application ID URI).")
+        raise EntraError(
+            400,
+            "invalid_scope",
+            1002012,
+            f"The provided value for scope {scope} is not valid. "
+            "Client credential flows must have a scope value with /.default suffixed to the "
+            "resource identifier (application ID URI).",
+        )
     resource = scopes[0].removesuffix("/.default")
     if resource not in GRAPH_AUDIENCES:
-        raise EntraError(400, "invalid_resource", 500011, f"The resource principal named {resource} was not "
-                         "found in the tenant. The emulator serves Microsoft Graph only: request "
-                         "scopes=['https://graph.microsoft.com/.default'].")
+        raise EntraError(
+            400,
+            "invalid_resource",
+            500011,
+            f"The resource principal named {resource} was not "
+            "found in the tenant. The emulator serves Microsoft Graph only: request "
+            "scopes=['https://graph.microsoft.com/.default'].",
+        )
     return resource
 
 

@@ -64,21 +64,30 @@ class Fault:
         return self.times is not None and self.fired >= self.times
 
     def matches(self, method: str, path: str, inside_batch: bool) -> bool:
-        return (self.inside_batch == inside_batch and not self.exhausted
-                and (self.method is None or self.method.upper() == method.upper())
-                and self._pattern.search(path) is not None)
+        return (
+            self.inside_batch == inside_batch
+            and not self.exhausted
+            and (self.method is None or self.method.upper() == method.upper())
+            and self._pattern.search(path) is not None
+        )
 
     def reply(self, ctx: Context, error: Reply | None = None) -> Reply:
         """The answer for a non-dropping fault; ``error`` is the shape to use for a status-only one (Entra
         errors are not Graph's)."""
         headers = {}
-        retry_after = self.retry_after if self.retry_after is not None else (
-            "1" if self.effective_status == 429 else None)
+        retry_after = (
+            self.retry_after
+            if self.retry_after is not None
+            else ("1" if self.effective_status == 429 else None)
+        )
         if retry_after is not None:
             headers["Retry-After"] = retry_after
         if self.body is not None:
-            return Reply(self.effective_status, raw=self.body.encode("utf-8"),
-                         headers={"Content-Type": "application/json", **headers})
+            return Reply(
+                self.effective_status,
+                raw=self.body.encode("utf-8"),
+                headers={"Content-Type": "application/json", **headers},
+            )
         if error is not None:
             error.headers.update(headers)
             return error

@@ -21,8 +21,12 @@ __all__ = ["NAVIGATIONS", "GraphService"]
 #: Navigation properties per collection, and whether each is single-valued.
 NAVIGATIONS: dict[str, dict[str, bool]] = {
     Resource.DEVICE_CONFIGURATIONS.value: {
-        "assignments": False, "deviceStatusOverview": True, "deviceStatuses": False,
-        "userStatuses": False, "userStatusOverview": True},
+        "assignments": False,
+        "deviceStatusOverview": True,
+        "deviceStatuses": False,
+        "userStatuses": False,
+        "userStatusOverview": True,
+    },
     Resource.MOBILE_APPS.value: {"assignments": False},
     Resource.TUNNEL_SITES.value: {"microsoftTunnelServers": False, "microsoftTunnelConfiguration": True},
     Resource.TUNNEL_CONFIGURATIONS.value: {},
@@ -34,8 +38,13 @@ NAVIGATIONS: dict[str, dict[str, bool]] = {
 
 #: Roles that also grant a read permission (a ReadWrite role, or a broader directory role).
 _BROADER = {
-    "GroupMember.Read.All": ("Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All",
-                             "Directory.ReadWrite.All", "GroupMember.ReadWrite.All"),
+    "GroupMember.Read.All": (
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "GroupMember.ReadWrite.All",
+    ),
 }
 
 
@@ -52,7 +61,9 @@ class GraphService:
         segments = [s for s in path.split("/") if s]
         if not segments or segments[0] != "beta":
             version = segments[0] if segments else ""
-            raise GraphError(400, f"Invalid version: {version!r}. The tunnelcheck emulator serves Graph beta only.")
+            raise GraphError(
+                400, f"Invalid version: {version!r}. The tunnelcheck emulator serves Graph beta only."
+            )
         key, rest = self._resolve(segments[1:])
         self._authorize(key, roles)
         items = self.resources.get(key)
@@ -110,13 +121,18 @@ class GraphService:
         if granted.intersection(roles):
             return
         if key == Resource.GROUPS.value:
-            raise GraphError(403, "Insufficient privileges to complete the operation.",
-                             code="Authorization_RequestDenied")
-        raise GraphError(403, "Application is not authorized to perform this operation. Application must have one "
-                              f"of the following scopes: {needed}, {needed.replace('.Read.', '.ReadWrite.')}")
+            raise GraphError(
+                403, "Insufficient privileges to complete the operation.", code="Authorization_RequestDenied"
+            )
+        raise GraphError(
+            403,
+            "Application is not authorized to perform this operation. Application must have one "
+            f"of the following scopes: {needed}, {needed.replace('.Read.', '.ReadWrite.')}",
+        )
 
-    def _list(self, path: str, context: str, items: Sequence[Mapping[str, Any]], query: Query,
-              shape: Any) -> Reply:
+    def _list(
+        self, path: str, context: str, items: Sequence[Mapping[str, Any]], query: Query, shape: Any
+    ) -> Reply:
         selected = query.apply(items)
         size = min(query.top, self.page_size) if query.top is not None else self.page_size
         start, end = query.offset, query.offset + size

@@ -122,7 +122,9 @@ def _read_skiptoken(token: str) -> int:
 
 def _non_negative(value: str, name: str) -> int:
     if not value.strip().isdigit():
-        raise GraphError(400, f"Invalid value '{value}' for query option {name}: expected a non-negative integer.")
+        raise GraphError(
+            400, f"Invalid value '{value}' for query option {name}: expected a non-negative integer."
+        )
     return int(value)
 
 
@@ -172,12 +174,14 @@ def _split_and(text: str) -> list[str]:
         char = text[i]
         if char == "'":
             quoted = not quoted
-        if not quoted and text[i:i + 5].lower() == " and ":
+        if not quoted and text[i : i + 5].lower() == " and ":
             parts.append(current)
             current, i = "", i + 5
             continue
-        if not quoted and (text[i:i + 4].lower() == " or " or text[i:i + 4].lower() == "not "):
-            raise GraphError(400, "Invalid filter clause: only 'and' is supported by the tunnelcheck emulator.")
+        if not quoted and (text[i : i + 4].lower() == " or " or text[i : i + 4].lower() == "not "):
+            raise GraphError(
+                400, "Invalid filter clause: only 'and' is supported by the tunnelcheck emulator."
+            )
         current += char
         i += 1
     parts.append(current)
@@ -194,8 +198,11 @@ def _parse_clause(clause: str) -> Predicate:
     if match := _COMPARISON.match(clause):
         prop, op, literal = match.group(1), match.group(2).lower(), _literal(match.group(3).strip())
         return lambda item: _compare(_get(item, prop), op, literal)
-    raise GraphError(400, f"Invalid filter clause: '{clause}' is not a form the tunnelcheck emulator supports "
-                          "(isof, startswith, comparisons joined by 'and').")
+    raise GraphError(
+        400,
+        f"Invalid filter clause: '{clause}' is not a form the tunnelcheck emulator supports "
+        "(isof, startswith, comparisons joined by 'and').",
+    )
 
 
 def _type_chain(item: Mapping[str, Any]) -> set[str]:
@@ -250,7 +257,9 @@ def _compare(value: Any, op: str, literal: Any) -> bool:
     if value is None or literal is None or isinstance(value, bool) != isinstance(literal, bool):
         return False
     try:
-        return {"gt": value > literal, "ge": value >= literal, "lt": value < literal, "le": value <= literal}[op]
+        return {"gt": value > literal, "ge": value >= literal, "lt": value < literal, "le": value <= literal}[
+            op
+        ]
     except TypeError:
         return False
 

@@ -11,13 +11,24 @@ from typing import Any
 __all__ = ["Context", "GraphError", "Reply", "error_code_for", "graph_error", "json_reply"]
 
 JSON_TYPE = "application/json"
-ODATA_JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+ODATA_JSON_TYPE = (
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+)
 
 #: The ``error.code`` Graph uses with each status the emulator can answer.
 _CODES = {
-    400: "BadRequest", 401: "InvalidAuthenticationToken", 403: "Forbidden", 404: "ResourceNotFound",
-    405: "MethodNotAllowed", 409: "Conflict", 424: "FailedDependency", 429: "TooManyRequests",
-    500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout",
+    400: "BadRequest",
+    401: "InvalidAuthenticationToken",
+    403: "Forbidden",
+    404: "ResourceNotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    424: "FailedDependency",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
 }
 
 
@@ -57,8 +68,9 @@ class Reply:
 class GraphError(Exception):
     """Raised anywhere below a Graph handler to answer with Graph's error shape."""
 
-    def __init__(self, status: int, message: str, code: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code or error_code_for(status)
@@ -73,10 +85,20 @@ def error_code_for(status: int) -> str:
     return _CODES.get(status, "UnknownError")
 
 
-def graph_error(ctx: Context, status: int, message: str, code: str | None = None,
-                headers: dict[str, str] | None = None) -> Reply:
-    body = {"error": {"code": code or error_code_for(status), "message": message, "innerError": {
-        "date": ctx.date, "request-id": ctx.request_id, "client-request-id": ctx.client_request_id}}}
+def graph_error(
+    ctx: Context, status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None
+) -> Reply:
+    body = {
+        "error": {
+            "code": code or error_code_for(status),
+            "message": message,
+            "innerError": {
+                "date": ctx.date,
+                "request-id": ctx.request_id,
+                "client-request-id": ctx.client_request_id,
+            },
+        }
+    }
     return Reply(status, body, {"Content-Type": JSON_TYPE, **(headers or {})})
 
 

@@ -79,11 +79,20 @@ class Emulator:
     ``faults`` is a plain list of :class:`Fault`; ``requests`` and ``write_attempts`` are the request log.
     """
 
-    def __init__(self, snapshot: str | Path | Mapping[str, Any] | snapshot_io.Snapshot, page_size: int = 100,
-                 host: str = "127.0.0.1", port: int = 0, tenant_id: str | None = None,
-                 client_id: str = DEFAULT_CLIENT_ID, client_secret: str = DEFAULT_CLIENT_SECRET,
-                 roles: Sequence[str] = REQUIRED_PERMISSIONS, token_lifetime: int = 3600,
-                 state_dir: str | Path | None = None, latency_ms: int = 0) -> None:
+    def __init__(
+        self,
+        snapshot: str | Path | Mapping[str, Any] | snapshot_io.Snapshot,
+        page_size: int = 100,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tenant_id: str | None = None,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        roles: Sequence[str] = REQUIRED_PERMISSIONS,
+        token_lifetime: int = 3600,
+        state_dir: str | Path | None = None,
+        latency_ms: int = 0,
+    ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be 1 or more")
         doc_tenant, self.resources = _load(snapshot)
@@ -96,7 +105,9 @@ class Emulator:
         self.host = host
         self._port = port
         self._own_state_dir = state_dir is None
-        self.state_dir = Path(state_dir) if state_dir is not None else Path(tempfile.mkdtemp(prefix="tc-emu-"))
+        self.state_dir = (
+            Path(state_dir) if state_dir is not None else Path(tempfile.mkdtemp(prefix="tc-emu-"))
+        )
         self._pki = create_pki(self.state_dir, host)
         self._faults = FaultSet()
         self.requests: list[RequestLog] = []
@@ -116,14 +127,29 @@ class Emulator:
         server = _Server((self.host, self._port), _Handler, self)
         self._server = server
         self._bound_port = server.server_address[1]
-        self._tokens = TokenService(issuer=f"{self.authority}/{self.tenant_id}/v2.0", tenant_id=self.tenant_id,
-                                    client_id=self.client_id, roles=self.roles, lifetime=self._token_lifetime,
-                                    federation_issuer=f"{self.url}/federation")
-        self._entra = EntraService(self.url, self.tenant_id, self.client_id, self.client_secret,
-                                   self._pki.client_certificate, self._tokens)
+        self._tokens = TokenService(
+            issuer=f"{self.authority}/{self.tenant_id}/v2.0",
+            tenant_id=self.tenant_id,
+            client_id=self.client_id,
+            roles=self.roles,
+            lifetime=self._token_lifetime,
+            federation_issuer=f"{self.url}/federation",
+        )
+        self._entra = EntraService(
+            self.url,
+            self.tenant_id,
+            self.client_id,
+            self.client_secret,
+            self._pki.client_certificate,
+            self._tokens,
+        )
         self._graph = GraphService(self.resources, self.page_size, self.url)
-        self._thread = threading.Thread(target=server.serve_forever, name=f"tunnelcheck-emulator:{self.port}",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            name=f"tunnelcheck-emulator:{self.port}",
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -192,7 +218,9 @@ class Emulator:
         expired one, ``roles`` a token with other permissions (e.g. to test a 403)."""
         return self._require(self._tokens).issue(lifetime=lifetime, roles=roles).token
 
-    def federated_token(self, subject: str = "system:serviceaccount:tunnelcheck:ci", lifetime: int = 3600) -> str:
+    def federated_token(
+        self, subject: str = "system:serviceaccount:tunnelcheck:ci", lifetime: int = 3600
+    ) -> str:
         """A workload identity federation token (the content of ``AZURE_FEDERATED_TOKEN_FILE``) that the
         token endpoint accepts as ``client_assertion``."""
         return self._require(self._tokens).federated_token(subject, lifetime=lifetime)
@@ -235,6 +263,9 @@ class Emulator:
             self._record(method, path, split.query, drop.reply.status, ctx, handler, fault=fault_name)
             handler.send_reply(ctx, drop.reply, drop=True)
             return
+        except Exception:  # a bug in the emulator: answer as Graph would, keep serving, and say so in the log
+            log.exception("emulator error on %s %s", method, path)
+            reply = graph_error(ctx, 500, "The tunnelcheck emulator failed on this request (see its log).")
         entry = self._record(method, path, split.query, reply.status, ctx, handler, fault=fault_name)
         if fault_name is None and self._is_write(method, path):
             self.write_attempts.append(entry)
@@ -249,7 +280,9 @@ class Emulator:
             raise _DropConnection(reply)
         return reply
 
-    def _route(self, ctx: Context, method: str, path: str, query: str, handler: _Handler, body: bytes) -> Reply:
+    def _route(
+        self, ctx: Context, method: str, path: str, query: str, handler: _Handler, body: bytes
+    ) -> Reply:
         segments = [s for s in path.split("/") if s]
         entra: EntraService = self._require(self._entra)
         if entra.is_entra_path(segments):
@@ -258,15 +291,23 @@ class Emulator:
             reply = entra.get(ctx, segments) if method in _READ_METHODS else None
             return reply or entra_error(ctx, 404, "invalid_request", 90002, f"No Entra endpoint at {path}.")
         if self._is_write(method, path):
-            return graph_error(ctx, 405, f"The tunnelcheck emulator is read-only: {method} {path} is refused "
-                                         "(tunnelcheck must never change a tenant).")
+            return graph_error(
+                ctx,
+                405,
+                f"The tunnelcheck emulator is read-only: {method} {path} is refused "
+                "(tunnelcheck must never change a tenant).",
+            )
         try:
             claims = self._authenticate(handler.headers.get("Authorization"))
             if method == "POST":
-                return run_batch(body, lambda inner: self._inner(ctx, inner, claims),
-                                 lambda inner: self._failed_dependency(ctx, inner))
-            return self._require(self._graph).get(path, dict(parse_qsl(query, keep_blank_values=True)),
-                                                  claims.get("roles", ()))
+                return run_batch(
+                    body,
+                    lambda inner: self._inner(ctx, inner, claims),
+                    lambda inner: self._failed_dependency(ctx, inner),
+                )
+            return self._require(self._graph).get(
+                path, dict(parse_qsl(query, keep_blank_values=True)), claims.get("roles", ())
+            )
         except GraphError as exc:
             return exc.reply(ctx)
 
@@ -285,11 +326,15 @@ class Emulator:
         try:
             return self._require(self._tokens).check_access_token(token.strip())
         except InvalidToken as exc:
-            raise GraphError(401, f"Access token validation failure: {exc}.", headers=self._challenge()) from None
+            raise GraphError(
+                401, f"Access token validation failure: {exc}.", headers=self._challenge()
+            ) from None
 
     def _challenge(self) -> dict[str, str]:
-        return {"WWW-Authenticate": f'Bearer realm="", authorization_uri="{self.authority}/{self.tenant_id}'
-                                    '/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"'}
+        return {
+            "WWW-Authenticate": f'Bearer realm="", authorization_uri="{self.authority}/{self.tenant_id}'
+            '/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"'
+        }
 
     def _inner(self, outer: Context, request: InnerRequest, claims: Mapping[str, Any]) -> Reply:
         """One request of a batch: same faults (those marked inside_batch), permissions and read-only rule."""
@@ -301,21 +346,37 @@ class Emulator:
         if fault is not None:
             reply = self._fault_reply(ctx, fault, path)
         elif split.scheme or split.netloc:
-            reply = graph_error(ctx, 400, "Batch request urls must be relative to the version, e.g. "
-                                          "/deviceManagement/deviceConfigurations.")
+            reply = graph_error(
+                ctx,
+                400,
+                "Batch request urls must be relative to the version, e.g. "
+                "/deviceManagement/deviceConfigurations.",
+            )
         elif self._is_write(request.method, path):
-            reply = graph_error(ctx, 405, f"The tunnelcheck emulator is read-only: {request.method} is refused.")
+            reply = graph_error(
+                ctx, 405, f"The tunnelcheck emulator is read-only: {request.method} is refused."
+            )
         else:
             try:
-                reply = self._require(self._graph).get(path, dict(parse_qsl(split.query, keep_blank_values=True)),
-                                                       claims.get("roles", ()))
+                reply = self._require(self._graph).get(
+                    path, dict(parse_qsl(split.query, keep_blank_values=True)), claims.get("roles", ())
+                )
             except GraphError as exc:
                 reply = exc.reply(ctx)
         reply.headers.setdefault("request-id", ctx.request_id)
         reply.headers.setdefault("client-request-id", ctx.client_request_id)
-        entry = RequestLog(request.method, path, split.query, reply.status, ctx.client_request_id,
-                           batch_of=outer.request_id, request_id=ctx.request_id, batch_request_id=request.id,
-                           retry_attempt=request.headers.get("Retry-Attempt"), fault=fault_name)
+        entry = RequestLog(
+            request.method,
+            path,
+            split.query,
+            reply.status,
+            ctx.client_request_id,
+            batch_of=outer.request_id,
+            request_id=ctx.request_id,
+            batch_request_id=request.id,
+            retry_attempt=request.headers.get("Retry-Attempt"),
+            fault=fault_name,
+        )
         self.requests.append(entry)
         if fault_name is None and self._is_write(request.method, path):
             self.write_attempts.append(entry)
@@ -324,21 +385,48 @@ class Emulator:
     def _failed_dependency(self, outer: Context, request: InnerRequest) -> Reply:
         ctx = Context(str(uuid.uuid4()), outer.client_request_id)
         path = _normalise("/beta/" + urlsplit(request.url).path)
-        self.requests.append(RequestLog(request.method, path, urlsplit(request.url).query, 424,
-                                        ctx.client_request_id, batch_of=outer.request_id,
-                                        request_id=ctx.request_id, batch_request_id=request.id))
+        self.requests.append(
+            RequestLog(
+                request.method,
+                path,
+                urlsplit(request.url).query,
+                424,
+                ctx.client_request_id,
+                batch_of=outer.request_id,
+                request_id=ctx.request_id,
+                batch_request_id=request.id,
+            )
+        )
         return graph_error(ctx, 424, "Failed dependency: a request this one depends on did not succeed.")
 
-    def _record(self, method: str, path: str, query: str, status: int, ctx: Context, handler: _Handler,
-                fault: str | None) -> RequestLog:
-        entry = RequestLog(method, path, query, status, ctx.client_request_id, request_id=ctx.request_id,
-                           retry_attempt=handler.headers.get("Retry-Attempt"), fault=fault)
+    def _record(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        status: int,
+        ctx: Context,
+        handler: _Handler,
+        fault: str | None,
+    ) -> RequestLog:
+        entry = RequestLog(
+            method,
+            path,
+            query,
+            status,
+            ctx.client_request_id,
+            request_id=ctx.request_id,
+            retry_attempt=handler.headers.get("Retry-Attempt"),
+            fault=fault,
+        )
         self.requests.append(entry)
         log.debug("%s %s -> %s", method, path, status)
         return entry
 
 
-def _load(source: str | Path | Mapping[str, Any] | snapshot_io.Snapshot) -> tuple[str | None, dict[str, list[Any]]]:
+def _load(
+    source: str | Path | Mapping[str, Any] | snapshot_io.Snapshot,
+) -> tuple[str | None, dict[str, list[Any]]]:
     """The snapshot's tenant id and a private copy of its resources (tests may edit ``emu.resources``)."""
     if isinstance(source, snapshot_io.Snapshot):
         return source.tenant_id, copy.deepcopy(dict(source.resources))
@@ -363,7 +451,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], emulator: Emulator) -> None:
+    def __init__(
+        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], emulator: Emulator
+    ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, handler)
         self.emulator = emulator

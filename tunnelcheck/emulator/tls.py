@@ -48,8 +48,13 @@ def create_pki(state_dir: Path, host: str) -> Pki:
     server_key = ec.generate_private_key(ec.SECP256R1())
     names = tuple(dict.fromkeys((*_DEFAULT_NAMES, host)))
     server_cert = _issue(
-        ca_cert, ca_key, server_key.public_key(), "tunnelcheck emulator", _subject_alt_names(names),
-        ExtendedKeyUsageOID.SERVER_AUTH)
+        ca_cert,
+        ca_key,
+        server_key.public_key(),
+        "tunnelcheck emulator",
+        _subject_alt_names(names),
+        ExtendedKeyUsageOID.SERVER_AUTH,
+    )
     server_cert_path = state_dir / "server.pem"
     server_key_path = state_dir / "server-key.pem"
     _write(server_cert_path, _pem(server_cert) + _pem(ca_cert))
@@ -67,17 +72,32 @@ def _load_or_create_ca(state_dir: Path) -> tuple[x509.Certificate, CertificateIs
         if cert.not_valid_after_utc - _DAY > _now() and isinstance(key, ec.EllipticCurvePrivateKey):
             return cert, key
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tunnelcheck emulator CA (local testing only)")])
+    name = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, "tunnelcheck emulator CA (local testing only)")]
+    )
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name)
+        .subject_name(name)
+        .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(_now() - _DAY).not_valid_after(_now() + 365 * _DAY)
+        .not_valid_before(_now() - _DAY)
+        .not_valid_after(_now() + 365 * _DAY)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                     content_commitment=False, key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
@@ -86,8 +106,9 @@ def _load_or_create_ca(state_dir: Path) -> tuple[x509.Certificate, CertificateIs
     return cert, key
 
 
-def _load_or_create_client(path: Path, ca_cert: x509.Certificate,
-                           ca_key: CertificateIssuerPrivateKeyTypes) -> x509.Certificate:
+def _load_or_create_client(
+    path: Path, ca_cert: x509.Certificate, ca_key: CertificateIssuerPrivateKeyTypes
+) -> x509.Certificate:
     """An RSA key (MSAL signs certificate assertions with PS256/RS256) and its certificate, in one PEM file,
     the form azure-identity's CertificateCredential reads."""
     if path.exists():
@@ -96,25 +117,39 @@ def _load_or_create_client(path: Path, ca_cert: x509.Certificate,
         if cert.issuer == ca_cert.subject and cert.not_valid_after_utc - _DAY > _now():
             return cert
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    cert = _issue(ca_cert, ca_key, key.public_key(), "tunnelcheck emulator client", None,
-                  ExtendedKeyUsageOID.CLIENT_AUTH)
+    cert = _issue(
+        ca_cert,
+        ca_key,
+        key.public_key(),
+        "tunnelcheck emulator client",
+        None,
+        ExtendedKeyUsageOID.CLIENT_AUTH,
+    )
     _write(path, _key_pem(key) + _pem(cert), private=True)
     return cert
 
 
-def _issue(ca_cert: x509.Certificate, ca_key: CertificateIssuerPrivateKeyTypes, public_key: CertificatePublicKeyTypes,
-           common_name: str, san: x509.SubjectAlternativeName | None, usage: x509.ObjectIdentifier,
-           ) -> x509.Certificate:
+def _issue(
+    ca_cert: x509.Certificate,
+    ca_key: CertificateIssuerPrivateKeyTypes,
+    public_key: CertificatePublicKeyTypes,
+    common_name: str,
+    san: x509.SubjectAlternativeName | None,
+    usage: x509.ObjectIdentifier,
+) -> x509.Certificate:
     builder = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
         .issuer_name(ca_cert.subject)
         .public_key(public_key)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(_now() - _DAY).not_valid_after(_now() + 30 * _DAY)
+        .not_valid_before(_now() - _DAY)
+        .not_valid_after(_now() + 30 * _DAY)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False
+        )
     )
     if san is not None:
         builder = builder.add_extension(san, critical=False)
@@ -140,8 +175,9 @@ def _pem(cert: x509.Certificate) -> bytes:
 
 
 def _key_pem(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def _write(path: Path, data: bytes, private: bool = False) -> None:

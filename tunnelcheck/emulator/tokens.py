@@ -25,10 +25,15 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 __all__ = ["GRAPH_AUDIENCES", "InvalidToken", "TokenService", "b64url", "b64url_decode", "sign", "verify"]
 
 #: Resource identifiers Entra accepts for Microsoft Graph (global and national clouds, and the app id).
-GRAPH_AUDIENCES = frozenset({
-    "https://graph.microsoft.com", "https://graph.microsoft.us", "https://dod-graph.microsoft.us",
-    "https://microsoftgraph.chinacloudapi.cn", "00000003-0000-0000-c000-000000000000",
-})
+GRAPH_AUDIENCES = frozenset(
+    {
+        "https://graph.microsoft.com",
+        "https://graph.microsoft.us",
+        "https://dod-graph.microsoft.us",
+        "https://microsoftgraph.chinacloudapi.cn",
+        "00000003-0000-0000-c000-000000000000",
+    }
+)
 FEDERATION_AUDIENCE = "api://AzureADTokenExchange"
 _CLOCK_SKEW = 300  # seconds Entra tolerates on assertion timestamps
 
@@ -75,7 +80,9 @@ def verify(token: str, public_key: rsa.RSAPublicKey) -> tuple[dict[str, Any], di
     else:
         raise InvalidToken(f"unsupported alg {alg!r}")
     try:
-        public_key.verify(b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii"), pad, hashes.SHA256())
+        public_key.verify(
+            b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii"), pad, hashes.SHA256()
+        )
     except InvalidSignature:
         raise InvalidToken("signature does not verify") from None
     return header, claims
@@ -102,8 +109,16 @@ class AccessToken:
 class TokenService:
     """Issues the emulator's access tokens and federated (workload identity) tokens, and checks them."""
 
-    def __init__(self, *, issuer: str, tenant_id: str, client_id: str, roles: Sequence[str],
-                 lifetime: int, federation_issuer: str) -> None:
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        tenant_id: str,
+        client_id: str,
+        roles: Sequence[str],
+        lifetime: int,
+        federation_issuer: str,
+    ) -> None:
         self.issuer = issuer
         self.tenant_id = tenant_id
         self.client_id = client_id
@@ -111,18 +126,34 @@ class TokenService:
         self.lifetime = lifetime
         self.federation_issuer = federation_issuer
         self._key = _signing_key()
-        self.key_id = hashlib.sha256(b64url(self._key.public_key().public_numbers().n.to_bytes(256, "big"))
-                                     .encode()).hexdigest()[:16]
+        self.key_id = hashlib.sha256(
+            b64url(self._key.public_key().public_numbers().n.to_bytes(256, "big")).encode()
+        ).hexdigest()[:16]
 
-    def issue(self, audience: str = "https://graph.microsoft.com", lifetime: int | None = None,
-              roles: Sequence[str] | None = None, xms_cc: Sequence[str] = ()) -> AccessToken:
+    def issue(
+        self,
+        audience: str = "https://graph.microsoft.com",
+        lifetime: int | None = None,
+        roles: Sequence[str] | None = None,
+        xms_cc: Sequence[str] = (),
+    ) -> AccessToken:
         """An app-only access token. ``lifetime`` may be negative: tests use that for an expired token."""
         now = int(time.time())
         lifetime = self.lifetime if lifetime is None else lifetime
         claims: dict[str, Any] = {
-            "aud": audience, "iss": self.issuer, "iat": now, "nbf": now, "exp": now + lifetime,
-            "tid": self.tenant_id, "appid": self.client_id, "azp": self.client_id, "sub": self.client_id,
-            "oid": self.client_id, "idtyp": "app", "ver": "1.0", "uti": uuid.uuid4().hex,
+            "aud": audience,
+            "iss": self.issuer,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "tid": self.tenant_id,
+            "appid": self.client_id,
+            "azp": self.client_id,
+            "sub": self.client_id,
+            "oid": self.client_id,
+            "idtyp": "app",
+            "ver": "1.0",
+            "uti": uuid.uuid4().hex,
             "roles": list(self.roles if roles is None else roles),
         }
         if xms_cc:
@@ -143,12 +174,20 @@ class TokenService:
     def federated_token(self, subject: str, audience: str = FEDERATION_AUDIENCE, lifetime: int = 3600) -> str:
         """What a workload's identity provider (e.g. a Kubernetes cluster) would put in the token file."""
         now = int(time.time())
-        claims = {"iss": self.federation_issuer, "sub": subject, "aud": audience,
-                  "iat": now, "nbf": now, "exp": now + lifetime, "jti": uuid.uuid4().hex}
+        claims = {
+            "iss": self.federation_issuer,
+            "sub": subject,
+            "aud": audience,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "jti": uuid.uuid4().hex,
+        }
         return sign(claims, self._key, {"kid": f"{self.key_id}-federation"})
 
-    def check_client_assertion(self, assertion: str, token_endpoint: str,
-                               certificate_key: rsa.RSAPublicKey) -> str:
+    def check_client_assertion(
+        self, assertion: str, token_endpoint: str, certificate_key: rsa.RSAPublicKey
+    ) -> str:
         """Accept a certificate assertion (signed by the client certificate's key, aud = token endpoint) or
         a federated token minted by :meth:`federated_token`. Returns which kind it was."""
         try:
@@ -172,10 +211,22 @@ class TokenService:
             if claims.get("aud") != token_endpoint:
                 raise InvalidToken("the client assertion's audience must be the token endpoint")
         elif claims.get("iss") != self.federation_issuer or claims.get("aud") != FEDERATION_AUDIENCE:
-            raise InvalidToken("the federated token's issuer or audience does not match the federated credential")
+            raise InvalidToken(
+                "the federated token's issuer or audience does not match the federated credential"
+            )
         return kind
 
     def jwks(self) -> dict[str, Any]:
         numbers = self._key.public_key().public_numbers()
-        return {"keys": [{"kty": "RSA", "use": "sig", "kid": self.key_id, "alg": "RS256",
-                          "n": b64url(numbers.n.to_bytes(256, "big")), "e": b64url(numbers.e.to_bytes(3, "big"))}]}
+        return {
+            "keys": [
+                {
+                    "kty": "RSA",
+                    "use": "sig",
+                    "kid": self.key_id,
+                    "alg": "RS256",
+                    "n": b64url(numbers.n.to_bytes(256, "big")),
+                    "e": b64url(numbers.e.to_bytes(3, "big")),
+                }
+            ]
+        }

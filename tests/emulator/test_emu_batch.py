@@ -137,3 +137,8 @@ def test_inner_permissions_are_checked(emu: Emulator) -> None:
         out = _by_id(_batch(graph, [_get("1", CONFIGS), _get("2", "groups")]))
     assert out["1"]["status"] == 200
     assert out["2"]["status"] == 403 and out["2"]["body"]["error"]["code"] == "Authorization_RequestDenied"
+
+
+def test_batch_is_beta_only(emu: Emulator, graph: httpx.Client) -> None:
+    response = graph.post(f"{emu.url}/v1.0/$batch", json={"requests": [_get("1", "groups")]})
+    assert_graph_error(response, 400)

@@ -50,7 +50,10 @@ _MAX_BODY = 10 * 1024 * 1024
 
 @dataclass(frozen=True)
 class RequestLog:
-    """One request as the emulator saw it. Never holds an Authorization header, a token or a body."""
+    """One request as the emulator saw it. Never holds an Authorization header, a token or a body.
+
+    The requests inside a ``$batch`` are logged (with ``batch_of``) before the batch itself, which is logged
+    when its answer is known."""
 
     method: str
     path: str
@@ -300,6 +303,8 @@ class Emulator:
         try:
             claims = self._authenticate(handler.headers.get("Authorization"))
             if method == "POST":
+                if segments[0] != "beta":
+                    raise GraphError(400, "The tunnelcheck emulator serves Graph beta only: POST /beta/$batch.")
                 return run_batch(
                     body,
                     lambda inner: self._inner(ctx, inner, claims),

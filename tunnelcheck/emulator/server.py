@@ -304,7 +304,9 @@ class Emulator:
             claims = self._authenticate(handler.headers.get("Authorization"))
             if method == "POST":
                 if segments[0] != "beta":
-                    raise GraphError(400, "The tunnelcheck emulator serves Graph beta only: POST /beta/$batch.")
+                    raise GraphError(
+                        400, "The tunnelcheck emulator serves Graph beta only: POST /beta/$batch."
+                    )
                 return run_batch(
                     body,
                     lambda inner: self._inner(ctx, inner, claims),

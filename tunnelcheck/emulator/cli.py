@@ -106,7 +106,7 @@ def instructions(emulator: Emulator) -> str:
             f"    client_secret_env: {SECRET_ENV}",
             f"then: pytest --tenant {emulator.tenant_id} --tunnelcheck-config FILE",
             "",
-            "Serving until Ctrl-C. Only loopback clients that trust the CA above can talk to it.",
+            "Serving until Ctrl-C. Clients must trust the CA above (per process: never install it system-wide).",
         ]
     )
 

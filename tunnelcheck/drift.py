@@ -21,6 +21,7 @@ display names: groups, profiles (``vpnConfigurationId``), sites and server confi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import json
 import sys
@@ -32,7 +33,7 @@ from typing import Any, TextIO
 from . import config as config_file
 from .config import MigrationConfig
 from .diff import VOLATILE, Change, changes, normalise
-from .errors import TunnelcheckError
+from .errors import DataUnavailable, TunnelcheckError
 from .migration import defender_apps, standalone_apps
 from .model import Target, TargetKind, canonical_json
 from .resources import Resource
@@ -66,7 +67,11 @@ ABSENT = "(absent)"
 
 class Names:
     """Display names of the ids a difference may show, from both tenants (the current name wins).
-    Only what is already loaded is used: names never decide anything, so they never fetch or fail."""
+    Names never decide anything: the resources naming things are loaded when they can be, and what
+    cannot be had (not recorded, forbidden) leaves the ids unnamed instead of failing."""
+
+    SOURCES = (Resource.GROUPS, Resource.DEVICE_CONFIGURATIONS, Resource.TUNNEL_SITES,
+               Resource.TUNNEL_CONFIGURATIONS)
 
     def __init__(self, *tenants: Tenant) -> None:
         self.groups: dict[str, str] = {}
@@ -74,6 +79,9 @@ class Names:
         self.sites: dict[str, str] = {}
         self.tunnel_configurations: dict[str, str] = {}
         for tenant in tenants:
+            for resource in self.SOURCES:
+                with contextlib.suppress(DataUnavailable):
+                    tenant.require([resource])
             self.groups.update(tenant.group_names)
             for table, resource, items in (
                 (self.configurations, Resource.DEVICE_CONFIGURATIONS, lambda t: t.configurations),
@@ -274,7 +282,8 @@ def _assignment_text(assignment: Mapping[str, Any] | None, names: Names) -> str:
     target = assignment.get("target") or {}
     filter_id = target.get("deviceAndAppManagementAssignmentFilterId")
     if filter_id:
-        parts.append(f"filter {target.get('deviceAndAppManagementAssignmentFilterType', '')} {filter_id}".replace("  ", " "))
+        mode = target.get("deviceAndAppManagementAssignmentFilterType")
+        parts.append(f"filter {mode} {filter_id}" if mode else f"filter {filter_id}")
     return ", ".join(parts)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from .model import canonical_json
 
-__all__ = ["Change", "GATEWAY_VOLATILE", "PROFILE_VOLATILE", "APP_VOLATILE", "UNORDERED", "VOLATILE", "changes",
+__all__ = ["APP_VOLATILE", "GATEWAY_VOLATILE", "PROFILE_VOLATILE", "UNORDERED", "VOLATILE", "Change", "changes",
            "normalise"]
 
 #: Device configurations: ``version`` and ``lastModifiedDateTime`` are bumped by the service on every

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
+import signal
 import subprocess
 import sys
+from importlib import resources
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -156,3 +159,74 @@ def test_demo_bad_pytest_option_is_pytests_usage_error(tmp_path: Path) -> None:
     result = tunnelcheck("demo", "--no-html", "--phase", "later", cwd=tmp_path)
     assert result.returncode == pytest.ExitCode.USAGE_ERROR
     assert "invalid choice: 'later'" in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------------
+# record and emulate: wired from their own packages, loaded only when asked for
+
+
+def test_checks_does_not_load_the_live_stack() -> None:
+    code = ("import sys; from tunnelcheck.cli import main; main(['checks']); "
+            "print(sorted(m for m in sys.modules if m.startswith(('msgraph', 'azure', 'tunnelcheck.graph', "
+            "'tunnelcheck.emulator'))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_top_level_help_lists_every_command() -> None:
+    out = tunnelcheck("--help").stdout
+    for command in ("checks", "explain", "demo", "record", "emulate"):
+        assert f"    {command} " in out
+
+
+def test_record_errors_are_one_line(tmp_path: Path) -> None:
+    result = tunnelcheck("record", "--tenant", "contoso.onmicrosoft.com", "-o", "out.json",
+                         "--tunnelcheck-config", "nope.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["tunnelcheck: error: nope.yaml: cannot read the file (No such file or directory)"]
+    assert not (tmp_path / "out.json").exists()
+    missing = tunnelcheck("record", "-o", "out.json", cwd=tmp_path)
+    assert missing.returncode == 2 and "the following arguments are required: --tenant" in missing.stderr
+
+
+def test_emulate_then_record_round_trip(tmp_path: Path) -> None:
+    """`tunnelcheck emulate` serves the demo on loopback; `tunnelcheck record` records it back."""
+    demo = Path(str(resources.files("tunnelcheck.demo") / "contoso.json"))
+    server = subprocess.Popen([*CLI, "emulate", str(demo), "--port", "0", "--state-dir", "state"], cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert server.stdout is not None
+        lines = []
+        for line in server.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("Serving until Ctrl-C"):
+                break
+        text = "\n".join(lines)
+        assert "tunnelcheck emulator: Graph beta + Entra for tenant" in text, text
+        url = re.search(r"graph_url: (https://127\.0\.0\.1:\d+)", text).group(1)  # type: ignore[union-attr]
+        tenant = re.search(r"tenant_id: (\S+)", text).group(1)  # type: ignore[union-attr]
+        client = re.search(r"client_id: (\S+)", text).group(1)  # type: ignore[union-attr]
+        secret = re.search(r"export TUNNELCHECK_EMULATOR_SECRET=(\S+)", text).group(1)  # type: ignore[union-attr]
+        (tmp_path / "cfg.yaml").write_text(
+            f"graph_url: {url}\nauthority: {url}\nca_bundle: state/ca.pem\nauth:\n  method: client-secret\n"
+            f"  tenant_id: {tenant}\n  client_id: {client}\n  client_secret_env: TUNNELCHECK_EMULATOR_SECRET\n")
+        env = os.environ | {"SSL_CERT_FILE": "state/ca.pem", "REQUESTS_CA_BUNDLE": "state/ca.pem",
+                            "TUNNELCHECK_EMULATOR_SECRET": secret}
+        result = tunnelcheck("record", "--tenant", tenant, "-o", "rec.json", "--tunnelcheck-config", "cfg.yaml",
+                             cwd=tmp_path, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.startswith("tunnelcheck: recorded 8 of 8 resources")
+        recorded = json.loads((tmp_path / "rec.json").read_text("utf-8"))
+        original = json.loads(demo.read_text("utf-8"))
+        assert recorded["tenant_id"] == original["tenant_id"]
+        ids = lambda doc: {k: sorted(o.get("id", "") for o in v) for k, v in doc["resources"].items()}  # noqa: E731
+        assert ids(recorded) == ids(original)
+        assert secret not in (tmp_path / "rec.json").read_text("utf-8")
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

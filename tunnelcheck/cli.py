@@ -1,4 +1,5 @@
-"""The ``tunnelcheck`` command: the catalog, one check explained, and the demo run.
+"""The ``tunnelcheck`` command: the catalog, one check explained, the demo run, and (from their own
+packages, imported only when asked for) ``record`` and ``emulate``.
 
 pytest is the runner (``pytest --snapshot FILE``); this command only adds what is awkward to do through
 pytest: listing and explaining the checks without a tenant, and running the embedded demo from any folder.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import importlib
 import importlib.util
 import json
 import os
@@ -162,7 +164,9 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
 # The parser and main
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; ``command`` (the subcommand about to run) decides which lazy command gets its
+    arguments, so heavy modules (msgraph-sdk, the emulator's TLS stack) load only when asked for."""
     parser = argparse.ArgumentParser(
         prog=PROG, description="Microsoft Tunnel to Defender for Endpoint migration checks. "
         "Run the checks with pytest: pytest --snapshot FILE (or --tenant TENANT).")
@@ -190,21 +194,59 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-html", action="store_true", help="write no HTML report")
     demo.add_argument("--json", metavar="FILE", help="also write the results as JSON (--tunnelcheck-json)")
     demo.set_defaults(func=run_demo, takes_extra=True)
-    _add_lazy_commands(sub)
+    for name, (help_text, _, _, _) in _LAZY.items():
+        lazy = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
+        if name == command:
+            _lazy_add_arguments(name, lazy)
+            lazy.set_defaults(func=_lazy_run(name))
     return parser
 
 
-def _add_lazy_commands(sub: Any) -> None:
-    """Commands whose modules are imported only when the command is asked for (none yet)."""
+# name -> (help, module, its add-arguments function, its run function)
+_LAZY: dict[str, tuple[str, str, str, str]] = {
+    "record": ("record a live tenant as a snapshot (read-only Graph)", "tunnelcheck.graph",
+               "add_record_arguments", "run_record"),
+    "emulate": ("serve a snapshot as a local Graph + Entra emulator (loopback HTTPS)", "tunnelcheck.emulator",
+                "add_arguments", "run"),
+}
+
+
+def _lazy_module(name: str) -> Any:
+    module_name = _LAZY[name][1]
+    try:
+        return importlib.import_module(module_name)
+    except ImportError as exc:  # e.g. msgraph-sdk missing from a trimmed install
+        raise TunnelcheckError(f"{PROG} {name} needs {module_name}, which failed to import: {exc}") from None
+
+
+def _lazy_add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
+    try:
+        getattr(_lazy_module(name), _LAZY[name][2])(parser)
+    except TunnelcheckError as exc:
+        parser.set_defaults(lazy_error=exc)
+
+
+def _lazy_run(name: str) -> Any:
+    def run(args: argparse.Namespace, out: TextIO) -> int:
+        return int(getattr(_lazy_module(name), _LAZY[name][3])(args))
+    return run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)  # the parser has no top-level options
+    parser = build_parser(command)
+    try:
+        args, extra = parser.parse_known_args(argv)
+    except TunnelcheckError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
     if not getattr(args, "takes_extra", False) and extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.pytest_args = extra
+    if getattr(args, "lazy_error", None) is not None:
+        print(f"{PROG}: error: {args.lazy_error}", file=sys.stderr)
+        return 2
     if args.command == "demo":
         args.html_given = args.html is not None
         if args.html is None:

@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import html
 import json
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -420,10 +421,10 @@ def _rows(result: TenantDiff) -> list[tuple[ObjectDiff, str, str, str]]:
     return rows
 
 
-def _heading(result: TenantDiff) -> str:
+def _heading(result: TenantDiff, arrow: str = "->") -> str:
     def side(info: SourceInfo) -> str:
         return f"{info.location} (recorded {info.recorded_at})" if info.recorded_at else info.location
-    return f"tunnelcheck diff: {side(result.old)} -> {side(result.new)}"
+    return f"tunnelcheck diff: {side(result.old)} {arrow} {side(result.new)}"
 
 
 _MARKS = {"added": "+", "removed": "-", "changed": "~"}
@@ -446,7 +447,7 @@ def _md(text: str) -> str:
 
 
 def render_markdown(result: TenantDiff) -> str:
-    lines = [f"## {_md(_heading(result))}", "", _md(result.summary)]
+    lines = [f"## {_md(_heading(result, '→'))}", "", _md(result.summary)]
     if result.objects:
         lines += ["", "| change | object type | object | property | baseline | current |",
                   "|---|---|---|---|---|---|"]
@@ -473,7 +474,7 @@ def render_html(result: TenantDiff) -> str:
     table = ("<table><thead><tr><th>change</th><th>object type</th><th>object</th><th>property</th>"
              f"<th>baseline</th><th>current</th></tr></thead><tbody>\n{rows}\n</tbody></table>") if rows else ""
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>tunnelcheck diff</title>'
-            f"<style>{_CSS}</style></head><body>\n<h1>{e(_heading(result))}</h1>\n<p>{e(result.summary)}</p>\n"
+            f"<style>{_CSS}</style></head><body>\n<h1>{e(_heading(result, '→'))}</h1>\n<p>{e(result.summary)}</p>\n"
             f"{table}\n</body></html>")
 
 
@@ -522,7 +523,12 @@ def run_diff(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if old.info.tenant_id and new.info.tenant_id and old.info.tenant_id != new.info.tenant_id:
         print(f"tunnelcheck: warning: OLD and NEW are different tenants ({old.info.tenant_id}, "
               f"{new.info.tenant_id})", file=sys.stderr)
-    print(render(result, args.format), file=out)
+    try:
+        print(render(result, args.format), file=out)
+        out.flush()
+    except BrokenPipeError:  # the reader (| head) has gone: it read what it wanted
+        if out is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if result else 0
 
 

@@ -24,7 +24,6 @@ from tunnelcheck.registry import Catalog
 from tunnelcheck.resources import REQUIRED_PERMISSIONS, Resource
 from tunnelcheck.tenant import Tenant
 
-
 GRAPH_PATHS = ("/beta/",)
 
 
@@ -168,9 +167,9 @@ def test_404_on_tunnel_endpoints_means_no_tunnel_not_an_empty_list(emu: Emulator
 
 
 @pytest.mark.parametrize(("fault", "message"), [
-    (dict(body='{"value": [', status=200), "answered HTTP 200 without a JSON body"),
-    (dict(body='{"items": []}', status=200), "a page of /beta/groups has no 'value' list"),
-    (dict(drop=True), "connection failed"),
+    ({"body": '{"value": [', "status": 200}, "answered HTTP 200 without a JSON body"),
+    ({"body": '{"items": []}', "status": 200}, "a page of /beta/groups has no 'value' list"),
+    ({"drop": True}, "groups: connection failed (RemoteProtocolError)"),
 ], ids=["truncated-json", "no-value", "dropped"])
 def test_malformed_answers_are_unavailable_never_empty(emu: Emulator, settings: config.Config,
                                                        fault: dict[str, Any], message: str) -> None:
@@ -273,22 +272,19 @@ def test_the_emulator_sees_no_write(emu: Emulator, settings: config.Config) -> N
     from kiota_abstractions.method import Method
     from kiota_abstractions.request_information import RequestInformation
 
-    from tunnelcheck.graph.client import WriteRefused, build_client, close_client
+    from tunnelcheck.graph.client import WriteRefused, graph_client
 
     source = open_source(emu.tenant_id, settings, [Resource.GROUPS])
     source.load(list(Resource))
 
     async def try_write() -> None:
-        client = build_client(source.credential, source.endpoints, settings)
-        try:
+        async with graph_client(source.credential, source.endpoints, settings) as client:
             info = RequestInformation()
             info.http_method = Method.PATCH
             info.url = f"{source.endpoints.base_url}/deviceManagement/deviceConfigurations/p-ios-mde"
             info.content = b'{"displayName": "changed"}'
             with pytest.raises(WriteRefused):
                 await client.request_adapter.send_no_response_content_async(info, None)
-        finally:
-            await close_client(client)
 
     before = len(emu.requests)
     asyncio.run(try_write())
@@ -335,3 +331,10 @@ def test_a_slow_graph_times_out_into_unavailable(monkeypatch: pytest.MonkeyPatch
         emu.latency_ms = 2500
         groups = source.load([Resource.GROUPS])[Resource.GROUPS]
     assert isinstance(groups, DataUnavailable) and str(groups).startswith("groups: timed out")
+
+
+def test_a_dropped_connection_is_retried(emu: Emulator, settings: config.Config) -> None:
+    emu.faults.append(Fault(path_regex=r"/beta/groups$", drop=True, times=2))
+    emu.faults.append(Fault(path_regex=r"\$batch$", drop=True, times=1))
+    loaded = _load(emu, settings, Resource.GROUPS, Resource.DEVICE_CONFIGURATIONS)
+    assert len(loaded[Resource.GROUPS]) == 6 and len(loaded[Resource.DEVICE_CONFIGURATIONS]) == 8

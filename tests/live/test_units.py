@@ -145,14 +145,14 @@ def test_endpoints_per_cloud_and_overrides(monkeypatch: pytest.MonkeyPatch, tmp_
 
 @pytest.mark.parametrize(("data", "message"), [
     ({"auth": {"method": "client-secret", "client_id": "c", "client_secret": "s3cr3t"}},
-     "auth.client_secret: a secret must not be written in the config file: put it in an environment variable "
-     "and give that variable's name as client_secret_env"),
+     ("auth.client_secret: a secret must not be written in the config file: put it in an environment variable "
+      "and give that variable's name as client_secret_env")),
     ({"auth": {"method": "client-secret", "client_id": "c"}},
      "auth.client_secret_env: missing (required when method is client-secret)"),
     ({"auth": {"method": "certificate", "certificate_path": "c.pem"}},
      "auth.client_id: missing (required when method is certificate)"),
-    ({"auth": {"method": "password"}}, "auth.method: expected one of default, client-secret, certificate, "
-     "workload-identity, managed-identity, azure-cli, device-code, got 'password'"),
+    ({"auth": {"method": "password"}}, ("auth.method: expected one of default, client-secret, certificate, "
+                                        "workload-identity, managed-identity, azure-cli, device-code, got 'password'")),
     ({"cloud": "germany"}, "cloud: expected one of global, usgov, usgovdod, china, got 'germany'"),
     ({"graph_url": "http://localhost:8080"}, "graph_url: expected an https:// URL"),
     ({"concurrency": 0}, "concurrency: expected 1 or more"),

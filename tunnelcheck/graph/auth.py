@@ -105,8 +105,9 @@ def describe_auth_error(exc: ClientAuthenticationError, method: str, tenant: str
     text = str(getattr(exc, "message", None) or exc)
     codes = _AADSTS.search(text)
     if codes:
-        after = text[codes.end():].lstrip(":  ")
-        summary = f"{codes.group(0)}: {after.split('.')[0].splitlines()[0].strip()}" if after else codes.group(0)
+        sentence = re.match(r"[:\s]*([^.\r\n]*)", text[codes.end():])
+        detail = sentence.group(1).strip() if sentence else ""
+        summary = f"{codes.group(0)}: {detail}" if detail else codes.group(0)
     else:
         summary = _one_line(text)
     return f"{method} sign-in to tenant {tenant} failed: {summary}"

@@ -8,16 +8,19 @@ it, and it refuses anything but a GET or a POST to ``$batch`` of GETs to the con
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import ssl
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 from azure.core.credentials import TokenCredential
-from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
+from kiota_authentication_azure.azure_identity_authentication_provider import (
+    AzureIdentityAuthenticationProvider,
+)
 from kiota_http.middleware.options import RetryHandlerOption
 from msgraph import GraphServiceClient
 from msgraph.graph_request_adapter import GraphRequestAdapter
@@ -26,7 +29,7 @@ from msgraph_core import APIVersion, GraphClientFactory
 from ..config import CLOUDS, Config
 from ..errors import ConfigError
 
-__all__ = ["Endpoints", "ReadOnlyTransport", "WriteRefused", "build_client", "endpoints", "write_refusal"]
+__all__ = ["Endpoints", "ReadOnlyTransport", "WriteRefused", "endpoints", "graph_client", "write_refusal"]
 
 #: Sign-in hosts azure-identity knows; any other authority (an emulator, a private proxy) gets
 #: ``disable_instance_discovery`` so MSAL does not ask login.microsoftonline.com about it.
@@ -135,15 +138,21 @@ def ssl_context(ca_path: str | None) -> ssl.SSLContext | bool:
     return ssl.create_default_context(cafile=ca_path) if ca_path else True
 
 
-def build_client(credential: TokenCredential, where: Endpoints, settings: Config,
-                 observer: Callable[[httpx.Request], None] | None = None) -> GraphServiceClient:
-    """A GraphServiceClient for Graph beta at ``where``; close it with ``close_client``.
+@contextlib.asynccontextmanager
+async def graph_client(credential: TokenCredential, where: Endpoints, settings: Config,
+                       observer: Callable[[httpx.Request], None] | None = None) -> AsyncIterator[GraphServiceClient]:
+    """A GraphServiceClient for Graph beta at ``where``, for one event loop; its connections close on exit.
 
     httpx ignores ``AsyncClient(verify=...)`` when a transport is given, so TLS trust is set on the
     transport under the choke point; the timeout is the client's."""
     wire = httpx.AsyncHTTPTransport(verify=ssl_context(where.ca_path))
-    http = httpx.AsyncClient(transport=ReadOnlyTransport(wire, where.graph_url, observer),
-                             timeout=httpx.Timeout(float(settings.timeout_seconds)), follow_redirects=False)
+    async with httpx.AsyncClient(transport=ReadOnlyTransport(wire, where.graph_url, observer),
+                                 timeout=httpx.Timeout(float(settings.timeout_seconds))) as http:
+        yield _sdk_client(http, credential, where, settings)
+
+
+def _sdk_client(http: httpx.AsyncClient, credential: TokenCredential, where: Endpoints, settings: Config
+                ) -> GraphServiceClient:
     retry = RetryHandlerOption(max_retries=settings.max_retries)
     http = GraphClientFactory.create_with_default_middleware(
         api_version=APIVersion.beta, client=http, options={RetryHandlerOption.get_key(): retry})
@@ -153,7 +162,3 @@ def build_client(credential: TokenCredential, where: Endpoints, settings: Config
     adapter = GraphRequestAdapter(auth, client=http)
     adapter.base_url = where.base_url
     return GraphServiceClient(request_adapter=adapter)
-
-
-async def close_client(client: GraphServiceClient) -> None:
-    await client.request_adapter._http_client.aclose()  # the adapter has no public close

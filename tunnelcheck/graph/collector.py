@@ -24,7 +24,6 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
-from azure.core.exceptions import ClientAuthenticationError
 from kiota_abstractions.method import Method
 from kiota_abstractions.request_information import RequestInformation
 from kiota_abstractions.response_handler import ResponseHandler
@@ -32,10 +31,9 @@ from kiota_http.middleware.options import ResponseHandlerOption
 from msgraph import GraphServiceClient
 
 from .. import model
-from ..errors import AuthenticationFailed
 from ..resources import Resource
 
-__all__ = ["BrokenResponse", "COLLECTORS", "Graph", "GraphFailure", "Provenance", "Stats", "gather_all"]
+__all__ = ["COLLECTORS", "BrokenResponse", "Graph", "GraphFailure", "Provenance", "Stats", "gather_all"]
 
 RETRYABLE = frozenset({429, 503, 504})
 BATCH_LIMIT = 20  # Graph's maximum number of requests in one $batch
@@ -162,17 +160,18 @@ class Graph:
             info.content = body
             info.headers.try_add("Content-Type", "application/json")
         info.add_request_options([_RAW])
-        async with self._slots:
-            try:
-                response: httpx.Response = await self._adapter.send_primitive_async(info, "bytes", None)
-            except httpx.TimeoutException:
-                raise GraphFailure(None, "timed out", None) from None
-            except httpx.TransportError as exc:
-                raise GraphFailure(None, f"connection failed ({exc.__class__.__name__})", None) from None
-            except ClientAuthenticationError as exc:
-                from .auth import describe_auth_error
-
-                raise AuthenticationFailed(describe_auth_error(exc, "token refresh", "")) from None
+        for attempt in range(self._max_retries + 1):
+            async with self._slots:
+                try:
+                    response: httpx.Response = await self._adapter.send_primitive_async(info, "bytes", None)
+                    break
+                except httpx.TimeoutException:  # timeout_seconds is the user's bound: not stretched by retries
+                    raise GraphFailure(None, "timed out", None) from None
+                except httpx.TransportError as exc:  # a dropped connection: the SDK does not retry those
+                    if attempt == self._max_retries:
+                        raise GraphFailure(None, f"connection failed ({exc.__class__.__name__})", None) from None
+            self.stats.bump(retries=1)
+            await asyncio.sleep(0.5 * 2 ** attempt)
         prov.requests += 1
         request_id = response.headers.get("request-id")
         if request_id:

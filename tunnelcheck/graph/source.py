@@ -9,13 +9,14 @@ from collections.abc import Collection, Coroutine
 from typing import Any, TypeVar
 
 from azure.core.credentials import TokenCredential
+from azure.core.exceptions import ClientAuthenticationError
 
 from ..config import Config
-from ..errors import AuthenticationFailed, DataUnavailable, PermissionDenied
+from ..errors import DataUnavailable, PermissionDenied
 from ..resources import Resource
 from ..tenant import SourceInfo, Tenant
 from . import auth
-from .client import Endpoints, build_client, close_client, endpoints
+from .client import Endpoints, endpoints, graph_client
 from .collector import COLLECTORS, BrokenResponse, Graph, GraphFailure, Provenance, Stats
 
 __all__ = ["LiveSource", "open_source", "open_tenant"]
@@ -62,20 +63,17 @@ class LiveSource:
 
     async def _load(self, resources: list[Resource]) -> dict[Resource, list[Any] | DataUnavailable]:
         self.stats.bump(resources_total=len(resources))
-        client = build_client(self.credential, self.endpoints, self.settings, observer=self.stats.saw_request)
-        try:
+        async with graph_client(self.credential, self.endpoints, self.settings, self.stats.saw_request) as client:
             graph = Graph(client, self.settings.concurrency, self.settings.max_retries, self.stats)
             results = await asyncio.gather(*(self._one(graph, r) for r in resources))
-        finally:
-            await close_client(client)
         return dict(zip(resources, results))
 
     async def _one(self, graph: Graph, resource: Resource) -> list[Any] | DataUnavailable:
         prov = self.provenance[resource] = Provenance()
         try:
             items = await COLLECTORS[resource](graph, prov)
-        except (GraphFailure, BrokenResponse, AuthenticationFailed) as exc:
-            failure = unavailable(resource, exc)
+        except (GraphFailure, BrokenResponse, ClientAuthenticationError) as exc:
+            failure = unavailable(resource, exc, self.settings.auth.method, self.tenant)
             log.info("%s", failure)
             self.failures[resource] = failure
             return failure
@@ -87,9 +85,11 @@ class LiveSource:
         return items
 
 
-def unavailable(resource: Resource, exc: Exception) -> DataUnavailable:
+def unavailable(resource: Resource, exc: Exception, method: str, tenant: str) -> DataUnavailable:
     """What the checks see of a resource that could not be collected."""
     permission = resource.permission
+    if isinstance(exc, ClientAuthenticationError):  # the token expired and could not be renewed mid-run
+        return DataUnavailable(resource.value, auth.describe_auth_error(exc, method, tenant), permission)
     if isinstance(exc, GraphFailure):
         if exc.status == 403:
             return PermissionDenied(resource.value, f"Graph refused access: {exc}", permission)
@@ -113,7 +113,7 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     def work() -> None:
         try:
             box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # re-raised in the caller's thread
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             box["error"] = exc
 
     thread = threading.Thread(target=work, name="tunnelcheck-graph")

@@ -192,3 +192,22 @@ def test_progress_line_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyP
     piped = io.StringIO()
     Progress(piped).show(Stats())
     assert piped.getvalue() == ""
+
+
+@pytest.mark.parametrize(("auth_section", "kind"), [
+    ({"method": "managed-identity", "client_id": "c"}, "ManagedIdentityCredential"),
+    ({"method": "azure-cli"}, "AzureCliCredential"),
+    ({"method": "device-code", "client_id": "c"}, "DeviceCodeCredential"),
+    ({"method": "default"}, "DefaultAzureCredential"),
+])
+def test_each_method_builds_its_credential_without_signing_in(auth_section: dict, kind: str) -> None:
+    settings = config.parse({"cloud": "usgov", "auth": auth_section})
+    credential = auth.make_credential(settings, "contoso.onmicrosoft.us", endpoints(settings))
+    assert type(credential).__name__ == kind
+
+
+def test_unreadable_certificate_is_an_authentication_error(tmp_path) -> None:
+    settings = config.parse({"auth": {"method": "certificate", "client_id": "c",
+                                      "certificate_path": str(tmp_path / "missing.pem")}})
+    with pytest.raises(AuthenticationFailed, match="^certificate: cannot set up the credential: "):
+        auth.make_credential(settings, "contoso", endpoints(settings))

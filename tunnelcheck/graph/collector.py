@@ -150,8 +150,10 @@ class Graph:
     def url(self, path: str, query: str = "") -> str:
         return f"{self.base}/{path}" + (f"?{query}" if query else "")
 
-    async def _send(self, method: Method, url: str, prov: Provenance, body: bytes | None = None) -> Any:
-        """One request through the adapter; returns the parsed JSON body of a 2xx, raises otherwise."""
+    async def _send(self, method: Method, url: str, prov: Provenance, body: bytes | None = None
+                    ) -> tuple[Any, str | None]:
+        """One request through the adapter: the parsed JSON body of a 2xx and its request-id; raises
+        otherwise."""
         info = RequestInformation()
         info.http_method = method
         info.url = url
@@ -184,14 +186,14 @@ class Graph:
             raise _failure(response.status_code, response.headers, parsed)
         if parsed is _NOT_JSON or parsed is None:
             raise BrokenResponse(f"{_short(url)} answered HTTP {response.status_code} without a JSON body")
-        return parsed
+        return parsed, request_id
 
     async def list_all(self, url: str, prov: Provenance, first: Any = None) -> list[Any]:
         """Every item of a collection, following ``@odata.nextLink`` to the end (from ``first``, a page
         already fetched, when given)."""
         items: list[Any] = []
         seen = {url}
-        page = first if first is not None else await self._send(Method.GET, url, prov)
+        page = first if first is not None else (await self._send(Method.GET, url, prov))[0]
         for _ in range(MAX_PAGES):
             value = page.get("value") if isinstance(page, dict) else None
             if not isinstance(value, list):
@@ -205,7 +207,7 @@ class Graph:
             if next_link in seen:
                 raise BrokenResponse(f"the @odata.nextLink of {_short(url)} loops back to an earlier page")
             seen.add(next_link)
-            page = await self._send(Method.GET, next_link, prov)
+            page, _ = await self._send(Method.GET, next_link, prov)
         raise BrokenResponse(f"{_short(url)} has more than {MAX_PAGES} pages")
 
     def _same_origin(self, url: str) -> bool:
@@ -228,12 +230,11 @@ class Graph:
         attempt = 0
         while True:
             requests = [{"id": key, "method": "GET", "url": path} for key, path in pending.items()]
-            doc = await self._send(Method.POST, f"{self.base}/$batch", prov,
-                                   json.dumps({"requests": requests}).encode("utf-8"))
+            doc, outer_id = await self._send(Method.POST, f"{self.base}/$batch", prov,
+                                             json.dumps({"requests": requests}).encode("utf-8"))
             responses = doc.get("responses") if isinstance(doc, dict) else None
             if not isinstance(responses, list):
                 raise BrokenResponse("a $batch response has no 'responses' list")
-            outer_id = prov.request_ids[-1] if prov.request_ids else None
             throttled: dict[str, str] = {}
             answered: set[str] = set()
             wait, last = 0.0, None

@@ -26,7 +26,7 @@ from .check import Check
 from .errors import TunnelcheckError
 from .registry import Catalog
 
-__all__ = ["main", "build_parser", "demo_command"]
+__all__ = ["build_parser", "demo_command", "main"]
 
 PROG = "tunnelcheck"
 _FORMATS = ("table", "markdown", "json")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import re
 import sys
@@ -22,6 +23,10 @@ from ..config import Config
 from ..errors import AuthenticationFailed
 from ..resources import PERMISSIONS, REQUIRED_PERMISSIONS, Resource
 from .client import Endpoints
+
+# azure-identity logs each failed sign-in as a multi-line warning; with no logging configured Python would
+# print it to stderr beside our one-line error. A NullHandler keeps it for those who configure logging.
+logging.getLogger("azure.identity").addHandler(logging.NullHandler())
 
 __all__ = ["acquire_token", "make_credential", "missing_permissions", "token_claims"]
 

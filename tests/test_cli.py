@@ -22,7 +22,8 @@ CLI = [sys.executable, "-m", "tunnelcheck.cli"]
 
 def tunnelcheck(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
                 ) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([*CLI, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([*CLI, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
+                            check=False)
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     return result
 
@@ -133,7 +134,7 @@ def test_demo_runs_from_any_folder(tmp_path: Path) -> None:
     args = [a.replace("results.json", "again.json") for a in args if not a.startswith("--html")
             and a != "--self-contained-html"]
     rerun = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=again, capture_output=True, text=True,
-                           timeout=300)
+                           timeout=300, check=False)
     assert rerun.returncode == 1
     assert _results(again / "again.json") == outcomes
 
@@ -169,7 +170,7 @@ def test_checks_does_not_load_the_live_stack() -> None:
     code = ("import sys; from tunnelcheck.cli import main; main(['checks']); "
             "print(sorted(m for m in sys.modules if m.startswith(('msgraph', 'azure', 'tunnelcheck.graph', "
             "'tunnelcheck.emulator'))))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
 
@@ -220,7 +221,7 @@ def test_emulate_then_record_round_trip(tmp_path: Path) -> None:
         recorded = json.loads((tmp_path / "rec.json").read_text("utf-8"))
         original = json.loads(demo.read_text("utf-8"))
         assert recorded["tenant_id"] == original["tenant_id"]
-        ids = lambda doc: {k: sorted(o.get("id", "") for o in v) for k, v in doc["resources"].items()}  # noqa: E731
+        ids = lambda doc: {k: sorted(o.get("id", "") for o in v) for k, v in doc["resources"].items()}
         assert ids(recorded) == ids(original)
         assert secret not in (tmp_path / "rec.json").read_text("utf-8")
     finally:

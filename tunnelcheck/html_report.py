@@ -20,7 +20,7 @@ from pytest_html import extras
 
 from .plugin import RUN_KEY, RunState
 
-__all__ = ["render", "STYLE"]
+__all__ = ["STYLE", "render"]
 
 # (header, record key): the columns each row gets after "Result".
 _COLUMNS = (("Check", "check_id"), ("Title", "title"), ("Phase", "phase"), ("Platform", "platform"),

@@ -13,7 +13,6 @@ from tcharness import DEMO_EXPECTED, PHASES, Demo, catalog_phases, demo_dir, exp
 from tunnelcheck import snapshot
 
 
-
 def _not_drift(phases: dict[str, str]) -> set[str]:
     return {cid for cid, phase in phases.items() if phase != "drift"}
 
@@ -186,7 +185,7 @@ def test_xdist_gives_the_same_results_as_serial(demo: Demo) -> None:
     parallel.assert_no_traceback()
     assert parallel.outcomes == serial.outcomes == expected_for(_not_drift(catalog_phases()))
     assert serial.document is not None and parallel.document is not None
-    by_id = lambda doc: {r["check_id"]: r for r in doc["results"]}  # noqa: E731
+    by_id = lambda doc: {r["check_id"]: r for r in doc["results"]}
     assert by_id(parallel.document) == by_id(serial.document)
     assert "2 workers" in parallel.result.stdout.str()
 

@@ -208,6 +208,8 @@ _LAZY: dict[str, tuple[str, str, str, str]] = {
                "add_record_arguments", "run_record"),
     "emulate": ("serve a snapshot as a local Graph + Entra emulator (loopback HTTPS)", "tunnelcheck.emulator",
                 "add_arguments", "run"),
+    "diff": ("compare two snapshots: what the Tunnel migration depends on that changed", "tunnelcheck.drift",
+             "add_diff_arguments", "run_diff"),
 }
 
 

@@ -22,7 +22,7 @@ import pytest
 from . import config as config_file
 from . import snapshot, waivers
 from .check import Check, CheckFailed, Evidence, Phase, Platform, Severity, Verdict, run_check
-from .errors import CheckDefinitionError, ConfigError, DataUnavailable, SnapshotError, TunnelcheckError
+from .errors import CheckDefinitionError, ConfigError, DataUnavailable, TunnelcheckError
 from .registry import Catalog, entry_point_plugins
 from .resources import Resource
 from .tenant import Tenant
@@ -43,6 +43,8 @@ class RunState:
     phase: Phase | None
     drift: bool
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: What the selected checks need (and group names for evidence): loaded in one round per tenant.
+    wanted: frozenset[Resource] = frozenset()
 
     def selects(self, phase: Phase) -> bool:
         """Phases are cumulative: --phase P runs P and every earlier one; drift only with --drift."""
@@ -213,6 +215,7 @@ class CheckItem(pytest.Item):
     def setup(self) -> None:
         # Load what the check needs now: data that cannot be had makes the check error, in setup.
         state = self.config.stash[RUN_KEY]
+        state.tenants[self.label].prefetch(state.wanted)
         state.tenants[self.label].require(self.check.needs)
         if state.baseline is not None:
             state.baseline.require(self.check.needs)
@@ -310,6 +313,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+    state.wanted = frozenset({Resource.GROUPS}).union(*(
+        item.check.needs if isinstance(item, CheckItem) else item.stash[USER_CHECK_KEY]["needs"]
+        for item in selected if isinstance(item, CheckItem) or USER_CHECK_KEY in item.stash))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -330,6 +336,7 @@ def tenant(request: pytest.FixtureRequest) -> Tenant:
     if state is None:
         raise pytest.UsageError("the tenant fixture needs a tenant: give --snapshot FILE or --tenant TENANT")
     current: Tenant = state.tenants[request.param]
+    current.prefetch(state.wanted)
     meta = request.node.stash.get(USER_CHECK_KEY, None)
     if meta:
         current.require(meta["needs"])

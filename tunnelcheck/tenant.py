@@ -91,6 +91,14 @@ class Tenant:
             raise DataUnavailable("; ".join(str(f.resource) for f in failures),
                                   "; ".join(str(f) for f in failures))
 
+    def prefetch(self, resources: Iterable[Resource]) -> None:
+        """Load ``resources`` in one round (a live source collects them concurrently); failures are
+        remembered and raised to each check that needs the resource, not here."""
+        try:
+            self.require(resources)
+        except DataUnavailable:
+            pass
+
     def available(self, resource: Resource) -> bool:
         """Whether ``resource`` is loaded and usable, without fetching it."""
         return resource in self._parsed

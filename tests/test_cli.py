@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tunnelcheck.cli import format_checks
 from tunnelcheck.registry import Catalog
 
+ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "tunnelcheck.cli"]
 
 
@@ -47,10 +49,11 @@ def test_checks_table_lists_the_catalog() -> None:
 
 def test_checks_markdown_and_json() -> None:
     markdown = tunnelcheck("checks", "--format", "markdown").stdout.splitlines()
-    assert markdown[0] == "| id | phase | platform | severity | title |"
-    assert markdown[1] == "|---|---|---|---|---|"
-    assert "| TUN-IOS-02 | profiles-created | ios | critical | " in markdown[2 + list(Catalog.installed()).index(
-        "TUN-IOS-02")]
+    table = markdown.index("| id | phase | platform | severity | title |")
+    assert markdown[table + 1] == "|---|---|---|---|---|"
+    assert "| [TUN-IOS-02](#tun-ios-02) | profiles-created | ios | critical | " in markdown[
+        table + 2 + list(Catalog.installed()).index("TUN-IOS-02")]
+    assert "## TUN-IOS-02" in markdown
     doc = json.loads(tunnelcheck("checks", "--format", "json").stdout)
     by_id = {c["check_id"]: c for c in doc}
     assert list(by_id) == list(Catalog.installed())
@@ -231,3 +234,11 @@ def test_emulate_then_record_round_trip(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def test_docs_catalog_is_up_to_date() -> None:
+    """docs/checks.md is generated; regenerate it with `tunnelcheck checks --format markdown > docs/checks.md`."""
+    builtin = Catalog.builtin()
+    expected = format_checks(builtin, "markdown") + "\n"
+    assert (ROOT / "docs" / "checks.md").read_text(encoding="utf-8") == expected, (
+        "docs/checks.md is out of date: run `tunnelcheck checks --format markdown > docs/checks.md`")

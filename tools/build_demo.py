@@ -2,7 +2,7 @@
 
     python tools/build_demo.py      # rewrites tunnelcheck/demo/{baseline,contoso}.json
 
-The story (what each check should say) is in tunnelcheck/demo/README.md; tests pin the verdicts.
+The story (what each check should say) is in the comments of current() below; tests pin the verdicts.
 Objects are shaped exactly as Graph beta returns them, with related collections embedded.
 """
 
@@ -176,7 +176,7 @@ def current() -> dict:
         android_profile("p-and-wp-mde", "Tunnel - AE Work Profile (Defender)", "androidWorkProfileVpnConfiguration",
                         "microsoftProtect", [include("g-and-byod")], created=created,
                         custom=[{"key": "defendertoggle", "value": "1"}],
-                        custom_kv=[{"name": "DefenderToggle", "value": " 1 "}, {"name": "vpn", "value": "yes"}],
+                        custom_kv=[{"name": "DefenderToggle", "value": " 0 "}, {"name": "vpn", "value": "yes"}],
                         packages=["com.contoso.crm", "com.android.chrome"], overview=status(30, error=2)),
         # Only the executives got the new iOS profile: Finance is not migrated yet.
         ios_profile("p-ios-mde", "Tunnel - iOS (Defender)", "microsoftProtect", [include("g-ios-exec")],

@@ -39,7 +39,9 @@ def test_demo_evidence_names_the_offending_objects(demo: Demo) -> None:
     finance = "00000005-1111-4a2b-8c3d-672d696f732d"  # SG-Tunnel-iOS-Finance
     assert [row[0] for row in failing["TUN-AND-02"]] == [field]
     assert [row[0] for row in failing["TUN-IOS-02"]] == [finance]
-    assert {(oid, value) for oid, _, value in failing["TUN-AND-05"]} == {("p-and-wp-mde", "1"), ("p-and-wp-mde", "yes")}
+    # defendertoggle is 1 in customData and 0 in customKeyValueData: a conflict, and not the 0 Tunnel-only needs.
+    assert {(oid, value) for oid, _, value in failing["TUN-AND-05"]} == {
+        ("p-and-wp-mde", "[0, 1]"), ("p-and-wp-mde", "1"), ("p-and-wp-mde", "yes")}
     assert run.record("TUN-AND-02")["reason"] == "1 Android Tunnel target(s) are not offered the Defender app"
 
 

@@ -129,16 +129,6 @@ def pytest_configure(config: pytest.Config) -> None:
     _register_html_report(config)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """``--record FILE``: after the run, the snapshot of what the live tenant loaded."""
-    path = session.config.getoption("tunnelcheck_record", None)
-    state = session.config.stash.get(RUN_KEY, None)
-    if path and state is not None and not hasattr(session.config, "workerinput"):
-        from .graph import record_loaded
-
-        record_loaded(state.tenants, path)
-
-
 def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: list[str], live: list[str]) -> RunState:
     tenants: dict[str, Tenant] = {}
     for path in snapshots:
@@ -446,6 +436,11 @@ class ResultsCollector:
         path = self.config.getoption("tunnelcheck_json")
         if path:
             write_results(path, self.state, self.config.getoption("tunnelcheck_phase"))
+        record = self.config.getoption("tunnelcheck_record")
+        if record:  # the snapshot of what the live tenant loaded during the run
+            from .graph import record_loaded
+
+            record_loaded(self.state.tenants, record)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if hasattr(self.config, "workerinput") or not self.state.settings.waivers:

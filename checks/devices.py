@@ -47,12 +47,15 @@ def defender_profiles_deploy(ctx: Context) -> Verdict:
 def standalone_app_gone_from_devices(ctx: Context) -> Verdict:
     """Fails for every managed device listed under a detected app whose displayName equals one of
     migration.standalone_app_names (any case); such an app whose deviceCount > 0 but lists no device
-    fails itself."""
+    fails itself. A matching app whose device list was not recorded makes the check error."""
     names = {n.casefold() for n in ctx.config.standalone_app_names}
     for app in ctx.tenant.detected_apps:
         if app.display_name.casefold() not in names:
             continue
         ref = ("detected app", app.id, f"{app.display_name} {app.platform or ''}".strip())
+        if app.devices is None:
+            raise DataUnavailable(f"{Resource.DETECTED_APPS}/{app.id}/managedDevices", "not recorded",
+                                  Resource.DETECTED_APPS.permission)
         for device in app.devices:
             ctx.evidence.fail(device, "detected app", app.display_name, f"detected app {app.id}")
         if app.device_count > 0 and not app.devices:

@@ -369,7 +369,7 @@ class DetectedApp:
     display_name: str
     device_count: int
     platform: str | None
-    devices: tuple[ManagedDevice, ...]
+    devices: tuple[ManagedDevice, ...] | None  # None: not recorded (only the Tunnel app's are collected)
 
 
 @dataclass(frozen=True)
@@ -633,7 +633,7 @@ def parse_managed_devices(items: list[Any], place: str) -> tuple[ManagedDevice, 
 def parse_detected_apps(items: list[Any], place: str) -> tuple[DetectedApp, ...]:
     return tuple(
         DetectedApp(raw.id, raw.name, raw.int("deviceCount") or 0, raw.str("platform"),
-                    tuple(_device(d) for d in raw.objs("managedDevices", required=True)))
+                    tuple(_device(d) for d in raw.objs("managedDevices")) if raw.data.get("managedDevices") is not None else None)
         for raw in _items(items, place)
     )
 

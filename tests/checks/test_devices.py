@@ -128,3 +128,13 @@ def test_dev01_evidence_names_device_and_detected_app() -> None:
     [row] = verdict.evidence
     assert (row.object_type, row.object_name, row.value) == ("device", "FIELD-GALAXY-07", "Microsoft Tunnel")
     assert "da-tunnel" in row.note
+
+
+def test_dev_01_errors_when_the_tunnel_apps_devices_were_not_recorded() -> None:
+    """The collector records device lists for the Tunnel app only: a missing one is never read as none."""
+    unrecorded = {"id": "da-1", "displayName": "Microsoft Tunnel", "deviceCount": 2}
+    other = {"id": "da-2", "displayName": "Contoso CRM", "deviceCount": 9}
+    verdict = run_check(DEV_01, tenant(detected_apps=[unrecorded, other]), None, MigrationConfig())
+    assert verdict.outcome == "error"
+    assert verdict.reason == ("deviceManagement/detectedApps/da-1/managedDevices: not recorded "
+                              "(needs Graph permission DeviceManagementManagedDevices.Read.All)")

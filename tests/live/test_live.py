@@ -9,6 +9,7 @@ import logging
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from livetools import DEMO, SECRET_ENV, settings_for
@@ -338,3 +339,34 @@ def test_a_dropped_connection_is_retried(emu: Emulator, settings: config.Config)
     emu.faults.append(Fault(path_regex=r"\$batch$", drop=True, times=1))
     loaded = _load(emu, settings, Resource.GROUPS, Resource.DEVICE_CONFIGURATIONS)
     assert len(loaded[Resource.GROUPS]) == 6 and len(loaded[Resource.DEVICE_CONFIGURATIONS]) == 8
+
+
+def test_only_the_tunnel_apps_devices_are_collected(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tenant detects thousands of apps; TUN-DEV-01 needs the devices of the standalone Tunnel app only."""
+    doc = json.loads(DEMO.read_text(encoding="utf-8"))
+    detected = doc["resources"][Resource.DETECTED_APPS.value]
+    detected.append({"id": "da-teams", "displayName": "Microsoft Teams", "deviceCount": 3, "managedDevices": []})
+    with Emulator(snapshot=doc) as emu:
+        live = open_tenant(emu.tenant_id, settings_for(emu, monkeypatch))
+        apps = {a.id: a for a in live.detected_apps}
+        device_requests = [r.path for r in emu.requests if r.path.endswith("/managedDevices")]
+    assert [p.split("/")[-2] for p in device_requests] == ["da-tunnel"]
+    assert apps["da-tunnel"].devices is not None and apps["da-teams"].devices is None
+
+
+def test_audit_events_are_filtered_from_the_oldest_ios_defender_profile(emu: Emulator, settings: config.Config) -> None:
+    source = open_source(emu.tenant_id, settings)
+    source.load([Resource.AUDIT_EVENTS, Resource.DEVICE_CONFIGURATIONS])
+    audit = [r for r in emu.requests if r.path.endswith("/auditEvents")]
+    assert [unquote(r.query) for r in audit] == ["$filter=activityDateTime ge 2026-11-24T14:00:00Z"]
+    # The configurations were listed once, shared by both collectors.
+    assert len([r for r in emu.requests if r.path.endswith("/deviceConfigurations")]) == 1
+    assert source.provenance[Resource.AUDIT_EVENTS].as_dict()["note"] == "activityDateTime ge 2026-11-24T14:00:00Z"
+
+
+def test_audit_events_fail_when_the_configurations_they_depend_on_fail(emu: Emulator, settings: config.Config) -> None:
+    emu.faults.append(Fault(path_regex=r"deviceConfigurations$", status=403, times=None))
+    loaded = open_source(emu.tenant_id, settings).load([Resource.AUDIT_EVENTS, Resource.DEVICE_CONFIGURATIONS])
+    assert isinstance(loaded[Resource.DEVICE_CONFIGURATIONS], PermissionDenied)
+    assert isinstance(loaded[Resource.AUDIT_EVENTS], DataUnavailable)
+    assert "needs deviceManagement/deviceConfigurations, which failed" in str(loaded[Resource.AUDIT_EVENTS])

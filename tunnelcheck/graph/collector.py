@@ -31,6 +31,8 @@ from kiota_http.middleware.options import ResponseHandlerOption
 from msgraph import GraphServiceClient
 
 from .. import model
+from ..config import MigrationConfig
+from ..errors import DataUnavailable
 from ..resources import Resource
 
 __all__ = ["COLLECTORS", "BrokenResponse", "Graph", "GraphFailure", "Provenance", "Stats", "gather_all"]
@@ -64,9 +66,11 @@ class Provenance:
     requests: int = 0
     request_ids: list[str] = field(default_factory=list)
     completed: bool = False
+    note: str = ""  # what was collected, when not the whole collection (e.g. the audit events' filter)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"requests": self.requests, "request_ids": list(self.request_ids), "completed": self.completed}
+        return {"requests": self.requests, "request_ids": list(self.request_ids), "completed": self.completed,
+                **({"note": self.note} if self.note else {})}
 
 
 @dataclass
@@ -139,13 +143,29 @@ def _retry_after(headers: dict[str, str], attempt: int) -> float:
 class Graph:
     """One collection run's access to Graph: bounded concurrency, pages, batches, provenance."""
 
-    def __init__(self, client: GraphServiceClient, concurrency: int, max_retries: int, stats: Stats) -> None:
+    def __init__(self, client: GraphServiceClient, concurrency: int, max_retries: int, stats: Stats,
+                 migration: MigrationConfig | None = None) -> None:
+        self.migration = migration or MigrationConfig()
+        #: The resources of this run being collected (or already loaded), for collectors that depend on
+        #: another resource: they wait for it instead of asking Graph twice.
+        self.resources: dict[Resource, asyncio.Future[list[Any] | DataUnavailable]] = {}
         self._adapter = client.request_adapter
         self.base = self._adapter.base_url.rstrip("/")
         self._origin = httpx.URL(self.base)
         self._slots = asyncio.Semaphore(concurrency)
         self._max_retries = max_retries
         self.stats = stats
+
+    async def dependency(self, resource: Resource) -> list[Any] | None:
+        """The objects of ``resource`` when this run collects (or has) it, else None; its failure fails
+        the dependant too."""
+        future = self.resources.get(resource)
+        if future is None:
+            return None
+        result = await asyncio.shield(future)
+        if isinstance(result, DataUnavailable):
+            raise GraphFailure(None, f"needs {result.resource}, which failed: {result.reason}", None)
+        return result
 
     def url(self, path: str, query: str = "") -> str:
         return f"{self.base}/{path}" + (f"?{query}" if query else "")
@@ -370,12 +390,34 @@ async def _tunnel_sites(g: Graph, prov: Provenance) -> list[Any]:
 
 
 async def _detected_apps(g: Graph, prov: Provenance) -> list[Any]:
+    """Every detected app; only the standalone Tunnel app's (migration.standalone_app_names) get their
+    ``managedDevices``: a tenant detects thousands of apps, and TUN-DEV-01 needs the devices of one."""
     apps = await g.list_all(g.url("deviceManagement/detectedApps"), prov)
+    names = {n.casefold() for n in g.migration.standalone_app_names}
+    tunnel = [a for a in apps if isinstance(a, dict) and str(a.get("displayName") or "").casefold() in names]
     devices = await g.collections(
-        [f"/deviceManagement/detectedApps/{_object_id(a, 'detectedApps')}/managedDevices" for a in apps], prov)
-    for app, found in zip(apps, devices):
+        [f"/deviceManagement/detectedApps/{_object_id(a, 'detectedApps')}/managedDevices" for a in tunnel], prov)
+    for app, found in zip(tunnel, devices):
         app["managedDevices"] = found
     return apps
+
+
+async def _audit_events(g: Graph, prov: Provenance) -> list[Any]:
+    """The audit events TUN-IOS-06 can use: those at or after the creation of the oldest iOS Defender
+    profile (the reassignment it looks for is the earliest event after that), filtered by Graph."""
+    configurations = await g.dependency(Resource.DEVICE_CONFIGURATIONS)
+    if configurations is None:
+        configurations = await _device_configurations(g, prov)
+    created = sorted(
+        str(c["createdDateTime"]) for c in configurations
+        if isinstance(c, dict) and is_tunnel_profile(c) and c.get("connectionType") == "microsoftProtect"
+        and model.VPN_TYPES[c["@odata.type"]] is model.ProfileKind.IOS and c.get("createdDateTime"))
+    if not created:
+        prov.note = "no iOS Defender profile: no audit event is needed"
+        return []
+    since = model.parse_datetime(created[0], "createdDateTime").strftime("%Y-%m-%dT%H:%M:%SZ")
+    prov.note = f"activityDateTime ge {since}"
+    return await g.list_all(g.url("deviceManagement/auditEvents", f"$filter=activityDateTime ge {since}"), prov)
 
 
 def _plain(path: str, query: str = "") -> Callable[[Graph, Provenance], Awaitable[list[Any]]]:
@@ -394,5 +436,5 @@ COLLECTORS: dict[Resource, Callable[[Graph, Provenance], Awaitable[list[Any]]]] 
     Resource.GROUPS: _plain("groups", "$select=id,displayName"),
     Resource.MANAGED_DEVICES: _plain("deviceManagement/managedDevices"),
     Resource.DETECTED_APPS: _detected_apps,
-    Resource.AUDIT_EVENTS: _plain("deviceManagement/auditEvents"),
+    Resource.AUDIT_EVENTS: _audit_events,
 }

@@ -64,8 +64,14 @@ class LiveSource:
     async def _load(self, resources: list[Resource]) -> dict[Resource, list[Any] | DataUnavailable]:
         self.stats.bump(resources_total=len(resources))
         async with graph_client(self.credential, self.endpoints, self.settings, self.stats.saw_request) as client:
-            graph = Graph(client, self.settings.concurrency, self.settings.max_retries, self.stats)
-            results = await asyncio.gather(*(self._one(graph, r) for r in resources))
+            graph = Graph(client, self.settings.concurrency, self.settings.max_retries, self.stats,
+                          self.settings.migration)
+            for resource, items in self.loaded.items():
+                graph.resources[resource] = done = asyncio.get_running_loop().create_future()
+                done.set_result(items)
+            tasks = {r: asyncio.ensure_future(self._one(graph, r)) for r in resources}
+            graph.resources.update(tasks)
+            results = await asyncio.gather(*tasks.values())
         return dict(zip(resources, results))
 
     async def _one(self, graph: Graph, resource: Resource) -> list[Any] | DataUnavailable:

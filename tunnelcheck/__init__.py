@@ -2,6 +2,8 @@
 app to Microsoft Defender for Endpoint in Intune.
 
 The public API is what a check author needs; everything else is an implementation module.
+
+PYTEST_DONT_REWRITE: the plugin asserts nothing, and ``tunnelcheck demo`` imports it before pytest starts.
 """
 
 from __future__ import annotations

@@ -150,7 +150,7 @@ def demo_command(files: dict[str, str], html: str | None, json_path: str | None,
     path for a test path and pick up the ini file of whatever project holds the demo files."""
     args = ["--rootdir=.", "-p", "no:cacheprovider",
             f"--snapshot={files['current']}", f"--baseline={files['baseline']}",
-            f"--tunnelcheck-config={files['config']}"]
+            f"--tunnelcheck-config={files['config']}", "--drift"]
     if html:
         args += [f"--html={html}", "--self-contained-html"]
     if json_path:

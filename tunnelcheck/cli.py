@@ -229,6 +229,8 @@ _LAZY: dict[str, tuple[str, str, str, str]] = {
                 "add_arguments", "run"),
     "diff": ("compare two snapshots: what the Tunnel migration depends on that changed", "tunnelcheck.drift",
              "add_diff_arguments", "run_diff"),
+    "synth": ("write a synthetic tenant at scale (S, M, L, XL) for benchmarks", "tunnelcheck.synth",
+              "add_arguments", "run"),
 }
 
 

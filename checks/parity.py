@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.migration import ANDROID_KINDS, IOS_KINDS, defender_profiles, in_scope_standalone, replacements
+from tunnelcheck.migration import (
+    ANDROID_KINDS, IOS_KINDS, covering_defender_profiles, defender_profiles, in_scope_standalone, replacements,
+)
 from tunnelcheck.model import AppKind, ProfileKind, TunnelProfile
 from tunnelcheck.resources import Resource
 
@@ -25,9 +27,10 @@ def _parity(ctx: Context, kinds, platform_name: str, equal: list[Equal], contain
     in_scope = in_scope_standalone(ctx.tenant, ctx.baseline, kinds)
     if not in_scope:
         ctx.skip(f"no in-scope {platform_name} standalone profile")
+    index = covering_defender_profiles(ctx.tenant)
     for standalone in in_scope:
         old = standalone.settings
-        for new in replacements(standalone, ctx.tenant):
+        for new in replacements(standalone, ctx.tenant, index):
             note = f"replaces {old.display_name} ({old.id})"
             differences = 0
             for prop, read in equal:

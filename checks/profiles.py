@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.migration import ANDROID_KINDS, IOS_KINDS, defender_profiles, in_scope_standalone
+from tunnelcheck.migration import (
+    ANDROID_KINDS, IOS_KINDS, covering_defender_profiles, defender_profiles, in_scope_standalone,
+)
 from tunnelcheck.model import TunnelProfile
 from tunnelcheck.resources import Resource
 
@@ -16,10 +18,10 @@ def _targets_have_defender_profile(ctx: Context, kinds, platform_name: str) -> V
     in_scope = in_scope_standalone(ctx.tenant, ctx.baseline, kinds)
     if not in_scope:
         ctx.skip(f"no in-scope {platform_name} standalone profile")
+    index = covering_defender_profiles(ctx.tenant)
     for standalone in in_scope:
-        candidates = defender_profiles(ctx.tenant, [standalone.profile.kind])
         for target in standalone.targets:
-            covering = [p for p in candidates if p.coverage.covers(target)]
+            covering = index[standalone.profile.kind].covering(target)
             if covering:
                 ctx.evidence.ok(target, "Defender profile", [p.display_name for p in covering],
                                 f"migrating {standalone.profile.display_name}")

@@ -6,14 +6,15 @@ call these instead of re-deriving them, so a correction to a definition lands ev
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .config import MigrationConfig
-from .model import AppKind, MobileApp, ProfileKind, Target, TunnelProfile
+from .model import ALL, AppKind, MobileApp, ProfileKind, Target, TunnelProfile
 from .tenant import Tenant
 
 __all__ = [
+    "CoveringProfiles",
     "StandaloneProfile",
     "covered_by_any",
     "defender_apps",
@@ -83,13 +84,39 @@ def defender_profiles(tenant: Tenant, kinds: Iterable[ProfileKind], assigned_onl
     return [p for p in tenant.profiles if p.defender and p.kind in kinds and (p.assigned or not assigned_only)]
 
 
-def replacements(standalone: StandaloneProfile, tenant: Tenant) -> list[TunnelProfile]:
-    """Current Defender profiles of the same kind that cover at least one migration target."""
-    kind = standalone.profile.kind
-    return [
-        p for p in defender_profiles(tenant, [kind])
-        if any(p.coverage.covers(t) for t in standalone.targets)
-    ]
+class CoveringProfiles:
+    """Which of ``profiles`` cover a target, found through their include keys instead of by testing every
+    profile against every target; answers keep the order of ``profiles``."""
+
+    def __init__(self, profiles: Sequence[TunnelProfile]) -> None:
+        self._by_key: dict[str, list[int]] = {}
+        self._profiles = profiles
+        for position, profile in enumerate(profiles):
+            for key in profile.coverage.includes:
+                self._by_key.setdefault(key, []).append(position)
+
+    def covering(self, *targets: Target) -> list[TunnelProfile]:
+        """The profiles that cover at least one of ``targets``."""
+        positions: set[int] = set()
+        for target in targets:
+            key = target.key
+            # A profile can only cover a target whose key it includes, or any target when it includes ALL.
+            for i in (*self._by_key.get(key, ()), *(self._by_key.get(ALL, ()) if key != ALL else ())):
+                if i not in positions and self._profiles[i].coverage.covers(target):
+                    positions.add(i)
+        return [self._profiles[i] for i in sorted(positions)]
+
+
+def covering_defender_profiles(tenant: Tenant) -> dict[ProfileKind, CoveringProfiles]:
+    """The current Defender profiles of each kind, indexed for :meth:`CoveringProfiles.covering`."""
+    return {kind: CoveringProfiles(defender_profiles(tenant, [kind])) for kind in ProfileKind}
+
+
+def replacements(standalone: StandaloneProfile, tenant: Tenant,
+                 index: dict[ProfileKind, CoveringProfiles] | None = None) -> list[TunnelProfile]:
+    """Current Defender profiles of the same kind that cover at least one migration target (``index``:
+    :func:`covering_defender_profiles` of ``tenant``, when asked for many standalone profiles)."""
+    return (index or covering_defender_profiles(tenant))[standalone.profile.kind].covering(*standalone.targets)
 
 
 def standalone_profile_ids(tenant: Tenant, baseline: Tenant | None) -> frozenset[str]:
@@ -103,7 +130,7 @@ def standalone_profile_ids(tenant: Tenant, baseline: Tenant | None) -> frozenset
 def _apps(tenant: Tenant, platform: str, app_id: str) -> list[MobileApp]:
     kinds = (AppKind.ANDROID_MANAGED_STORE,) if platform == "android" else (
         AppKind.IOS_STORE, AppKind.IOS_VPP, AppKind.IOS_LOB)
-    return [a for a in tenant.apps if a.kind in kinds and app_id in a.identifiers]
+    return [a for a in tenant.apps_by_identifier.get(app_id, ()) if a.kind in kinds]
 
 
 def defender_apps(tenant: Tenant, platform: str, config: MigrationConfig) -> list[MobileApp]:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any
 
 from .errors import MalformedData
@@ -275,7 +276,8 @@ class TunnelProfile:
     def platform(self) -> str:
         return self.kind.platform
 
-    @property
+    # Derived once per object (cached in the instance): checks ask for them per target.
+    @cached_property
     def includes(self) -> tuple[Target, ...]:
         return tuple(t for t in self.targets if t.is_include)
 
@@ -283,7 +285,7 @@ class TunnelProfile:
     def assigned(self) -> bool:
         return bool(self.includes)
 
-    @property
+    @cached_property
     def coverage(self) -> Coverage:
         return Coverage.of(self.targets)
 
@@ -311,7 +313,7 @@ class MobileApp:
     def platform(self) -> str:
         return self.kind.platform
 
-    @property
+    @cached_property
     def offered_coverage(self) -> Coverage:
         """Offered assignments' include targets; exclusions of any intent exclude (CHECKS.md)."""
         return Coverage.of(
@@ -319,7 +321,7 @@ class MobileApp:
             exclusions=(a.target for a in self.assignments),
         )
 
-    @property
+    @cached_property
     def uninstall_coverage(self) -> Coverage:
         return Coverage.of(a.target for a in self.assignments if a.intent is Intent.UNINSTALL)
 

@@ -131,6 +131,15 @@ class Tenant:
     def apps(self) -> tuple[model.MobileApp, ...]:
         return self._get(Resource.MOBILE_APPS)
 
+    @cached_property
+    def apps_by_identifier(self) -> Mapping[str, tuple[model.MobileApp, ...]]:
+        """The apps of each package or bundle id, in the order of ``apps``."""
+        index: dict[str, list[model.MobileApp]] = {}
+        for app in self.apps:
+            for identifier in app.identifiers:
+                index.setdefault(identifier, []).append(app)
+        return {k: tuple(v) for k, v in index.items()}
+
     @property
     def groups(self) -> tuple[model.Group, ...]:
         return self._get(Resource.GROUPS)

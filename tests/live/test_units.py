@@ -203,7 +203,8 @@ def test_progress_line_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyP
 def test_each_method_builds_its_credential_without_signing_in(auth_section: dict, kind: str) -> None:
     settings = config.parse({"cloud": "usgov", "auth": auth_section})
     credential = auth.make_credential(settings, "contoso.onmicrosoft.us", endpoints(settings))
-    assert type(credential).__name__ == kind
+    assert isinstance(credential, auth.Credential) and type(credential.inner).__name__ == kind
+    assert repr(credential) == f"<tunnelcheck credential: {auth_section['method']}>"
 
 
 def test_unreadable_certificate_is_an_authentication_error(tmp_path) -> None:

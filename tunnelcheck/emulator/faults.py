@@ -33,6 +33,9 @@ class Fault:
       a dropping fault inside a batch drops the whole batch response).
     - ``inside_batch``: match the requests inside a ``$batch`` instead of top-level ones.
     - ``method``: only that HTTP method (``None``: any).
+    - ``expire_tokens``: the access tokens expire when it fires: every token issued until then is refused
+      from this request on (401 ``InvalidAuthenticationToken``, "the token has expired"), as when a token
+      runs out mid-run; a client that signs in again gets a token that works. ``status`` defaults to 401.
     """
 
     path_regex: str
@@ -43,6 +46,7 @@ class Fault:
     body: str | None = None
     inside_batch: bool = False
     method: str | None = None
+    expire_tokens: bool = False
     fired: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
@@ -52,11 +56,15 @@ class Fault:
     def effective_status(self) -> int:
         if self.status is not None:
             return self.status
+        if self.expire_tokens:
+            return 401
         return 200 if self.body is not None or self.drop else 503
 
     @property
     def kind(self) -> str:
         """How the request log names what this fault did: "drop", "body" or the status."""
+        if self.expire_tokens:
+            return "expire_tokens"
         return "drop" if self.drop else ("body" if self.body is not None else str(self.effective_status))
 
     @property

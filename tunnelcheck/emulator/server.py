@@ -276,6 +276,10 @@ class Emulator:
 
     def _fault_reply(self, ctx: Context, fault: Fault, path: str) -> Reply:
         segments = [s for s in path.split("/") if s]
+        if fault.expire_tokens:
+            self._require(self._tokens).expire_all()
+            return GraphError(401, "Access token validation failure: Lifetime validation failed, the token is "
+                              "expired.", headers=self._challenge()).reply(ctx)
         entra = self._require(self._entra)
         error = entra_error(ctx, fault.effective_status) if entra.is_entra_path(segments) else None
         reply = fault.reply(ctx, error)

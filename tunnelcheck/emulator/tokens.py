@@ -12,6 +12,7 @@ import base64
 import functools
 import hashlib
 import json
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -125,6 +126,9 @@ class TokenService:
         self.roles = tuple(roles)
         self.lifetime = lifetime
         self.federation_issuer = federation_issuer
+        self._issued: set[str] = set()  # the "uti" of every access token issued
+        self._expired: frozenset[str] = frozenset()  # ... and of those expired early (Fault.expire_tokens)
+        self._lock = threading.Lock()
         self._key = _signing_key()
         self.key_id = hashlib.sha256(
             b64url(self._key.public_key().public_numbers().n.to_bytes(256, "big")).encode()
@@ -158,6 +162,8 @@ class TokenService:
         }
         if xms_cc:
             claims["xms_cc"] = list(xms_cc)
+        with self._lock:
+            self._issued.add(claims["uti"])
         return AccessToken(sign(claims, self._key, {"kid": self.key_id}), max(lifetime, 0), claims)
 
     def check_access_token(self, token: str) -> dict[str, Any]:
@@ -169,7 +175,14 @@ class TokenService:
             raise InvalidToken("the token's audience is not Microsoft Graph")
         if not isinstance(claims.get("exp"), int) or claims["exp"] <= now or claims.get("nbf", 0) > now + 5:
             raise InvalidToken("the token has expired or is not yet valid")
+        if claims.get("uti") in self._expired:
+            raise InvalidToken("Lifetime validation failed, the token is expired")
         return claims
+
+    def expire_all(self) -> None:
+        """Make every access token issued so far expire now (tokens issued later are valid)."""
+        with self._lock:
+            self._expired = frozenset(self._issued)
 
     def federated_token(self, subject: str, audience: str = FEDERATION_AUDIENCE, lifetime: int = 3600) -> str:
         """What a workload's identity provider (e.g. a Kubernetes cluster) would put in the token file."""

@@ -8,11 +8,13 @@ fetched once and cached by MSAL, and sync credentials need no aiohttp session ti
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import os
 import re
 import sys
+import time
 from collections.abc import Collection, Iterable
 from typing import Any
 
@@ -28,18 +30,64 @@ from .client import Endpoints
 # print it to stderr beside our one-line error. A NullHandler keeps it for those who configure logging.
 logging.getLogger("azure.identity").addHandler(logging.NullHandler())
 
-__all__ = ["acquire_token", "make_credential", "missing_permissions", "token_claims"]
+__all__ = ["Credential", "acquire_token", "make_credential", "missing_permissions", "token_claims"]
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _AADSTS = re.compile(r"\bAADSTS\d+\b")
+
+
+class Credential:
+    """The run's azure-identity credential, wrapped.
+
+    - Its ``repr`` names the method only: azure-identity keeps the secret, the certificate's key and the
+      tokens in attributes, and a traceback with ``--showlocals`` prints the repr of every local.
+    - After Graph refused a token (401: it expired early or was revoked, graph-facts §9), :meth:`refuse`
+      makes the next ``get_token`` ask Entra for a new one instead of handing out MSAL's cached one (a
+      CAE-style ``nbf`` claims request, which bypasses the cache). Only a digest of the refused token is kept.
+    """
+
+    def __init__(self, inner: TokenCredential, method: str) -> None:
+        self.inner = inner
+        self.method = method
+        self._refused: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"<tunnelcheck credential: {self.method}>"
+
+    __str__ = __repr__
+
+    def get_token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> AccessToken:
+        token = self.inner.get_token(*scopes, claims=claims, **kwargs)
+        if not claims and _digest(token.token) in self._refused:
+            fresh = json.dumps({"access_token": {"nbf": {"essential": True, "value": str(int(time.time()))}}})
+            token = self.inner.get_token(*scopes, claims=fresh, **kwargs)
+        return token
+
+    def refuse(self, token: str) -> None:
+        """Graph refused ``token`` (401): do not hand it out again."""
+        self._refused.add(_digest(token))
+
+    def close(self) -> None:
+        close = getattr(self.inner, "close", None)
+        if callable(close):
+            close()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
 def tenant_for(settings: Config, tenant_name: str) -> str:
     return settings.auth.tenant_id or tenant_name
 
 
-def make_credential(settings: Config, tenant_name: str, where: Endpoints) -> TokenCredential:
-    """The azure-identity credential of ``auth.method``; a missing input is an AuthenticationFailed naming it."""
+def make_credential(settings: Config, tenant_name: str, where: Endpoints) -> Credential:
+    """The azure-identity credential of ``auth.method``, wrapped in :class:`Credential`; a missing input is an
+    AuthenticationFailed naming it."""
+    return Credential(_azure_credential(settings, tenant_name, where), settings.auth.method)
+
+
+def _azure_credential(settings: Config, tenant_name: str, where: Endpoints) -> TokenCredential:
     from azure import identity
 
     auth = settings.auth
@@ -53,12 +101,13 @@ def make_credential(settings: Config, tenant_name: str, where: Endpoints) -> Tok
         common["connection_verify"] = where.ca_path
     try:
         if method == "client-secret":
+            # The secret goes straight from the environment into the credential: no local of ours holds it
+            # (a traceback with --showlocals prints the locals of every frame).
             name = auth.client_secret_env or ""
-            secret = os.environ.get(name, "")
-            if not secret:
+            if not os.environ.get(name, ""):
                 raise AuthenticationFailed(f"client-secret: the environment variable {name} (auth.client_secret_env) "
                                            "is not set or empty")
-            return identity.ClientSecretCredential(tenant, auth.client_id or "", secret, **common)
+            return identity.ClientSecretCredential(tenant, auth.client_id or "", os.environ[name], **common)
         if method == "certificate":
             return identity.CertificateCredential(tenant, auth.client_id or "", auth.certificate_path, **common)
         if method == "workload-identity":

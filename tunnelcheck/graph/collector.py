@@ -48,10 +48,11 @@ T = TypeVar("T")
 class GraphFailure(Exception):
     """A request Graph answered with an error, for good (after the retries)."""
 
-    def __init__(self, status: int | None, code: str, request_id: str | None) -> None:
+    def __init__(self, status: int | None, code: str, request_id: str | None, detail: str = "") -> None:
         self.status, self.code, self.request_id = status, code, request_id
         where = f" (request-id {request_id})" if request_id else ""
-        super().__init__(f"HTTP {status} {code}{where}" if status is not None else f"{code}{where}")
+        why = f": {detail}" if detail else ""
+        super().__init__(f"HTTP {status} {code}{where}{why}" if status is not None else f"{code}{where}{why}")
 
 
 class BrokenResponse(Exception):
@@ -123,7 +124,13 @@ def _failure(status: int, headers: httpx.Headers | dict[str, str], body: Any, fa
     inner = inner if isinstance(inner, dict) else {}
     code = error.get("code") if isinstance(error.get("code"), str) else httpx.codes.get_reason_phrase(status)
     request_id = headers.get("request-id") or inner.get("request-id") or fallback_id
-    return GraphFailure(status, code or "error", request_id if isinstance(request_id, str) else None)
+    detail = ""
+    if status in RETRYABLE and headers.get("retry-after"):
+        wait = _retry_after({"retry-after": headers["retry-after"]}, 0)
+        if wait >= MAX_RETRY_AFTER:  # not retried (the SDK and Graph.batch alike): say why
+            detail = (f"Graph asked to retry after {wait:.0f} s, longer than the {MAX_RETRY_AFTER:.0f} s "
+                      "tunnelcheck waits")
+    return GraphFailure(status, code or "error", request_id if isinstance(request_id, str) else None, detail)
 
 
 def _retry_after(headers: dict[str, str], attempt: int) -> float:
@@ -144,7 +151,9 @@ class Graph:
     """One collection run's access to Graph: bounded concurrency, pages, batches, provenance."""
 
     def __init__(self, client: GraphServiceClient, concurrency: int, max_retries: int, stats: Stats,
-                 migration: MigrationConfig | None = None) -> None:
+                 migration: MigrationConfig | None = None, refuse: Callable[[str], None] | None = None) -> None:
+        #: Told the token Graph refused with a 401, so that the next request signs in again (auth.Credential).
+        self._refuse = refuse
         self.migration = migration or MigrationConfig()
         #: The resources of this run being collected (or already loaded), for collectors that depend on
         #: another resource: they wait for it instead of asking Graph twice.
@@ -182,18 +191,14 @@ class Graph:
             info.content = body
             info.headers.try_add("Content-Type", "application/json")
         info.add_request_options([_RAW])
-        for attempt in range(self._max_retries + 1):
-            async with self._slots:
-                try:
-                    response: httpx.Response = await self._adapter.send_primitive_async(info, "bytes", None)
-                    break
-                except httpx.TimeoutException:  # timeout_seconds is the user's bound: not stretched by retries
-                    raise GraphFailure(None, "timed out", None) from None
-                except httpx.TransportError as exc:  # a dropped connection: the SDK does not retry those
-                    if attempt == self._max_retries:
-                        raise GraphFailure(None, f"connection failed ({exc.__class__.__name__})", None) from None
+        response = await self._send_retrying(info)
+        if response.status_code == 401 and self._refuse is not None:
+            # Graph refused the token (it expired or was revoked before MSAL thought so): sign in again and
+            # send once more; a second 401 is final.
+            self._refuse(response.request.headers.get("Authorization", "").removeprefix("Bearer ").strip())
+            info.headers.remove("Authorization")
             self.stats.bump(retries=1)
-            await asyncio.sleep(0.5 * 2 ** attempt)
+            response = await self._send_retrying(info)
         prov.requests += 1
         request_id = response.headers.get("request-id")
         if request_id:
@@ -207,6 +212,21 @@ class Graph:
         if parsed is _NOT_JSON or parsed is None:
             raise BrokenResponse(f"{_short(url)} answered HTTP {response.status_code} without a JSON body")
         return parsed, request_id
+
+    async def _send_retrying(self, info: RequestInformation) -> httpx.Response:
+        """Send ``info`` through the adapter, again after a dropped connection (the SDK does not retry those)."""
+        for attempt in range(self._max_retries + 1):
+            async with self._slots:
+                try:
+                    return await self._adapter.send_primitive_async(info, "bytes", None)
+                except httpx.TimeoutException:  # timeout_seconds is the user's bound: not stretched by retries
+                    raise GraphFailure(None, "timed out", None) from None
+                except httpx.TransportError as exc:
+                    if attempt == self._max_retries:
+                        raise GraphFailure(None, f"connection failed ({exc.__class__.__name__})", None) from None
+            self.stats.bump(retries=1)
+            await asyncio.sleep(0.5 * 2 ** attempt)
+        raise AssertionError("unreachable")
 
     async def list_all(self, url: str, prov: Provenance, first: Any = None) -> list[Any]:
         """Every item of a collection, following ``@odata.nextLink`` to the end (from ``first``, a page

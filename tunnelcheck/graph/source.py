@@ -65,7 +65,7 @@ class LiveSource:
         self.stats.bump(resources_total=len(resources))
         async with graph_client(self.credential, self.endpoints, self.settings, self.stats.saw_request) as client:
             graph = Graph(client, self.settings.concurrency, self.settings.max_retries, self.stats,
-                          self.settings.migration)
+                          self.settings.migration, refuse=getattr(self.credential, "refuse", None))
             for resource, items in self.loaded.items():
                 graph.resources[resource] = done = asyncio.get_running_loop().create_future()
                 done.set_result(items)

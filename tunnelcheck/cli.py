@@ -229,6 +229,8 @@ _LAZY: dict[str, tuple[str, str, str, str]] = {
                 "add_arguments", "run"),
     "diff": ("compare two snapshots: what the Tunnel migration depends on that changed", "tunnelcheck.drift",
              "add_diff_arguments", "run_diff"),
+    "accept": ("accept a snapshot as the new baseline (digest verified, the old one kept as FILE.prev)",
+               "tunnelcheck.baseline", "add_accept_arguments", "run_accept"),
     "synth": ("write a synthetic tenant at scale (S, M, L, XL) for benchmarks", "tunnelcheck.synth",
               "add_arguments", "run"),
 }

@@ -130,6 +130,10 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
     prefix.append(f'<p class="tc-summary">tunnelcheck on {escape(", ".join(state.tenants))} '
                   f"({escape(phase)}): each row is one check on one tenant; open a row for its reason, "
                   "evidence and remediation.</p>")
+    if state.summary is not None:  # built by the results collector, whose sessionfinish runs before ours
+        from .charts import dashboard
+
+        postfix.append(dashboard(state.summary))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import pytest
 
 from . import config as config_file
 from . import snapshot, waivers
+from . import summary as summary_mod
 from .check import Check, CheckFailed, Evidence, Phase, Platform, Severity, Verdict, run_check
 from .errors import CheckDefinitionError, ConfigError, DataUnavailable, TunnelcheckError
 from .registry import Catalog, entry_point_plugins
@@ -45,6 +46,11 @@ class RunState:
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: What the selected checks need (and group names for evidence): loaded in one round per tenant.
     wanted: frozenset[Resource] = frozenset()
+    #: --tunnelcheck-previous and --tunnelcheck-history, read at configure (a bad file is a usage error).
+    previous: dict[str, Any] | None = None
+    history: list[dict[str, Any]] | None = None
+    #: The run at a glance (progress, result diff, drift, trend), built once at the end of the run.
+    summary: summary_mod.RunSummary | None = None
 
     def selects(self, phase: Phase) -> bool:
         """Phases are cumulative: --phase P runs P and every earlier one; drift only with --drift."""
@@ -87,6 +93,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write the results and their evidence as JSON")
     group.addoption("--record", metavar="FILE", dest="tunnelcheck_record",
                     help="with one --tenant: write what the run loaded from it as a snapshot (.json or .json.gz)")
+    group.addoption("--tunnelcheck-previous", metavar="FILE", dest="tunnelcheck_previous",
+                    help="an earlier --tunnelcheck-json: report which checks newly fail, newly pass, still fail, "
+                    "appeared or disappeared")
+    group.addoption("--tunnelcheck-history", metavar="DIR", dest="tunnelcheck_history",
+                    help="a folder of earlier --tunnelcheck-json files: the HTML report charts failing checks over time")
+    group.addoption("--tunnelcheck-markdown", metavar="FILE", dest="tunnelcheck_markdown",
+                    help="write a short Markdown summary (for $GITHUB_STEP_SUMMARY or Azure DevOps)")
     group.addoption("--tunnelcheck-no-catalog", action="store_true", dest="tunnelcheck_no_catalog",
                     help="run only the checks in the given paths, not the built-in catalog")
 
@@ -111,14 +124,19 @@ def pytest_configure(config: pytest.Config) -> None:
             live = [e.tenant for e in settings.tenants if e.tenant]
         if not snapshots and not live:
             for name in ("tunnelcheck_baseline", "tunnelcheck_phase", "tunnelcheck_drift", "tunnelcheck_json",
-                         "tunnelcheck_record"):
+                         "tunnelcheck_record", *_SUMMARY_OPTIONS):
                 if config.getoption(name):
-                    flag = "--" + name.removeprefix("tunnelcheck_").replace("json", "tunnelcheck-json")
+                    flag = "--" + (name.replace("_", "-") if name in _SUMMARY_OPTIONS else
+                                   name.removeprefix("tunnelcheck_").replace("json", "tunnelcheck-json"))
                     raise ConfigError(flag, "needs a tenant: give --snapshot FILE or --tenant TENANT")
             return
         if config.getoption("tunnelcheck_record") and (len(live) != 1 or config.getoption("numprocesses", None)):
             raise ConfigError("--record", "needs exactly one --tenant and no -n (it records what this process loaded)")
         state = _build_run(config, settings, snapshots, live)
+        if config.getoption("tunnelcheck_previous"):
+            state.previous = summary_mod.load_results(config.getoption("tunnelcheck_previous"))
+        if config.getoption("tunnelcheck_history"):
+            state.history = summary_mod.load_history(config.getoption("tunnelcheck_history"))
     except TunnelcheckError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[RUN_KEY] = state
@@ -127,6 +145,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args = []
     _register_html_report(config)
+
+
+_SUMMARY_OPTIONS = ("tunnelcheck_previous", "tunnelcheck_history", "tunnelcheck_markdown")
 
 
 def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: list[str], live: list[str]) -> RunState:
@@ -433,9 +454,13 @@ class ResultsCollector:
             return
         for record in self.state.results.values():
             self.config.hook.pytest_tunnelcheck_result(config=self.config, result=record)
+        self.state.summary = run_summary(self.state)
         path = self.config.getoption("tunnelcheck_json")
         if path:
             write_results(path, self.state, self.config.getoption("tunnelcheck_phase"))
+        markdown = self.config.getoption("tunnelcheck_markdown")
+        if markdown:
+            summary_mod.write_text(markdown, summary_mod.render_markdown(self.state.summary))
         record = self.config.getoption("tunnelcheck_record")
         if record:  # the snapshot of what the live tenant loaded during the run
             from .graph import record_loaded
@@ -455,6 +480,15 @@ class ResultsCollector:
                 terminalreporter.line(f"{waivers.describe(w)}{expired}")
 
 
+def run_summary(state: RunState) -> summary_mod.RunSummary:
+    """Progress per phase, the result diff (--tunnelcheck-previous), each tenant's drift since --baseline
+    (tunnelcheck.drift's, as tunnelcheck diff) and the trend (--tunnelcheck-history)."""
+    drift = [(label, state.baseline, tenant, state.settings.migration) for label, tenant in state.tenants.items()
+             ] if state.baseline is not None else []
+    return summary_mod.build(f"tunnelcheck: {', '.join(state.tenants)}", list(state.results.values()),
+                             previous=state.previous, drift=drift, history=state.history)
+
+
 def results_document(state: RunState, phase: str | None) -> dict[str, Any]:
     tenants = [
         {"label": t.info.label, "tenant_id": t.info.tenant_id, "source": t.info.location,
@@ -470,6 +504,7 @@ def results_document(state: RunState, phase: str | None) -> dict[str, Any]:
         "phase": phase or "all",
         "tenants": tenants,
         "results": list(state.results.values()),
+        **({"generated_at": state.summary.generated_at, **state.summary.as_dict()} if state.summary else {}),
     }
 
 

@@ -1,0 +1,94 @@
+"""Accepting a snapshot as the new baseline: ``tunnelcheck accept SNAPSHOT --baseline FILE``.
+
+The drift checks (``--drift``) and the report's drift section compare each run with the baseline; when a
+change was intended, the snapshot that shows it becomes the baseline. ``accept``:
+
+1. reads SNAPSHOT and verifies it: a sealed digest (an unsealed, hand-made file is refused), every resource
+   parsing, the same tenant as the current baseline, and ``--sha256`` when given (the digest of the
+   snapshot you reviewed, as the report's environment table shows it);
+2. keeps the current baseline as ``FILE.prev`` (replacing an older one);
+3. writes the snapshot to FILE atomically (``snapshot.write``: compressed when FILE ends in ``.gz``, sealed
+   with the same digest): a crash leaves the old baseline or the new one, never a part.
+
+It prints what the new baseline accepts: the drift from the old baseline, as ``tunnelcheck diff``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from . import config as config_file
+from . import snapshot
+from .drift import tenant_diff
+from .errors import SnapshotError, TunnelcheckError
+
+__all__ = ["accept", "add_accept_arguments", "run_accept"]
+
+
+def _document(path: str | os.PathLike[str]) -> dict:
+    data = Path(path).read_bytes()
+    return json.loads(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data)
+
+
+def accept(source: str, baseline: str, expected_sha256: str | None = None) -> tuple[str, str | None]:
+    """Make ``source`` the baseline at ``baseline``, keeping the old one as ``baseline + '.prev'``.
+    Returns the accepted digest and the previous baseline's (None when there was none)."""
+    new = snapshot.load_tenant(source, label="accepted")
+    digest = new.info.sha256
+    if not digest:
+        raise SnapshotError(source, "has no sha256: only a sealed snapshot (tunnelcheck record) can be accepted")
+    if expected_sha256 and expected_sha256.strip().lower() != digest:
+        raise SnapshotError(source, f"sha256 is {digest}, not the {expected_sha256.strip()} given with --sha256")
+    target = Path(baseline)
+    old_digest = None
+    if target.exists():
+        old = snapshot.read(target)
+        old_digest = old.sha256
+        if old.tenant_id and new.info.tenant_id and old.tenant_id != new.info.tenant_id:
+            raise SnapshotError(source, f"is tenant {new.info.tenant_id}, the baseline {baseline} is tenant "
+                                f"{old.tenant_id}: not accepted")
+        # The old baseline first: a crash between the two writes leaves both in place.
+        snapshot.write(target.with_name(target.name + ".prev"), _document(target))
+    if snapshot.write(target, _document(source)) != digest:  # pragma: no cover - the file changed under us
+        raise SnapshotError(source, "changed while it was being accepted")
+    return digest, old_digest
+
+
+def add_accept_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.description = (
+        "Accept SNAPSHOT as the new baseline: verify its digest, keep the current baseline as FILE.prev, and "
+        "copy SNAPSHOT to FILE atomically. Prints the drift it accepts.")
+    parser.add_argument("snapshot", metavar="SNAPSHOT", help="the snapshot to accept (tunnelcheck record's)")
+    parser.add_argument("--baseline", required=True, metavar="FILE",
+                        help="the baseline file to replace (.json or .json.gz); the old one is kept as FILE.prev")
+    parser.add_argument("--sha256", metavar="HEX", dest="expected_sha256",
+                        help="accept only a snapshot with this digest (the one in the report you reviewed)")
+    parser.add_argument("--tunnelcheck-config", metavar="FILE", dest="tunnelcheck_config",
+                        help="YAML config: migration.defender_app_ids / standalone_app_ids name the apps in the drift")
+    parser.set_defaults(func=run_accept)
+    return parser
+
+
+def run_accept(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """0: accepted; 2: refused (one line on stderr), the baseline untouched."""
+    out = out or sys.stdout
+    try:
+        settings = config_file.load(args.tunnelcheck_config)
+        previous = snapshot.load_tenant(args.baseline, label="baseline") if Path(args.baseline).exists() else None
+        if previous is not None:
+            drift = tenant_diff(previous, snapshot.load_tenant(args.snapshot, label="accepted"), settings.migration)
+        digest, old_digest = accept(args.snapshot, args.baseline, args.expected_sha256)
+    except TunnelcheckError as exc:
+        print(f"tunnelcheck: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"tunnelcheck: accepted {args.snapshot} (sha256 {digest}) as the baseline {args.baseline}", file=out)
+    if previous is not None:
+        print(f"tunnelcheck: the previous baseline (sha256 {old_digest}) is {args.baseline}.prev; "
+              f"accepted: {drift.summary}", file=out)
+    return 0

@@ -1,0 +1,356 @@
+"""The run at a glance: migration progress per phase, the result diff against an earlier run, the property
+drift since the baseline and the trend over earlier runs; as JSON (in ``--tunnelcheck-json``) and as a
+short Markdown summary (``--tunnelcheck-markdown``, for ``$GITHUB_STEP_SUMMARY`` or Azure DevOps).
+
+- ``--tunnelcheck-previous RESULTS.json`` (an earlier ``--tunnelcheck-json``): each result is keyed by
+  (check id, tenant) and falls in one category: newly failing, newly passing (no longer failing), still
+  failing, appeared, disappeared, otherwise changed (e.g. passed -> skipped), or unchanged. Failing means
+  ``failed`` or ``error``.
+- ``--baseline FILE``: the drift of each tenant since the baseline is :func:`tunnelcheck.drift.tenant_diff`,
+  exactly what ``tunnelcheck diff`` and TUN-DRIFT-01/-02 report.
+- ``--tunnelcheck-history DIR``: every ``*.json`` results file in DIR, oldest first, then this run: the
+  number of failing results of each.
+
+The pictures of the HTML report are in :mod:`tunnelcheck.charts`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .check import Phase
+from .drift import TenantDiff, tenant_diff
+from .errors import ConfigError, TunnelcheckError
+
+__all__ = [
+    "CATEGORIES", "FAILING", "OUTCOMES", "ResultChange", "ResultDiff", "RunSummary", "TenantDrift", "TrendPoint",
+    "build", "load_history", "load_results", "phase_counts", "render_markdown", "result_diff", "write_text",
+]
+
+OUTCOMES = ("passed", "failed", "error", "skipped", "waived")
+FAILING = frozenset({"failed", "error"})
+#: The result diff's categories, in the order reports show them: (key, heading).
+CATEGORIES = (("newly_failing", "newly failing"), ("newly_passing", "newly passing"),
+              ("still_failing", "still failing"), ("appeared", "appeared"), ("disappeared", "disappeared"),
+              ("changed", "otherwise changed"))
+_RESULTS_VERSIONS = (1,)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading earlier results
+
+
+def load_results(path: str | os.PathLike[str], option: str = "--tunnelcheck-previous") -> dict[str, Any]:
+    """An earlier ``--tunnelcheck-json`` document, validated; anything else is a one-line ConfigError."""
+    name = os.fspath(path)
+
+    def bad(message: str) -> ConfigError:
+        return ConfigError(option, f"{name}: {message}")
+
+    try:
+        doc = json.loads(Path(name).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise bad(f"cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
+    except UnicodeDecodeError:
+        raise bad("not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise bad(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(doc, dict) or "tunnelcheck_results" not in doc:
+        raise bad("not a tunnelcheck results file (write one with --tunnelcheck-json)")
+    if doc["tunnelcheck_results"] not in _RESULTS_VERSIONS or isinstance(doc["tunnelcheck_results"], bool):
+        raise bad(f"unsupported results version {doc['tunnelcheck_results']!r}")
+    results = doc.get("results")
+    if not isinstance(results, list):
+        raise bad("results: expected a list")
+    for n, record in enumerate(results):
+        if not (isinstance(record, dict) and isinstance(record.get("check_id"), str)
+                and record.get("outcome") in OUTCOMES):
+            raise bad(f"results[{n}]: expected an object with a check_id and an outcome")
+    doc.setdefault("generated_at", None)
+    doc["_path"] = name
+    return doc
+
+
+def load_history(directory: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Every ``*.json`` results file in ``directory``, oldest first (by ``generated_at``, else mtime)."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise ConfigError("--tunnelcheck-history", f"{os.fspath(directory)}: not a directory")
+    docs = []
+    for path in sorted(folder.glob("*.json")):
+        doc = load_results(path, "--tunnelcheck-history")
+        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        doc["generated_at"] = doc["generated_at"] if isinstance(doc["generated_at"], str) else mtime
+        docs.append(doc)
+    return sorted(docs, key=lambda d: (d["generated_at"], d["_path"]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# The result diff
+
+
+@dataclass(frozen=True)
+class ResultChange:
+    """One (check, tenant) compared: its outcome before and after (``None``: not in that run)."""
+
+    check_id: str
+    tenant: str | None
+    title: str
+    before: str | None
+    after: str | None
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.check_id} [{self.tenant}]" if self.tenant else self.check_id
+
+    @property
+    def transition(self) -> str:
+        return f"{self.before or 'absent'} → {self.after or 'absent'}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"check_id": self.check_id, "tenant": self.tenant, "title": self.title, "before": self.before,
+                "after": self.after, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ResultDiff:
+    previous: str
+    previous_generated_at: str | None
+    newly_failing: tuple[ResultChange, ...] = ()
+    newly_passing: tuple[ResultChange, ...] = ()
+    still_failing: tuple[ResultChange, ...] = ()
+    appeared: tuple[ResultChange, ...] = ()
+    disappeared: tuple[ResultChange, ...] = ()
+    changed: tuple[ResultChange, ...] = ()
+    unchanged: int = 0
+
+    def category(self, key: str) -> tuple[ResultChange, ...]:
+        return getattr(self, key)
+
+    @property
+    def summary(self) -> str:
+        parts = [f"{len(self.category(key))} {name}" for key, name in CATEGORIES if key != "changed"]
+        if self.changed:
+            parts.append(f"{len(self.changed)} otherwise changed")
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"previous": self.previous, "previous_generated_at": self.previous_generated_at,
+                **{key: [c.as_dict() for c in self.category(key)] for key, _ in CATEGORIES},
+                "unchanged": self.unchanged}
+
+
+def _key(record: Mapping[str, Any]) -> tuple[str, str | None]:
+    return record["check_id"], record.get("tenant")
+
+
+def _order(records: Iterable[Mapping[str, Any]]) -> list[tuple[str, str | None]]:
+    return list(dict.fromkeys(_key(r) for r in records))
+
+
+def result_diff(previous: Mapping[str, Any], results: Sequence[Mapping[str, Any]]) -> ResultDiff:
+    """Compare this run's ``results`` with an earlier results document, keyed by (check id, tenant)."""
+    before = {_key(r): r for r in previous["results"]}
+    after = {_key(r): r for r in results}
+    found: dict[str, list[ResultChange]] = {key: [] for key, _ in CATEGORIES}
+    unchanged = 0
+    for key in _order(results) + [k for k in _order(previous["results"]) if k not in after]:
+        old, new = before.get(key), after.get(key)
+        shown = new or old
+        assert shown is not None
+        change = ResultChange(key[0], key[1], str(shown.get("title") or ""), old and old["outcome"],
+                              new and new["outcome"], str(shown.get("reason") or ""))
+        if old is None:
+            found["appeared"].append(change)
+        elif new is None:
+            found["disappeared"].append(change)
+        elif new["outcome"] in FAILING:
+            found["still_failing" if old["outcome"] in FAILING else "newly_failing"].append(change)
+        elif old["outcome"] in FAILING:
+            found["newly_passing"].append(change)
+        elif old["outcome"] != new["outcome"]:
+            found["changed"].append(change)
+        else:
+            unchanged += 1
+    return ResultDiff(str(previous.get("_path") or ""), previous.get("generated_at"),
+                      **{k: tuple(v) for k, v in found.items()}, unchanged=unchanged)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The summary of a run
+
+
+def phase_counts(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """Phase -> outcome -> count, phases in migration order (then any other phase name)."""
+    counts: dict[str, dict[str, int]] = {}
+    for record in results:
+        phase = str(record.get("phase") or "other")
+        row = counts.setdefault(phase, dict.fromkeys(OUTCOMES, 0))
+        row[record["outcome"]] = row.get(record["outcome"], 0) + 1
+    order = [p.value for p in Phase]
+    return dict(sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order),
+                                                       kv[0])))
+
+
+@dataclass(frozen=True)
+class TenantDrift:
+    """The drift of one tenant since the baseline, or why it could not be computed."""
+
+    tenant: str
+    diff: TenantDiff | None
+    error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"tenant": self.tenant, **(self.diff.as_dict() if self.diff is not None else {}),
+                **({"error": self.error} if self.error else {})}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    generated_at: str
+    failing: tuple[str, ...]  # "CHECK [tenant]" of each failing result
+    source: str  # the results file, or "this run"
+
+
+@dataclass
+class RunSummary:
+    title: str
+    generated_at: str
+    results: list[dict[str, Any]]
+    phases: dict[str, dict[str, int]]
+    diff: ResultDiff | None = None
+    drift: list[TenantDrift] = field(default_factory=list)
+    trend: list[TrendPoint] | None = None
+
+    @property
+    def failing(self) -> list[dict[str, Any]]:
+        return [r for r in self.results if r["outcome"] in FAILING]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {o: sum(row.get(o, 0) for row in self.phases.values()) for o in OUTCOMES}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The keys this adds to the results document."""
+        doc: dict[str, Any] = {"summary": {"totals": self.totals, "phases": self.phases}}
+        if self.diff is not None:
+            doc["result_diff"] = self.diff.as_dict()
+        if self.drift:
+            doc["drift"] = [d.as_dict() for d in self.drift]
+        return doc
+
+
+def _failing_labels(results: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    return tuple(f"{r['check_id']} [{r.get('tenant')}]" if r.get("tenant") else r["check_id"]
+                 for r in results if r["outcome"] in FAILING)
+
+
+def build(title: str, results: list[dict[str, Any]], *, previous: Mapping[str, Any] | None = None,
+          drift: Sequence[tuple[str, Any, Any, Any]] = (), history: Sequence[Mapping[str, Any]] | None = None,
+          generated_at: str | None = None) -> RunSummary:
+    """The summary of a run. ``drift`` is (tenant label, baseline Tenant, current Tenant, MigrationConfig)
+    for each tenant; a drift that cannot be computed (data not recorded) says why instead."""
+    stamp = generated_at or now()
+    drifts = []
+    for label, baseline, current, migration in drift:
+        try:
+            drifts.append(TenantDrift(label, tenant_diff(baseline, current, migration)))
+        except TunnelcheckError as exc:
+            drifts.append(TenantDrift(label, None, f"drift not computed: {exc}"))
+    trend = None
+    if history is not None:
+        trend = [TrendPoint(str(d["generated_at"]), _failing_labels(d["results"]), str(d.get("_path") or ""))
+                 for d in history]
+        trend.append(TrendPoint(stamp, _failing_labels(results), "this run"))
+    return RunSummary(title, stamp, results, phase_counts(results),
+                      result_diff(previous, results) if previous is not None else None, drifts, trend)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Markdown
+
+
+def md(text: Any) -> str:
+    """One table cell or list item: whitespace flattened, HTML and pipes escaped."""
+    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
+
+
+def drift_rows(diff: TenantDiff) -> list[tuple[str, str, str, str, str, str]]:
+    """(change, object type, object, property, baseline, current): one per property changed, or one for an
+    object added or removed."""
+    rows = []
+    for obj in diff.objects:
+        if obj.status != "changed":
+            rows.append((obj.status, obj.kind, obj.label, "(object)",
+                         "absent" if obj.status == "added" else "present", obj.status))
+        rows += [(obj.status, obj.kind, obj.label, c.path, c.old_text,
+                  f"{c.new_text} ({c.text})" if c.added or c.removed else c.new_text) for c in obj.changes]
+    return rows
+
+
+def _side(info: Any) -> str:
+    return f"{Path(info.location).name} (recorded {info.recorded_at})" if info.recorded_at else Path(info.location).name
+
+
+def render_markdown(summary: RunSummary) -> str:
+    totals = summary.totals
+    lines = [f"## {md(summary.title)}", "",
+             md(", ".join(f"{totals[o]} {o}" for o in OUTCOMES)) + f" ({md(summary.generated_at)})", "",
+             "| phase | " + " | ".join(OUTCOMES) + " |", "|---" * (len(OUTCOMES) + 1) + "|"]
+    lines += [f"| {md(phase)} | " + " | ".join(str(row.get(o, 0)) for o in OUTCOMES) + " |"
+              for phase, row in summary.phases.items()]
+    failing = summary.failing
+    lines += ["", f"### Failing checks ({len(failing)})", ""]
+    if failing:
+        lines += ["| check | tenant | outcome | reason |", "|---|---|---|---|"]
+        lines += [f"| {md(r['check_id'])} | {md(r.get('tenant') or '')} | {md(r['outcome'])} | {md(r['reason'])} |"
+                  for r in failing]
+    else:
+        lines.append("None.")
+    if summary.diff is not None:
+        diff = summary.diff
+        when = f", {diff.previous_generated_at}" if diff.previous_generated_at else ""
+        lines += ["", "### Since the previous run", "",
+                  f"Compared with {md(Path(diff.previous).name)}{md(when)}: {md(diff.summary)}.", ""]
+        for key, name in CATEGORIES:
+            changes = diff.category(key)
+            if not changes or key == "still_failing":
+                continue
+            lines.append(f"- **{md(name)}**: " + "; ".join(
+                f"{md(c.label)} ({md(c.transition)})" + (f": {md(c.reason)}" if c.after else "") for c in changes))
+        if diff.still_failing:
+            lines.append("- still failing: " + ", ".join(md(c.label) for c in diff.still_failing))
+    if summary.drift:
+        lines += ["", "### Drift since the baseline"]
+        for item in summary.drift:
+            if item.diff is None:
+                lines += ["", f"{md(item.tenant)}: {md(item.error)}"]
+                continue
+            lines += ["", f"{md(item.tenant)}: {md(_side(item.diff.old))} → {md(_side(item.diff.new))}: "
+                      f"{md(item.diff.summary)}"]
+            rows = drift_rows(item.diff)
+            if rows:
+                lines += ["", "| change | object type | object | property | baseline | current |",
+                          "|---|---|---|---|---|---|"]
+                lines += ["| " + " | ".join(md(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` atomically (a reader never sees a part)."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.part")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)

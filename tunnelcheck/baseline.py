@@ -53,9 +53,14 @@ def accept(source: str, baseline: str, expected_sha256: str | None = None) -> tu
         if old.tenant_id and new.info.tenant_id and old.tenant_id != new.info.tenant_id:
             raise SnapshotError(source, f"is tenant {new.info.tenant_id}, the baseline {baseline} is tenant "
                                 f"{old.tenant_id}: not accepted")
-        # The old baseline first: a crash between the two writes leaves both in place.
-        snapshot.write(target.with_name(target.name + ".prev"), _document(target))
-    if snapshot.write(target, _document(source)) != digest:  # pragma: no cover - the file changed under us
+    try:
+        if target.exists():  # the old baseline first: a crash between the two writes leaves both in place
+            snapshot.write(target.with_name(target.name + ".prev"), _document(target))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = snapshot.write(target, _document(source))
+    except OSError as exc:
+        raise SnapshotError(baseline, f"cannot write the baseline ({exc.strerror or exc.__class__.__name__})") from None
+    if written != digest:  # pragma: no cover - the file changed under us
         raise SnapshotError(source, "changed while it was being accepted")
     return digest, old_digest
 

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from ..errors import SnapshotError
 from .server import Emulator
+from .throttle import parse_throttle
 
 __all__ = ["add_arguments", "instructions", "main", "run", "serve_forever"]
 
@@ -35,11 +36,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: a temporary folder removed on exit)",
     )
     parser.add_argument("--latency-ms", type=int, default=0, help="delay added to every response")
+    parser.add_argument(
+        "--throttle",
+        default="1000/20",
+        metavar="N/SECONDS",
+        help="Intune's throttling per application: N requests (those inside a $batch count) in any SECONDS, "
+        "then 429 with Retry-After (default: 1000/20, Intune's; off: unlimited)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Start the emulator from parsed arguments and serve until Ctrl-C. Returns the exit code."""
     try:
+        throttle = parse_throttle(args.throttle)
         emulator = Emulator(
             args.snapshot,
             page_size=args.page_size,
@@ -47,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             state_dir=args.state_dir,
             latency_ms=args.latency_ms,
+            throttle=throttle,
         )
     except (SnapshotError, ValueError, TypeError) as exc:
         print(f"tunnelcheck emulate: {exc}", file=sys.stderr)

@@ -36,6 +36,10 @@ NAVIGATIONS: dict[str, dict[str, bool]] = {
     Resource.AUDIT_EVENTS.value: {},
 }
 
+#: Graph's page sizes where they are not the emulator's ``page_size`` (Intune pages at 1,000): (without
+#: ``$top``, the largest ``$top``). A ``$top`` above the largest is capped, as Graph does.
+PAGE_LIMITS: dict[str, tuple[int, int]] = {Resource.GROUPS.value: (100, 999)}
+
 #: Roles that also grant a read permission (a ReadWrite role, or a broader directory role).
 _BROADER = {
     "GroupMember.Read.All": (
@@ -55,6 +59,7 @@ class GraphService:
         self.resources = resources
         self.page_size = page_size
         self.base_url = base_url
+        self._ids: dict[str, tuple[Sequence[Any], int, dict[str, Any]]] = {}  # per collection: id -> object
 
     def get(self, path: str, params: Mapping[str, str], roles: Sequence[str]) -> Reply:
         """``path`` is normalised (``/beta/...``, no ``//``); raises GraphError for any failure."""
@@ -77,8 +82,8 @@ class GraphService:
             context, rest = f"{context}/microsoft.graph.{cast}", rest[1:]
         if not rest:
             query = parse_query(params, navigations)
-            return self._list(path, context, items, query, lambda item: self._shape(key, item, query))
-        item = _find(items, rest[0], key)
+            return self._list(path, context, items, query, lambda item: self._shape(key, item, query), key)
+        item = self._find(items, rest[0], key)
         if len(rest) == 1:
             query = parse_query(params, navigations)
             return json_reply({"@odata.context": f"{context}/$entity", **self._shape(key, item, query)})
@@ -130,11 +135,27 @@ class GraphService:
             f"of the following scopes: {needed}, {needed.replace('.Read.', '.ReadWrite.')}",
         )
 
+    def _find(self, items: Sequence[Mapping[str, Any]], item_id: str, key: str) -> Mapping[str, Any]:
+        """``_find`` through an index of the collection (rebuilt when the list changes): per-object requests
+        on a collection of 100,000 would otherwise each scan it."""
+        cached = self._ids.get(key)
+        if cached is None or cached[0] is not items or cached[1] != len(items):
+            index: dict[str, Any] = {}
+            for candidate in items:
+                index.setdefault(str(candidate.get("id")), candidate)
+            self._ids[key] = cached = (items, len(items), index)
+        item = cached[2].get(item_id)
+        if item is not None and str(item.get("id")) == item_id:
+            return item
+        return _find(items, item_id, key)  # an item replaced or renamed since: the list decides
+
     def _list(
-        self, path: str, context: str, items: Sequence[Mapping[str, Any]], query: Query, shape: Any
+        self, path: str, context: str, items: Sequence[Mapping[str, Any]], query: Query, shape: Any,
+        key: str | None = None,
     ) -> Reply:
         selected = query.apply(items)
-        size = min(query.top, self.page_size) if query.top is not None else self.page_size
+        default, largest = PAGE_LIMITS.get(key or "", (self.page_size, self.page_size))
+        size = min(query.top, largest, self.page_size) if query.top is not None else min(default, self.page_size)
         start, end = query.offset, query.offset + size
         body: dict[str, Any] = {"@odata.context": context}
         if query.count:

@@ -31,6 +31,7 @@ from .entra import EntraService, entra_error
 from .faults import Fault, FaultSet
 from .graph import GraphService
 from .replies import Context, GraphError, Reply, graph_error
+from .throttle import Throttle
 from .tls import create_pki
 from .tokens import InvalidToken, TokenService
 
@@ -65,6 +66,7 @@ class RequestLog:
     batch_request_id: str | None = None  # the inner request's "id" within its batch
     retry_attempt: str | None = None  # the SDK retry handler's Retry-Attempt header
     fault: str | None = None  # what injected fault answered it, if any ("429", "drop", "body")
+    at: float = 0.0  # time.monotonic() when the emulator took it in (after the latency), as throttling counts
 
 
 class _DropConnection(Exception):
@@ -95,6 +97,7 @@ class Emulator:
         token_lifetime: int = 3600,
         state_dir: str | Path | None = None,
         latency_ms: int = 0,
+        throttle: tuple[int, float] | None = None,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be 1 or more")
@@ -105,6 +108,8 @@ class Emulator:
         self.roles = tuple(roles)
         self.page_size = page_size
         self.latency_ms = latency_ms
+        #: Intune's throttling, (requests, seconds) per application (throttle.INTUNE); None: unlimited.
+        self.throttle = Throttle(*throttle) if throttle else None
         self.host = host
         self._port = port
         self._own_state_dir = state_dir is None
@@ -251,8 +256,9 @@ class Emulator:
         client_request_id = handler.headers.get("client-request-id") or str(uuid.uuid4())
         ctx = Context(str(uuid.uuid4()), client_request_id)
         body = handler.read_body()
-        if self.latency_ms:
+        if self.latency_ms:  # on this connection's own thread: other connections are not held up
             time.sleep(self.latency_ms / 1000)
+        arrived = time.monotonic()
         fault_name = None
         try:
             fault = self._faults.take(method, path)
@@ -263,13 +269,13 @@ class Emulator:
                 reply = self._route(ctx, method, path, split.query, handler, body)
         except _DropConnection as drop:
             fault_name = fault_name or "drop"
-            self._record(method, path, split.query, drop.reply.status, ctx, handler, fault=fault_name)
+            self._record(method, path, split.query, drop.reply.status, ctx, handler, fault=fault_name, at=arrived)
             handler.send_reply(ctx, drop.reply, drop=True)
             return
         except Exception:  # a bug in the emulator: answer as Graph would, keep serving, and say so in the log
             log.exception("emulator error on %s %s", method, path)
             reply = graph_error(ctx, 500, "The tunnelcheck emulator failed on this request (see its log).")
-        entry = self._record(method, path, split.query, reply.status, ctx, handler, fault=fault_name)
+        entry = self._record(method, path, split.query, reply.status, ctx, handler, fault=fault_name, at=arrived)
         if fault_name is None and self._is_write(method, path):
             self.write_attempts.append(entry)
         handler.send_reply(ctx, reply, head=method == "HEAD")
@@ -316,6 +322,7 @@ class Emulator:
                     lambda inner: self._inner(ctx, inner, claims),
                     lambda inner: self._failed_dependency(ctx, inner),
                 )
+            self._admit(claims)
             return self._require(self._graph).get(
                 path, dict(parse_qsl(query, keep_blank_values=True)), claims.get("roles", ())
             )
@@ -347,6 +354,20 @@ class Emulator:
             '/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"'
         }
 
+    def _admit(self, claims: Mapping[str, Any]) -> None:
+        """Count one Graph request against the application's throttling budget; 429 beyond it."""
+        if self.throttle is None:
+            return
+        wait = self.throttle.admit(str(claims.get("appid") or claims.get("azp") or ""))
+        if wait is not None:
+            raise GraphError(
+                429,
+                "Too many requests: this application exceeded the Intune limit of "
+                f"{self.throttle.budget} requests in {self.throttle.window:g} seconds.",
+                code="TooManyRequests",
+                headers={"Retry-After": Throttle.retry_after(wait)},
+            )
+
     def _inner(self, outer: Context, request: InnerRequest, claims: Mapping[str, Any]) -> Reply:
         """One request of a batch: same faults (those marked inside_batch), permissions and read-only rule."""
         split = urlsplit(request.url)
@@ -369,6 +390,7 @@ class Emulator:
             )
         else:
             try:
+                self._admit(claims)
                 reply = self._require(self._graph).get(
                     path, dict(parse_qsl(split.query, keep_blank_values=True)), claims.get("roles", ())
                 )
@@ -387,6 +409,7 @@ class Emulator:
             batch_request_id=request.id,
             retry_attempt=request.headers.get("Retry-Attempt"),
             fault=fault_name,
+            at=time.monotonic(),
         )
         self.requests.append(entry)
         if fault_name is None and self._is_write(request.method, path):
@@ -406,6 +429,7 @@ class Emulator:
                 batch_of=outer.request_id,
                 request_id=ctx.request_id,
                 batch_request_id=request.id,
+                at=time.monotonic(),
             )
         )
         return graph_error(ctx, 424, "Failed dependency: a request this one depends on did not succeed.")
@@ -419,6 +443,7 @@ class Emulator:
         ctx: Context,
         handler: _Handler,
         fault: str | None,
+        at: float = 0.0,
     ) -> RequestLog:
         entry = RequestLog(
             method,
@@ -429,6 +454,7 @@ class Emulator:
             request_id=ctx.request_id,
             retry_attempt=handler.headers.get("Retry-Attempt"),
             fault=fault,
+            at=at,
         )
         self.requests.append(entry)
         log.debug("%s %s -> %s", method, path, status)

@@ -1,28 +1,48 @@
-"""Recording a live tenant as a snapshot: ``record()``, ``tunnelcheck record`` and ``pytest --record``."""
+"""Recording a live tenant as a snapshot: ``record()``, ``tunnelcheck record`` and ``pytest --record``.
+
+Crash-safe and resumable: while ``tunnelcheck record -o FILE`` collects, each completed resource is written
+atomically to the checkpoint folder ``FILE.partial/`` (one JSON file per resource, beside ``meta.json``
+naming the tenant, the Graph origin and the redaction salt's fingerprint). The snapshot itself is written
+atomically at the end, so a run killed at any point leaves the previous ``FILE`` as it was and nothing
+partial under that name. ``tunnelcheck record --resume`` takes the completed resources from the checkpoint
+and asks Graph only for the others. The result is the same snapshot as an uninterrupted run: the same
+``resources`` (and tenant id and cloud); ``recorded_at``, the digest and ``provenance`` differ (a resumed
+resource's provenance keeps its original request ids and says ``"checkpoint": true``). The checkpoint is
+removed when every resource was recorded, and kept when some failed, so ``--resume`` retries only those.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any, TextIO
 
 from .. import config as config_file
 from .. import snapshot
-from ..errors import TunnelcheckError
+from ..errors import DataUnavailable, TunnelcheckError
+from ..redact import Redactor, RedactedSource
+from ..redact import from_env as redactor_from_env
 from ..resources import Resource
 from ..tenant import Tenant
-from .collector import Stats
-from .source import LiveSource, open_source
+from .collector import Graph, Provenance, Stats
+from .source import LiveSource
 
-__all__ = ["add_record_arguments", "record", "record_loaded", "run_record", "snapshot_document"]
+__all__ = ["Checkpoint", "add_record_arguments", "record", "record_loaded", "run_record", "snapshot_document"]
+
+CHECKPOINT_VERSION = 1
 
 
-def snapshot_document(source: LiveSource) -> dict[str, Any]:
+def snapshot_document(source: LiveSource, redactor: Redactor | None = None) -> dict[str, Any]:
     """The snapshot of what ``source`` has loaded (DESIGN.md format, without its digest). A resource that
-    failed is absent from ``resources`` (not recorded) and says why in ``provenance``."""
+    failed is absent from ``resources`` (not recorded) and says why in ``provenance``. With ``redactor``,
+    personal values are replaced by their salted hashes (tunnelcheck.redact)."""
     from .. import __version__
 
     provenance: dict[str, Any] = {}
@@ -30,39 +50,167 @@ def snapshot_document(source: LiveSource) -> dict[str, Any]:
         entry = prov.as_dict()
         if resource in source.failures:
             entry["error"] = str(source.failures[resource])
+        if resource in getattr(source, "resumed", ()):
+            entry["checkpoint"] = True
         provenance[resource.value] = entry
+    resources = {r.value: items for r, items in source.loaded.items()}
     return {
         "tunnelcheck_snapshot": snapshot.FORMAT_VERSION,
         "recorded_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tenant_id": source.info.tenant_id,
         "cloud": source.settings.cloud,
-        "source": f"tunnelcheck {__version__} live Graph beta",
-        "resources": {r.value: items for r, items in source.loaded.items()},
+        "source": f"tunnelcheck {__version__} live Graph beta" + (", redacted" if redactor else ""),
+        "resources": redactor.resources(resources) if redactor else resources,
         "provenance": provenance,
     }
 
 
+class Checkpoint:
+    """``FILE.partial/``: the resources of an unfinished recording of ``FILE``, each written atomically
+    when it completes."""
+
+    def __init__(self, target: str | os.PathLike[str]) -> None:
+        target = Path(target)
+        self.folder = target.with_name(target.name + ".partial")
+
+    def _file(self, resource: Resource) -> Path:
+        return self.folder / f"{resource.name.lower()}.json"
+
+    def completed(self, identity: dict[str, Any]) -> dict[Resource, dict[str, Any]] | None:
+        """The completed resources (``{"items", "provenance"}`` each) of the checkpoint, for ``--resume``;
+        None when there is none (or it was killed before its meta.json was written). One of another tenant
+        or Graph origin, or redacted otherwise, is refused, never mixed in."""
+        found = _read_json(self.folder / "meta.json")
+        if found is None:
+            return None
+        meta = {"tunnelcheck_checkpoint": CHECKPOINT_VERSION, **identity}
+        if found != meta:
+            raise TunnelcheckError(
+                f"--resume: {self.folder} was started for {_describe(found)}, not {_describe(meta)}; "
+                "remove it, or record without --resume")
+        done: dict[Resource, dict[str, Any]] = {}
+        for resource in Resource:
+            entry = _read_json(self._file(resource))
+            if isinstance(entry, dict) and entry.get("resource") == resource.value \
+                    and isinstance(entry.get("items"), list) and isinstance(entry.get("provenance"), dict):
+                done[resource] = entry
+        return done
+
+    def begin(self, identity: dict[str, Any]) -> None:
+        """Start a new checkpoint (an older one is discarded)."""
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        self.folder.mkdir(parents=True)
+        _write_atomically(self.folder / "meta.json", {"tunnelcheck_checkpoint": CHECKPOINT_VERSION, **identity})
+
+    def save(self, resource: Resource, items: list[Any], provenance: Provenance) -> None:
+        _write_atomically(self._file(resource),
+                          {"resource": resource.value, "items": items, "provenance": provenance.as_dict()})
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _describe(meta: Any) -> str:
+    if not isinstance(meta, dict):
+        return "an unreadable checkpoint"
+    redacted = ", redacted" if meta.get("redaction") else ""
+    return f"tenant {meta.get('tenant')} at {meta.get('graph_url')}{redacted}"
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_atomically(path: Path, doc: Any) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class RecordingSource(LiveSource):
+    """A LiveSource that checkpoints each resource as it completes (redacted first, with --redact), and
+    starts from the resources of a checkpoint."""
+
+    def __init__(self, *args: Any, checkpoint: Checkpoint | None = None, redactor: Redactor | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checkpoint = checkpoint
+        self.redactor = redactor
+        self.resumed: set[Resource] = set()
+
+    def resume(self, done: Mapping[Resource, dict[str, Any]]) -> None:
+        for resource, entry in done.items():
+            prov = entry["provenance"]
+            self.loaded[resource] = entry["items"]
+            self.provenance[resource] = Provenance(
+                requests=int(prov.get("requests", 0)), request_ids=list(prov.get("request_ids", [])),
+                completed=True, note=str(prov.get("note", "")))
+            self.resumed.add(resource)
+
+    async def _one(self, graph: Graph, resource: Resource) -> list[Any] | DataUnavailable:
+        result = await super()._one(graph, resource)
+        if self.checkpoint is not None and not isinstance(result, DataUnavailable):
+            items = self.redactor.objects(result) if self.redactor else result
+            self.checkpoint.save(resource, items, self.provenance[resource])
+        return result
+
+
 def _record(tenant_name: str, settings: config_file.Config, path: str | os.PathLike[str],
-            resources: Collection[Resource], stats: Stats | None = None) -> tuple[str, LiveSource]:
-    source = open_source(tenant_name, settings, resources, stats)
-    source.load(resources)
-    return snapshot.write(path, snapshot_document(source)), source
+            resources: Collection[Resource], stats: Stats | None = None, resume: bool = False,
+            redactor: Redactor | None = None) -> tuple[str, RecordingSource]:
+    checkpoint = Checkpoint(path)
+    source = RecordingSource(tenant_name, settings, stats=stats, checkpoint=checkpoint, redactor=redactor)
+    identity = {"tenant": tenant_name, "graph_url": source.endpoints.graph_url, "cloud": settings.cloud,
+                "redaction": redactor.fingerprint if redactor else None}
+    wanted = list(dict.fromkeys(resources))
+    done = checkpoint.completed(identity) if resume else None
+    source.resume({r: entry for r, entry in (done or {}).items() if r in wanted})
+    missing = [r for r in wanted if r not in source.loaded]
+    source.preflight(missing or wanted)
+    if done is None:
+        checkpoint.begin(identity)
+    if missing:
+        source.load(missing)
+    digest = snapshot.write(path, snapshot_document(source, redactor))
+    if not source.failures:
+        checkpoint.remove()
+    return digest, source
 
 
 def record(tenant_name: str, settings: config_file.Config, path: str | os.PathLike[str],
-           resources: Collection[Resource] = tuple(Resource)) -> str:
-    """Collect ``resources`` of the live tenant and write them as a snapshot at ``path`` (atomically).
-    Returns the snapshot's sha256. A resource that could not be collected is left out (its provenance
-    says why); ``tunnelcheck record`` reports that with exit status 1."""
-    return _record(tenant_name, settings, path, resources)[0]
+           resources: Collection[Resource] = tuple(Resource), resume: bool = False,
+           redactor: Redactor | None = None) -> str:
+    """Collect ``resources`` of the live tenant and write them as a snapshot at ``path`` (atomically),
+    checkpointing each completed resource in ``path.partial/`` (see the module docstring; ``resume`` starts
+    from it). Returns the snapshot's sha256. A resource that could not be collected is left out (its
+    provenance says why); ``tunnelcheck record`` reports that with exit status 1."""
+    return _record(tenant_name, settings, path, resources, resume=resume, redactor=redactor)[0]
 
 
-def record_loaded(tenants: Mapping[str, Tenant], path: str | os.PathLike[str]) -> str:
-    """``pytest --record FILE``: write what the run's one live tenant loaded."""
-    live = [t.source for t in tenants.values() if isinstance(t.source, LiveSource)]
+def record_loaded(tenants: Mapping[str, Tenant], path: str | os.PathLike[str],
+                  redactor: Redactor | None = None) -> str:
+    """``pytest --record FILE``: write what the run's one live tenant loaded (redacted when the run is)."""
+    live: list[LiveSource] = []
+    for tenant in tenants.values():
+        source = tenant.source
+        if isinstance(source, RedactedSource):
+            source, redactor = source.inner, redactor or source.redactor
+        if isinstance(source, LiveSource):
+            live.append(source)
     if len(live) != 1:
         raise TunnelcheckError(f"--record needs exactly one --tenant, not {len(live)}")
-    return snapshot.write(path, snapshot_document(live[0]))
+    return snapshot.write(path, snapshot_document(live[0], redactor))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -78,6 +226,12 @@ def add_record_arguments(parser: argparse.ArgumentParser) -> None:
                         help="YAML settings: cloud, graph_url, authority, auth (see config.example.yaml)")
     parser.add_argument("--resource", action="append", choices=[r.value for r in Resource], dest="resources",
                         metavar="RESOURCE", help="record only this resource (repeatable; default: all)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue an interrupted recording of FILE from its checkpoint FILE.partial/: only "
+                        "the resources not yet recorded are asked for")
+    parser.add_argument("--redact", action="store_true",
+                        help="replace user principal names, user and device names with salted hashes (salt: "
+                        "the environment variable TUNNELCHECK_REDACT_SALT)")
 
 
 def run_record(args: argparse.Namespace, err: TextIO | None = None) -> int:
@@ -87,7 +241,9 @@ def run_record(args: argparse.Namespace, err: TextIO | None = None) -> int:
     progress = Progress(err)
     try:
         settings = config_file.load(args.tunnelcheck_config)
-        digest, source = _record(args.tenant, settings, args.output, resources, Stats(on_change=progress.show))
+        redactor = redactor_from_env() if getattr(args, "redact", False) else None
+        digest, source = _record(args.tenant, settings, args.output, resources, Stats(on_change=progress.show),
+                                 resume=getattr(args, "resume", False), redactor=redactor)
     except TunnelcheckError as exc:
         progress.end()
         print(f"tunnelcheck: error: {exc}", file=err)
@@ -96,8 +252,14 @@ def run_record(args: argparse.Namespace, err: TextIO | None = None) -> int:
     objects = sum(len(items) for items in source.loaded.values())
     print(f"tunnelcheck: recorded {len(source.loaded)} of {len(resources)} resources ({objects} objects, "
           f"{source.stats.requests} requests) to {args.output} (sha256 {digest})", file=err)
+    if source.resumed:
+        print(f"tunnelcheck: {len(source.resumed)} resources taken from the checkpoint of an interrupted run",
+              file=err)
     for failure in source.failures.values():
         print(f"tunnelcheck: not recorded: {failure}", file=err)
+    if source.failures:
+        print(f"tunnelcheck: the others are kept in {Checkpoint(args.output).folder}: tunnelcheck record --resume "
+              "asks only for these again", file=err)
     return 1 if source.failures else 0
 
 

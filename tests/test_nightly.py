@@ -104,7 +104,7 @@ def _report(path: Path) -> tuple[_Report, str]:
 
 def _svgs(html: str) -> dict[str, ET.Element]:
     found = {}
-    for text in re.findall(r"<svg\b.*?</svg>", html, flags=re.S):
+    for text in re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL):
         element = ET.fromstring(text)  # well-formed XML, or this raises
         found[element.get("class") or ""] = element
     return found
@@ -131,7 +131,7 @@ def test_nightly_twice_with_one_change(nightly: Nightly) -> None:
     # No baseline yet: the snapshot is recorded, the run stops and says how to accept one.
     first = nightly.run("bootstrap")
     assert first.returncode == 2, first.stderr
-    assert f"tunnelcheck accept tunnelcheck-out/tenant.json.gz --baseline baselines/accepted.json.gz" in first.stderr
+    assert "tunnelcheck accept tunnelcheck-out/tenant.json.gz --baseline baselines/accepted.json.gz" in first.stderr
     assert "no baseline" in (nightly.path / "step-summary-bootstrap.md").read_text("utf-8")
     accepted = nightly.accept()
     assert accepted.returncode == 0, accepted.stderr
@@ -182,16 +182,16 @@ def test_nightly_twice_with_one_change(nightly: Nightly) -> None:
     assert (nightly.path / "step-summary-two.md").read_text("utf-8") == markdown
     lines = markdown.splitlines()
     assert [ln for ln in lines if ln.startswith("- **")] == [
-        "- **newly failing**: TUN-DRIFT-02 [tenant] (passed → failed): "
-        "1 Tunnel app deployment difference(s) from the baseline",
-        "- **newly passing**: TUN-AND-02 [tenant] (failed → passed): "
-        "the Defender app is offered to all 3 Android Tunnel target(s)",
+        ("- **newly failing**: TUN-DRIFT-02 [tenant] (passed → failed): "
+        "1 Tunnel app deployment difference(s) from the baseline"),
+        ("- **newly passing**: TUN-AND-02 [tenant] (failed → passed): "
+        "the Defender app is offered to all 3 Android Tunnel target(s)"),
     ]
     assert "1 newly failing, 1 newly passing, " in markdown and "0 appeared, 0 disappeared" in markdown
     assert "1 object(s) drifted: 0 added, 0 removed, 1 changed" in markdown
     drift_lines = [ln for ln in lines if ln.startswith("| changed |")]
-    assert drift_lines == [f"| changed | app | Microsoft Defender: Antivirus (app-and-mde) | {FIELD_ASSIGNMENT} | "
-                           "(absent) | required |"]
+    assert drift_lines == [(f"| changed | app | Microsoft Defender: Antivirus (app-and-mde) | {FIELD_ASSIGNMENT} | "
+                           "(absent) | required |")]
     assert "| drift | 1 | 1 | 0 | 0 | 0 |" in lines  # DRIFT-01 passed, DRIFT-02 failed
     failing_rows = [ln.split(" | ")[0].removeprefix("| ") for ln in lines
                     if re.match(r"\| TUN-[A-Z]+-\d+ \| tenant \|", ln)]

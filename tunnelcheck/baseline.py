@@ -20,6 +20,7 @@ import gzip
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import TextIO
 
@@ -84,11 +85,15 @@ def run_accept(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """0: accepted; 2: refused (one line on stderr), the baseline untouched."""
     out = out or sys.stdout
     try:
-        settings = config_file.load(args.tunnelcheck_config)
-        previous = snapshot.load_tenant(args.baseline, label="baseline") if Path(args.baseline).exists() else None
-        if previous is not None:
-            drift = tenant_diff(previous, snapshot.load_tenant(args.snapshot, label="accepted"), settings.migration)
-        digest, old_digest = accept(args.snapshot, args.baseline, args.expected_sha256)
+        with warnings.catch_warnings():
+            # An unsealed snapshot is refused below, with its reason: no warning about it first.
+            warnings.simplefilter("ignore", snapshot.UnsealedSnapshotWarning)
+            settings = config_file.load(args.tunnelcheck_config)
+            previous = snapshot.load_tenant(args.baseline, label="baseline") if Path(args.baseline).exists() else None
+            if previous is not None:
+                drift = tenant_diff(previous, snapshot.load_tenant(args.snapshot, label="accepted"),
+                                    settings.migration)
+            digest, old_digest = accept(args.snapshot, args.baseline, args.expected_sha256)
     except TunnelcheckError as exc:
         print(f"tunnelcheck: error: {exc}", file=sys.stderr)
         return 2

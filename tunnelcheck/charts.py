@@ -174,8 +174,8 @@ def dashboard(summary: RunSummary) -> str:
         parts.append(_drift_html(summary.drift))
     if summary.trend is not None:
         parts += ["<h3>Failing checks over time</h3>",
-                  f'<p class="tc-trend-summary">{len(summary.trend)} run(s), oldest first; hover a point for '
-                  "its failing checks.</p>", trend_svg(summary.trend)]
+                  (f'<p class="tc-trend-summary">{len(summary.trend)} run(s), oldest first; hover a point for '
+                  "its failing checks.</p>"), trend_svg(summary.trend)]
     parts.append("</section>")
     return "".join(parts)
 

@@ -338,8 +338,8 @@ def render_markdown(summary: RunSummary) -> str:
             if item.diff is None:
                 lines += ["", f"{md(item.tenant)}: {md(item.error)}"]
                 continue
-            lines += ["", f"{md(item.tenant)}: {md(_side(item.diff.old))} → {md(_side(item.diff.new))}: "
-                      f"{md(item.diff.summary)}"]
+            lines += ["", (f"{md(item.tenant)}: {md(_side(item.diff.old))} → {md(_side(item.diff.new))}: "
+                      f"{md(item.diff.summary)}")]
             rows = drift_rows(item.diff)
             if rows:
                 lines += ["", "| change | object type | object | property | baseline | current |",

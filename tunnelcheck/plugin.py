@@ -100,6 +100,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="a folder of earlier --tunnelcheck-json files: the HTML report charts failing checks over time")
     group.addoption("--tunnelcheck-markdown", metavar="FILE", dest="tunnelcheck_markdown",
                     help="write a short Markdown summary (for $GITHUB_STEP_SUMMARY or Azure DevOps)")
+    group.addoption("--redact", action="store_true", dest="tunnelcheck_redact",
+                    help="replace user principal names, user and device names with salted hashes in every "
+                    "output and --record (salt: the environment variable TUNNELCHECK_REDACT_SALT)")
     group.addoption("--tunnelcheck-no-catalog", action="store_true", dest="tunnelcheck_no_catalog",
                     help="run only the checks in the given paths, not the built-in catalog")
 
@@ -164,6 +167,12 @@ def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: l
     drift = bool(config.getoption("tunnelcheck_drift"))
     if drift and baseline is None:
         raise ConfigError("--drift", "needs --baseline FILE (the snapshot to compare with)")
+    if config.getoption("tunnelcheck_redact"):  # before anything is parsed, checked or reported
+        from .redact import RedactedSource, from_env
+
+        redactor = from_env()
+        tenants = {label: Tenant(RedactedSource(t.source, redactor)) for label, t in tenants.items()}
+        baseline = Tenant(RedactedSource(baseline.source, redactor)) if baseline is not None else None
 
     for name, plugin in entry_point_plugins():
         if not config.pluginmanager.is_registered(plugin):

@@ -212,10 +212,23 @@ def missing_permissions(claims: dict[str, Any], resources: Iterable[Resource]) -
             and not have.intersection(_IMPLIED_BY.get(p, ()))]
 
 
+def sign_in(credential: TokenCredential, where: Endpoints, method: str, tenant: str,
+            resources: Collection[Resource]) -> dict[str, Any]:
+    """Get a token and check it (:func:`check_claims`); returns its claims. No frame that can raise holds the
+    token in a local: a traceback shown with ``--showlocals`` would print it."""
+    return check_claims(token_claims(acquire_token(credential, where, method, tenant).token), resources, method,
+                        tenant)
+
+
 def preflight(token: AccessToken, resources: Collection[Resource], method: str, tenant: str) -> dict[str, Any]:
-    """Check the token before the first Graph request: one error listing every missing permission. Returns
-    its claims (empty when the token is opaque: then Graph's 403s will speak per resource)."""
-    claims = token_claims(token.token)
+    """:func:`check_claims` of ``token``."""
+    return check_claims(token_claims(token.token), resources, method, tenant)
+
+
+def check_claims(claims: dict[str, Any] | None, resources: Collection[Resource], method: str, tenant: str
+                 ) -> dict[str, Any]:
+    """Check the token's claims before the first Graph request: one error listing every missing permission.
+    Returns the claims (empty when the token is opaque: then Graph's 403s will speak per resource)."""
     if claims is None:
         return {}
     tid = claims.get("tid")

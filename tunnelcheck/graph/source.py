@@ -53,8 +53,7 @@ class LiveSource:
     def preflight(self, resources: Collection[Resource]) -> None:
         """Sign in now, and fail with one message listing every permission ``resources`` need that the
         token lacks. Learns the tenant id from the token."""
-        token = auth.acquire_token(self.credential, self.endpoints, self.settings.auth.method, self.tenant)
-        claims = auth.preflight(token, resources, self.settings.auth.method, self.tenant)
+        claims = auth.sign_in(self.credential, self.endpoints, self.settings.auth.method, self.tenant, resources)
         tid = claims.get("tid")
         self.info = self._info(tid if isinstance(tid, str) else None)
 

@@ -8,10 +8,15 @@ it, and it refuses anything but a GET or a POST to ``$batch`` of GETs to the con
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import contextlib
 import json
+import math
 import os
 import ssl
+import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -29,7 +34,7 @@ from msgraph_core import APIVersion, GraphClientFactory
 from ..config import CLOUDS, Config
 from ..errors import ConfigError
 
-__all__ = ["Endpoints", "ReadOnlyTransport", "WriteRefused", "endpoints", "graph_client", "write_refusal"]
+__all__ = ["Endpoints", "Pacer", "ReadOnlyTransport", "WriteRefused", "endpoints", "graph_client", "write_refusal"]
 
 #: Sign-in hosts azure-identity knows; any other authority (an emulator, a private proxy) gets
 #: ``disable_instance_discovery`` so MSAL does not ask login.microsoftonline.com about it.
@@ -113,10 +118,11 @@ class ReadOnlyTransport(httpx.AsyncBaseTransport):
     reaches the wire, and tells ``observer`` about each one sent (for the progress line)."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport, origin: str,
-                 observer: Callable[[httpx.Request], None] | None = None) -> None:
+                 observer: Callable[[httpx.Request], None] | None = None, pacer: Pacer | None = None) -> None:
         self._inner = inner
         self._origin = httpx.URL(origin)
         self._observer = observer
+        self._pacer = pacer
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -125,10 +131,89 @@ class ReadOnlyTransport(httpx.AsyncBaseTransport):
             raise WriteRefused(f"tunnelcheck is read-only: refused {refusal}")
         if self._observer is not None:
             self._observer(request)
-        return await self._inner.handle_async_request(request)
+        if self._pacer is None:
+            return await self._inner.handle_async_request(request)
+        entry = await self._pacer.acquire(request_cost(request, body))  # every request, the SDK's retries too
+        try:
+            return await self._inner.handle_async_request(request)
+        finally:
+            self._pacer.answered(entry)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Pacing: Intune's throttling, kept to on the client side
+
+
+class Pacer:
+    """Never more than ``budget`` Graph requests in any ``window`` seconds, each request inside a ``$batch``
+    counted (as Intune counts them), so that no request is refused for throttling: Intune allows 1,000
+    per application per tenant in 20 s (graph-facts §8), and :meth:`for_limit` keeps a margin below it for
+    the application's other clients.
+
+    A request counts from when it is sent until ``window`` seconds after its answer came back: Graph counts
+    it when it arrives, somewhere in between (after a TLS handshake, the network), so the client's window
+    always covers Graph's. The state is plain (no asyncio object), so one pacer serves every collection
+    round of a tenant, each in its own event loop."""
+
+    _IN_FLIGHT = math.inf
+
+    def __init__(self, budget: int, window: float) -> None:
+        if budget < 1 or window <= 0:
+            raise ValueError("a pacer needs a budget of 1 or more requests and a window of more than 0 s")
+        self.budget, self.window = budget, float(window)
+        self._sent: collections.deque[list[float]] = collections.deque()  # [answered at, requests], sent order
+        self._used = 0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_limit(cls, limit: int = 1000, window: float = 20.0, headroom: float = 0.1) -> Pacer:
+        return cls(max(1, math.floor(limit * (1 - headroom))), window)
+
+    def _try(self, cost: int) -> tuple[list[float] | None, float]:
+        """Take ``cost`` requests of the budget now (the entry to mark answered), or say how long to wait."""
+        with self._lock:
+            now = time.monotonic()
+            while self._sent and self._sent[0][0] <= now - self.window:
+                self._used -= int(self._sent.popleft()[1])
+            excess = self._used + cost - self.budget
+            if excess <= 0:
+                entry = [self._IN_FLIGHT, float(cost)]
+                self._sent.append(entry)
+                self._used += cost
+                return entry, 0.0
+            for answered, count in self._sent:  # when enough of the window's requests will have left it
+                if answered == self._IN_FLIGHT:
+                    return None, 0.05  # still in flight: look again shortly
+                excess -= int(count)
+                if excess <= 0:
+                    return None, max(answered + self.window - now, 0.001)
+            return None, 0.05
+
+    async def acquire(self, cost: int = 1) -> list[float]:
+        """Wait until ``cost`` requests fit in the window; pass the result to :meth:`answered`."""
+        cost = min(cost, self.budget)  # a larger batch than the budget would never go: it counts as the budget
+        while True:
+            entry, wait = self._try(cost)
+            if entry is not None:
+                return entry
+            await asyncio.sleep(wait)
+
+    def answered(self, entry: list[float]) -> None:
+        with self._lock:
+            entry[0] = time.monotonic()
+
+
+def request_cost(request: httpx.Request, body: bytes) -> int:
+    """How many requests Intune counts for ``request``: a ``$batch`` counts the requests it carries."""
+    if request.method == "POST" and request.url.path.rstrip("/").endswith("/$batch"):
+        try:
+            return max(1, len(json.loads(body)["requests"]))
+        except (ValueError, KeyError, TypeError):
+            return 1
+    return 1
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -140,13 +225,14 @@ def ssl_context(ca_path: str | None) -> ssl.SSLContext | bool:
 
 @contextlib.asynccontextmanager
 async def graph_client(credential: TokenCredential, where: Endpoints, settings: Config,
-                       observer: Callable[[httpx.Request], None] | None = None) -> AsyncIterator[GraphServiceClient]:
+                       observer: Callable[[httpx.Request], None] | None = None, pacer: Pacer | None = None
+                       ) -> AsyncIterator[GraphServiceClient]:
     """A GraphServiceClient for Graph beta at ``where``, for one event loop; its connections close on exit.
 
     httpx ignores ``AsyncClient(verify=...)`` when a transport is given, so TLS trust is set on the
     transport under the choke point; the timeout is the client's."""
     wire = httpx.AsyncHTTPTransport(verify=ssl_context(where.ca_path))
-    async with httpx.AsyncClient(transport=ReadOnlyTransport(wire, where.graph_url, observer),
+    async with httpx.AsyncClient(transport=ReadOnlyTransport(wire, where.graph_url, observer, pacer),
                                  timeout=httpx.Timeout(float(settings.timeout_seconds))) as http:
         yield _sdk_client(http, credential, where, settings)
 

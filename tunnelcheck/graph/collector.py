@@ -151,7 +151,8 @@ class Graph:
     """One collection run's access to Graph: bounded concurrency, pages, batches, provenance."""
 
     def __init__(self, client: GraphServiceClient, concurrency: int, max_retries: int, stats: Stats,
-                 migration: MigrationConfig | None = None, refuse: Callable[[str], None] | None = None) -> None:
+                 migration: MigrationConfig | None = None, refuse: Callable[[str], None] | None = None,
+                 batch_limit: int = BATCH_LIMIT) -> None:
         #: Told the token Graph refused with a 401, so that the next request signs in again (auth.Credential).
         self._refuse = refuse
         self.migration = migration or MigrationConfig()
@@ -164,6 +165,7 @@ class Graph:
         self._slots = asyncio.Semaphore(concurrency)
         self._max_retries = max_retries
         self.stats = stats
+        self._batch_limit = max(1, min(batch_limit, BATCH_LIMIT))  # a batch never outgrows the pacing budget
 
     async def dependency(self, resource: Resource) -> list[Any] | None:
         """The objects of ``resource`` when this run collects (or has) it, else None; its failure fails
@@ -260,7 +262,8 @@ class Graph:
 
     async def batch(self, paths: Sequence[str], prov: Provenance) -> list[Any]:
         """The JSON bodies of GET ``paths`` (relative to the version root), in order, through ``$batch``."""
-        chunks = [paths[i:i + BATCH_LIMIT] for i in range(0, len(paths), BATCH_LIMIT)]
+        size = self._batch_limit
+        chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
         parts = await gather_all(self._batch_chunk(chunk, prov) for chunk in chunks)
         return [body for part in parts for body in part]
 
@@ -453,7 +456,7 @@ COLLECTORS: dict[Resource, Callable[[Graph, Provenance], Awaitable[list[Any]]]] 
     Resource.MOBILE_APPS: _mobile_apps,
     Resource.TUNNEL_SITES: _tunnel_sites,
     Resource.TUNNEL_CONFIGURATIONS: _plain("deviceManagement/microsoftTunnelConfigurations"),
-    Resource.GROUPS: _plain("groups", "$select=id,displayName"),
+    Resource.GROUPS: _plain("groups", "$select=id,displayName&$top=999"),  # Graph's largest page of groups
     Resource.MANAGED_DEVICES: _plain("deviceManagement/managedDevices"),
     Resource.DETECTED_APPS: _detected_apps,
     Resource.AUDIT_EVENTS: _audit_events,

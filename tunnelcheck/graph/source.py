@@ -16,7 +16,7 @@ from ..errors import DataUnavailable, PermissionDenied
 from ..resources import Resource
 from ..tenant import SourceInfo, Tenant
 from . import auth
-from .client import Endpoints, endpoints, graph_client
+from .client import Endpoints, Pacer, endpoints, graph_client
 from .collector import COLLECTORS, BrokenResponse, Graph, GraphFailure, Provenance, Stats
 
 __all__ = ["LiveSource", "open_source", "open_tenant"]
@@ -34,8 +34,10 @@ class LiveSource:
     one asyncio run; what was loaded, and how, is kept for ``--record``."""
 
     def __init__(self, name: str, settings: Config, credential: TokenCredential | None = None,
-                 stats: Stats | None = None) -> None:
+                 stats: Stats | None = None, pacer: Pacer | None = None) -> None:
         self.name = name
+        #: Keeps every round of this tenant under Intune's throttling limit (default: 900 in 20 s).
+        self.pacer = pacer or Pacer.for_limit()
         self.settings = settings
         self.endpoints: Endpoints = endpoints(settings)
         self.tenant = auth.tenant_for(settings, name)
@@ -62,9 +64,11 @@ class LiveSource:
 
     async def _load(self, resources: list[Resource]) -> dict[Resource, list[Any] | DataUnavailable]:
         self.stats.bump(resources_total=len(resources))
-        async with graph_client(self.credential, self.endpoints, self.settings, self.stats.saw_request) as client:
+        async with graph_client(self.credential, self.endpoints, self.settings, self.stats.saw_request,
+                                self.pacer) as client:
             graph = Graph(client, self.settings.concurrency, self.settings.max_retries, self.stats,
-                          self.settings.migration, refuse=getattr(self.credential, "refuse", None))
+                          self.settings.migration, refuse=getattr(self.credential, "refuse", None),
+                          batch_limit=self.pacer.budget)
             for resource, items in self.loaded.items():
                 graph.resources[resource] = done = asyncio.get_running_loop().create_future()
                 done.set_result(items)

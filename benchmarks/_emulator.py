@@ -8,15 +8,7 @@ import json
 import sys
 
 from tunnelcheck.emulator import Emulator
-
-
-def busiest(times: list[float], window: float) -> int:
-    most, start = 0, 0
-    for end, at in enumerate(times):
-        while times[start] <= at - window:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
+from tunnelcheck.emulator.throttle import busiest_window
 
 
 def main(path: str, latency_ms: str, page_size: str, budget: str, window: str) -> None:
@@ -34,7 +26,7 @@ def main(path: str, latency_ms: str, page_size: str, budget: str, window: str) -
         "http_requests": len(outer), "batches": sum(1 for e in outer if e.path.endswith("/$batch")),
         "inner_requests": len(inner), "counted_requests": len(counted),
         "throttled_429": sum(1 for e in graph if e.status == 429),
-        "busiest_window": busiest(counted, float(window)),
+        "busiest_window": busiest_window(counted, float(window)),
     }), flush=True)
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from tunnelcheck import config, synth
 from tunnelcheck.emulator import Emulator, RequestLog
-from tunnelcheck.emulator.throttle import Throttle, parse_throttle
+from tunnelcheck.emulator.throttle import Throttle, busiest_window, parse_throttle
 from tunnelcheck.graph.client import Pacer
 from tunnelcheck.graph.source import LiveSource
 from tunnelcheck.resources import Resource
@@ -42,16 +42,6 @@ def _settings(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> config.Config:
 def counted(log: Sequence[RequestLog]) -> list[float]:
     """When each request Intune counts arrived: Graph requests, those inside a $batch, not the envelope."""
     return sorted(e.at for e in log if e.path.startswith("/beta/") and not e.path.endswith("/$batch"))
-
-
-def busiest_window(times: Sequence[float], window: float) -> int:
-    """The most requests that arrived within any ``window`` seconds."""
-    most, start = 0, 0
-    for end, at in enumerate(times):
-        while times[start] <= at - window:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
 
 
 def test_collection_never_exceeds_the_throttling_budget(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ import math
 import threading
 import time
 
-__all__ = ["INTUNE", "Throttle", "parse_throttle"]
+__all__ = ["INTUNE", "Throttle", "busiest_window", "parse_throttle"]
 
 #: Intune's limit for any request: 1,000 per application per tenant per 20 seconds.
 INTUNE = (1000, 20.0)
@@ -58,3 +58,13 @@ def parse_throttle(text: str) -> tuple[int, float] | None:
     if parsed[0] < 1 or parsed[1] <= 0:
         raise ValueError(f"expected REQUESTS/SECONDS with both above 0, got {text!r}")
     return parsed
+
+
+def busiest_window(times: collections.abc.Sequence[float], window: float) -> int:
+    """The most of ``times`` (sorted) within any ``window`` seconds: what a request log says of throttling."""
+    most, start = 0, 0
+    for end, at in enumerate(times):
+        while times[start] <= at - window:
+            start += 1
+        most = max(most, end - start + 1)
+    return most

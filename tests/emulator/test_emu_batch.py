@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from emutools import assert_graph_error
 
 from tunnelcheck.emulator import Emulator, Fault
@@ -102,6 +103,7 @@ def test_top_level_faults_do_not_touch_inner_requests(emu: Emulator, graph: http
     assert graph.get("/groups").status_code == 503
 
 
+@pytest.mark.provokes_writes
 def test_inner_writes_are_405_and_logged(emu: Emulator, graph: httpx.Client) -> None:
     out = _by_id(
         _batch(

@@ -87,6 +87,7 @@ def test_faults_on_the_token_endpoint_use_entra_errors(emu: Emulator, http: http
     assert request_token(http, emu, client_secret=emu.client_secret).status_code == 200
 
 
+@pytest.mark.provokes_writes
 @pytest.mark.parametrize("method", ["PATCH", "DELETE", "PUT", "POST"])
 def test_writes_are_405_and_logged_without_their_body(
     emu: Emulator, graph: httpx.Client, method: str
@@ -100,6 +101,7 @@ def test_writes_are_405_and_logged_without_their_body(
     assert graph.get(f"{CONFIGS}/and-1").json()["displayName"] == "Tunnel and-1"
 
 
+@pytest.mark.provokes_writes
 def test_writes_are_refused_even_without_a_token(emu: Emulator, http: httpx.Client) -> None:
     assert http.delete(f"/beta{CONFIGS}/and-1").status_code == 405
     assert len(emu.write_attempts) == 1

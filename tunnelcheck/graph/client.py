@@ -17,7 +17,7 @@ import os
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -91,25 +91,53 @@ class WriteRefused(RuntimeError):
     bug in tunnelcheck, never a tenant condition: it is not caught anywhere."""
 
 
-def write_refusal(method: str, url: httpx.URL, body: bytes, origin: httpx.URL) -> str | None:
-    """Why this request must not be sent, or None when it is a read: a GET, or a POST to ``$batch`` whose
-    inner requests are all GETs, to the configured Graph origin."""
+#: Headers some servers read as the real method of a GET or POST: never sent.
+_METHOD_OVERRIDES = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
+
+
+class _RepeatedKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object whose keys are unique: with a repeated key ("requests", "method"), which one a server
+    reads is up to its parser, so what is checked here might not be what Graph runs."""
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise _RepeatedKey
+    return dict(pairs)
+
+
+def write_refusal(method: str, url: httpx.URL, body: bytes, origin: httpx.URL,
+                  headers: Mapping[str, str] | None = None) -> str | None:
+    """Why this request must not be sent, or None when it is a read: a GET, or a POST to ``/beta/$batch``
+    (or ``/v1.0/$batch``) whose inner requests are all GETs, to the configured Graph origin, without a
+    method-override header anywhere."""
     if (url.scheme, url.host, url.port) != (origin.scheme, origin.host, origin.port):
         return f"{method} to {url.scheme}://{url.host} is not the configured Graph origin"
+    override = next((h for h in (headers or {}) if h.lower() in _METHOD_OVERRIDES), None)
+    if override is not None:
+        return f"{method} {url.path} with a {override} header"
     if method == "GET":
         return None
-    if method != "POST" or not url.path.rstrip("/").endswith("/$batch"):
+    root = origin.path.rstrip("/")
+    if method != "POST" or url.path.rstrip("/") not in {f"{root}/beta/$batch", f"{root}/v1.0/$batch"}:
         return f"{method} {url.path} is not a read"
     try:
-        inner = json.loads(body)["requests"]
+        inner = json.loads(body, object_pairs_hook=_unique_keys)["requests"]
         if not isinstance(inner, list):
             raise TypeError
+    except _RepeatedKey:
+        return "a $batch whose JSON repeats a key"
     except (ValueError, KeyError, TypeError):
         return "a $batch whose body is not a JSON object with a 'requests' list"
     for request in inner:
         method_inside = request.get("method") if isinstance(request, dict) else None
         if not isinstance(method_inside, str) or method_inside.upper() != "GET":
             return f"a $batch holding a {method_inside!r} request"
+        inner_headers = request.get("headers")
+        if isinstance(inner_headers, dict) and any(str(h).lower() in _METHOD_OVERRIDES for h in inner_headers):
+            return "a $batch holding a GET with a method-override header"
     return None
 
 
@@ -126,7 +154,7 @@ class ReadOnlyTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
-        refusal = write_refusal(request.method, request.url, body, self._origin)
+        refusal = write_refusal(request.method, request.url, body, self._origin, request.headers)
         if refusal is not None:
             raise WriteRefused(f"tunnelcheck is read-only: refused {refusal}")
         if self._observer is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from . import snapshot, waivers
 from . import summary as summary_mod
 from .check import Check, CheckFailed, Evidence, Phase, Platform, Severity, Verdict, run_check
 from .errors import CheckDefinitionError, ConfigError, DataUnavailable, TunnelcheckError
+from .files import write_atomic
 from .registry import Catalog, entry_point_plugins
 from .resources import Resource
 from .tenant import Tenant
@@ -518,7 +518,4 @@ def results_document(state: RunState, phase: str | None) -> dict[str, Any]:
 
 
 def write_results(path: str, state: RunState, phase: str | None) -> None:
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.part")
-    tmp.write_text(json.dumps(results_document(state, phase), indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, target)
+    write_atomic(path, json.dumps(results_document(state, phase), indent=2, ensure_ascii=False))

@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import json
 import os
-import tempfile
 import warnings
 import zlib
 from collections.abc import Collection, Mapping
@@ -27,6 +26,7 @@ except ImportError:  # pragma: no cover - optional
     orjson = None
 
 from .errors import DataUnavailable, MalformedResource, SnapshotError
+from .files import write_atomic
 from .resources import Resource
 from .tenant import SourceInfo, Tenant
 
@@ -219,16 +219,6 @@ def write(path: str | os.PathLike[str], doc: dict[str, Any]) -> str:
     data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     if os.fspath(path).endswith(".gz"):
         data = gzip.compress(data, mtime=0)
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data)
     return doc["sha256"]
 

@@ -28,6 +28,7 @@ from typing import Any
 from .check import Phase
 from .drift import TenantDiff, tenant_diff
 from .errors import ConfigError, TunnelcheckError
+from .files import write_atomic
 
 __all__ = [
     "CATEGORIES", "FAILING", "OUTCOMES", "ResultChange", "ResultDiff", "RunSummary", "TenantDrift", "TrendPoint",
@@ -350,7 +351,4 @@ def render_markdown(summary: RunSummary) -> str:
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` atomically (a reader never sees a part)."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    write_atomic(path, text)

@@ -18,7 +18,6 @@ from tunnelcheck.check import Verdict, run_check
 from tunnelcheck.errors import TunnelcheckError
 from tunnelcheck.redact import SALT_ENV, RedactedSource, Redactor, from_env
 from tunnelcheck.registry import Catalog
-from tunnelcheck.resources import Resource
 from tunnelcheck.snapshot import SnapshotSource
 from tunnelcheck.tenant import Tenant
 

@@ -46,7 +46,7 @@ def test_our_frames_raise_after_sign_in(tenant):
 
 
 def _private_key_lines(pem: str) -> list[str]:
-    block = re.search(r"-----BEGIN [A-Z ]*PRIVATE KEY-----(.*?)-----END", pem, re.S)
+    block = re.search(r"-----BEGIN [A-Z ]*PRIVATE KEY-----(.*?)-----END", pem, re.DOTALL)
     assert block, "the client certificate PEM holds its key"
     return [line for line in block.group(1).split() if len(line) >= 16]
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from .errors import DataUnavailable, TunnelcheckError
 from .resources import Resource
-from .tenant import SourceInfo, Source
+from .tenant import Source, SourceInfo
 
 __all__ = ["PERSONAL_KEYS", "SALT_ENV", "RedactedSource", "Redactor", "from_env"]
 

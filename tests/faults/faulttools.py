@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
 
-from tunnelcheck import config  # noqa: E402
-from tunnelcheck.emulator import Emulator, Fault  # noqa: E402
-from tunnelcheck.resources import Resource  # noqa: E402
+from tunnelcheck import config
+from tunnelcheck.emulator import Emulator, Fault
+from tunnelcheck.resources import Resource
 
 DEMO = ROOT / "tunnelcheck" / "demo" / "contoso.json"
 DOC = ROOT / "docs" / "faults.md"
@@ -72,16 +72,16 @@ def render(rows: list[Row], extra: list[Row] = ()) -> str:  # type: ignore[assig
     lines = [
         "# Fault matrix",
         "",
-        "Generated from `tests/faults/test_fault_matrix.py` by `python tests/faults/faulttools.py`; do not edit "
-        "(a test fails when this file is stale).",
+        ("Generated from `tests/faults/test_fault_matrix.py` by `python tests/faults/faulttools.py`; do not edit "
+        "(a test fails when this file is stale)."),
         "",
-        "Each row is one test: the Graph + Entra emulator (`tunnelcheck.emulator`) injects the fault into a "
+        ("Each row is one test: the Graph + Entra emulator (`tunnelcheck.emulator`) injects the fault into a "
         "live run of every check on the demo tenant, through the real msgraph-sdk and azure-identity. In "
         "every case the run ends within the bound; each check whose data was complete gives the same verdict "
         "as on the recorded snapshot; each check whose data was incomplete errors, and its reason names the "
         "resource and why. No case may turn into a pass. Retries use short `Retry-After` values (1-2 s) so "
         "that the suite stays fast; the limits are those of a real run (`max_retries` 3, Retry-After of 180 s "
-        "or more is not waited for).",
+        "or more is not waited for)."),
         "",
         "| case | injected fault | expected behaviour | bound |",
         "|---|---|---|---|",

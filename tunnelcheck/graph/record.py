@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -27,7 +26,8 @@ from typing import Any, TextIO
 from .. import config as config_file
 from .. import snapshot
 from ..errors import DataUnavailable, TunnelcheckError
-from ..redact import Redactor, RedactedSource
+from ..files import write_atomic
+from ..redact import RedactedSource, Redactor
 from ..redact import from_env as redactor_from_env
 from ..resources import Resource
 from ..tenant import Tenant
@@ -126,16 +126,7 @@ def _read_json(path: Path) -> Any:
 
 
 def _write_atomically(path: Path, doc: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, ensure_ascii=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(doc, ensure_ascii=False))
 
 
 class RecordingSource(LiveSource):

@@ -70,6 +70,10 @@ def _gc_paused() -> Any:
     try:
         yield
     finally:
+        # What was loaded lives as long as the run: move it out of the collector's sight for good, or
+        # the first full collection after this walks it all once more (measured: 0.8 s at XL). The model
+        # holds no reference cycles, so nothing that would need the cyclic collector is kept alive.
+        gc.freeze()
         if enabled:
             gc.enable()
 

@@ -114,10 +114,10 @@ def test_intent_offered(intent: str, offered: bool) -> None:
             False,
             "?" + G + "configurationManagerCollectionAssignmentTarget",
         ),
-        (
+        (  # a target type Graph adds later counts as assigned: cleanup checks fail rather than pass
             {"@odata.type": G + "futureTarget"},
             TargetKind(G + "futureTarget"),
-            False,
+            True,
             False,
             "?" + G + "futureTarget",
         ),
@@ -612,3 +612,39 @@ def test_builders_tenant_loads_once_and_remembers_errors() -> None:
 def test_builders_tenant_rejects_unknown_resources() -> None:
     with pytest.raises(TypeError, match="unknown resources"):
         tenant(profile=[])
+
+
+# --- Found in review: targets and intents that must never read as "not assigned" ---------------------
+
+def _profile_with(assignments: list[dict]) -> dict:
+    return {"@odata.type": "#microsoft.graph.androidDeviceOwnerVpnConfiguration", "id": "p1",
+            "connectionType": "microsoftTunnel", "assignments": assignments}
+
+
+def test_a_target_without_odata_type_is_malformed() -> None:
+    from tunnelcheck.errors import MalformedData
+    from tunnelcheck.model import parse_device_configurations
+
+    with pytest.raises(MalformedData, match=r"r\[0\]\.assignments\[0\]\.target\.@odata\.type: missing"):
+        parse_device_configurations([_profile_with([{"id": "a", "target": {"groupId": "g1"}}])], "r")
+
+
+def test_an_unknown_target_type_counts_as_assigned_and_covers_only_itself() -> None:
+    from tunnelcheck.model import Coverage, Target, TargetKind, parse_device_configurations
+
+    future = {"@odata.type": "#microsoft.graph.someFutureAssignmentTarget"}
+    (_, (profile,)) = parse_device_configurations([_profile_with([{"id": "a", "target": future}])], "r")
+    assert profile.assigned
+    (target,) = profile.includes
+    assert not Coverage.of([Target(TargetKind.GROUP, "g1")]).covers(target)
+    assert Coverage.of([Target(TargetKind.ALL_DEVICES)]).covers(target)
+    assert target.describe() == "target #microsoft.graph.someFutureAssignmentTarget"
+
+
+def test_a_remove_assignment_neither_assigns_nor_covers() -> None:
+    from tunnelcheck.model import parse_device_configurations
+
+    remove = {"id": "a", "intent": "remove", "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget",
+                                                         "groupId": "g1"}}
+    (_, (profile,)) = parse_device_configurations([_profile_with([remove])], "r")
+    assert not profile.assigned and profile.targets == ()

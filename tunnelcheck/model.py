@@ -122,7 +122,9 @@ class Target:
 
     @property
     def is_include(self) -> bool:
-        return self.kind in (TargetKind.GROUP, TargetKind.ALL_DEVICES, TargetKind.ALL_USERS)
+        # A target type Graph adds later may well include devices: it counts as assigned (so cleanup
+        # checks fail rather than pass), and its own key means nothing but itself covers it.
+        return self.kind in (TargetKind.GROUP, TargetKind.ALL_DEVICES, TargetKind.ALL_USERS) or not self.kind.known
 
     @property
     def key(self) -> str:
@@ -136,7 +138,9 @@ class Target:
             return "all devices"
         if self.kind is TargetKind.ALL_USERS:
             return "all licensed users"
-        name = (group_names or {}).get(self.group_id or "")
+        if self.group_id is None:
+            return f"target {self.kind.value}"
+        name = (group_names or {}).get(self.group_id)
         label = f"group {name} ({self.group_id})" if name else f"group {self.group_id}"
         return f"excluded {label}" if self.is_exclusion else label
 
@@ -490,6 +494,8 @@ def _target(raw: _Raw) -> Target:
     target = raw.obj("target")
     if target is None:
         raise MalformedData(f"{raw.place}.target", "missing")
+    if not target.odata_type:
+        raise MalformedData(f"{target.place}.@odata.type", "missing")
     kind = TargetKind(target.odata_type)
     group_id = target.str("groupId")
     if kind in (TargetKind.GROUP, TargetKind.EXCLUSION_GROUP) and not group_id:
@@ -540,7 +546,9 @@ def _tunnel_profile(raw: _Raw, kind: ProfileKind, connection_type: ConnectionTyp
         odata_type=raw.odata_type,
         kind=kind,
         connection_type=connection_type,
-        targets=tuple(_target(a) for a in raw.objs("assignments", required=True)),
+        # An assignment with intent "remove" takes the profile away from its target: it neither assigns
+        # nor covers (beta deviceConfigurationAssignment.intent: apply | remove).
+        targets=tuple(_target(a) for a in raw.objs("assignments", required=True) if a.str("intent") != "remove"),
         created=raw.datetime("createdDateTime"),
         site_id=raw.str("microsoftTunnelSiteId") or None,
         custom=_custom_settings(raw),

@@ -133,6 +133,10 @@ def pytest_configure(config: pytest.Config) -> None:
                                    name.removeprefix("tunnelcheck_").replace("json", "tunnelcheck-json"))
                     raise ConfigError(flag, "needs a tenant: give --snapshot FILE or --tenant TENANT")
             return
+        if live and config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+            # Each xdist worker would sign in and collect on its own, against one throttling budget.
+            raise ConfigError("-n", "live tenants run in one process (Intune throttles per app): record with "
+                              "--record FILE (or tunnelcheck record), then run -n on the snapshot")
         if config.getoption("tunnelcheck_record") and (len(live) != 1 or config.getoption("numprocesses", None)):
             raise ConfigError("--record", "needs exactly one --tenant and no -n (it records what this process loaded)")
         state = _build_run(config, settings, snapshots, live)
@@ -164,6 +168,8 @@ def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: l
             _add_tenant(tenants, open_tenant(name, settings))
     baseline_path = config.getoption("tunnelcheck_baseline")
     baseline = snapshot.load_tenant(baseline_path, label="baseline") if baseline_path else None
+    if baseline is not None:
+        _check_baseline_matches(baseline, tenants)
     drift = bool(config.getoption("tunnelcheck_drift"))
     if drift and baseline is None:
         raise ConfigError("--drift", "needs --baseline FILE (the snapshot to compare with)")
@@ -184,6 +190,18 @@ def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: l
     catalog = Catalog(c for found in config.hook.pytest_tunnelcheck_checks() for c in found)
     phase = config.getoption("tunnelcheck_phase")
     return RunState(tenants, baseline, settings, catalog, Phase(phase) if phase else None, drift)
+
+
+def _check_baseline_matches(baseline: Tenant, tenants: dict[str, Tenant]) -> None:
+    """A baseline decides migration targets and earlier offers: it must be the same tenant's."""
+    if len(tenants) > 1:
+        raise ConfigError("--baseline", f"one baseline cannot serve {len(tenants)} tenants: run each tenant "
+                          "with its own --baseline")
+    (tenant,) = tenants.values()
+    ids = (baseline.info.tenant_id, tenant.info.tenant_id)
+    if None not in ids and ids[0].lower() != ids[1].lower():  # type: ignore[union-attr]
+        raise ConfigError("--baseline", f"{baseline.info.location} is tenant {ids[0]}, but the run checks "
+                          f"tenant {ids[1]} ({tenant.info.location})")
 
 
 def _add_tenant(tenants: dict[str, Tenant], tenant: Tenant) -> None:
@@ -233,18 +251,18 @@ class CheckItem(pytest.Item):
         self.user_properties.append(("tenant", label))
 
     def setup(self) -> None:
-        # Load what the check needs now: data that cannot be had makes the check error, in setup.
+        # Load the data and evaluate the rule here: a check whose data cannot be had (from the tenant, or
+        # from the baseline when the check reads it) is a pytest *error*, never a failure or a pass.
         state = self.config.stash[RUN_KEY]
         state.tenants[self.label].prefetch(state.wanted)
-        state.tenants[self.label].require(self.check.needs)
-        if state.baseline is not None:
-            state.baseline.require(self.check.needs)
-
-    def runtest(self) -> None:
-        state = self.config.stash[RUN_KEY]
         verdict = run_check(self.check, state.tenants[self.label], state.baseline, state.settings.migration)
         verdict, _ = waivers.apply(self.check.id, verdict, state.settings.waivers, dt.date.today())
         self.stash[VERDICT_KEY] = verdict
+        if verdict.outcome == "error":
+            raise CheckFailed(verdict)
+
+    def runtest(self) -> None:
+        verdict = self.stash[VERDICT_KEY]
         if verdict.outcome == "skipped":
             pytest.skip(verdict.reason)
         if verdict.outcome == "waived":
@@ -262,14 +280,17 @@ class CheckItem(pytest.Item):
 
 
 def describe_failure(check: Check | None, verdict: Verdict) -> str:
-    """The terminal text of a failed check: reason, the failing evidence rows, remediation."""
+    """The terminal text of a failed check (reason, the failing evidence rows, remediation), or of one that
+    could not run (why: the remediation is for the tenant, not for missing data)."""
     lines = []
     if check is not None:
         lines.append(f"{check.id} {check.title} [{check.phase}, {check.platform}, {check.severity}]")
+    if verdict.outcome == "error":
+        return "\n".join([*lines, f"cannot run: {verdict.reason}"])
     lines.append(f"{verdict.outcome}: {verdict.reason}")
     lines += [f"  {f.line()}" for f in verdict.evidence if not f.ok]
     if check is not None:
-        lines.append(f"remediation: {' '.join(check.remediation.split())}")
+        lines.append(f"remediation: {check.remediation}")
     return "\n".join(lines)
 
 
@@ -333,9 +354,17 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What the selected checks need, after -k/-m/--deselect had their say: a live tenant then collects
+    exactly that (and group names for the evidence), in one round."""
+    state = session.config.stash.get(RUN_KEY, None)
+    if state is None:
+        return
     state.wanted = frozenset({Resource.GROUPS}).union(*(
         item.check.needs if isinstance(item, CheckItem) else item.stash[USER_CHECK_KEY]["needs"]
-        for item in selected if isinstance(item, CheckItem) or USER_CHECK_KEY in item.stash))
+        for item in session.items if isinstance(item, CheckItem) or USER_CHECK_KEY in item.stash))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -420,6 +449,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     exc = call.excinfo.value if call.excinfo else None
     if isinstance(exc, CheckFailed):
         verdict = exc.verdict
+    if isinstance(exc, CheckFailed) and call.when == "call" and not isinstance(item, CheckItem):
+        verdict = _waive_user_check(item, info["check_id"], report, exc.verdict)
+    if isinstance(exc, CheckFailed) and call.when == "setup":
+        report.longrepr = describe_failure(item.check if isinstance(item, CheckItem) else None, exc.verdict)
     if hasattr(report, "wasxfail"):
         outcome, reason = "waived", verdict.reason if verdict else str(report.wasxfail)
     elif isinstance(exc, DataUnavailable):
@@ -437,6 +470,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         "outcome": outcome, "reason": reason, "evidence": [f.as_dict() for f in findings],
     }
     return report
+
+
+def _waive_user_check(item: pytest.Item, check_id: str, report: pytest.TestReport, verdict: Verdict) -> Verdict:
+    """Waivers apply to users' checks as to the catalog's: a fully waived failure is reported as xfailed."""
+    state = item.config.stash[RUN_KEY]
+    waived, _ = waivers.apply(check_id, verdict, state.settings.waivers, dt.date.today())
+    if waived.outcome == "waived":
+        report.outcome = "skipped"
+        report.wasxfail = waived.reason
+        report.longrepr = None
+    return waived
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -106,3 +106,30 @@ def test_record_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
         assert err.startswith("tunnelcheck: error: client-secret sign-in to tenant") and "AADSTS" in err
         assert "not-the-secret" not in err and err.count("\n") == 1
         assert not (tmp_path / "x.json").exists()
+
+
+def test_a_live_run_collects_only_what_the_selected_checks_need(pytester: pytest.Pytester,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """-k/-m narrow the collection too: TUN-GW-02 reads profiles and sites (and groups, for names), nothing else."""
+    with Emulator(snapshot=DEMO) as emu:
+        monkeypatch.setenv(SECRET_ENV, emu.client_secret)
+        cfg = _config(emu, pytester.path / "cfg.yaml")
+        run = pytester.runpytest_subprocess("--tenant", emu.tenant_id, "--tunnelcheck-config", str(cfg),
+                                            "-k", "TUN-GW-02", "-p", "no:cacheprovider")
+        listed = {r.path.removeprefix("/beta/") for r in emu.requests if r.path.startswith("/beta/")
+                  and r.path.count("/") <= 3 and not r.path.endswith("$batch")}
+    assert run.ret == 0
+    assert listed == {"deviceManagement/deviceConfigurations", "deviceManagement/microsoftTunnelSites", "groups"}
+
+
+def test_live_tenants_refuse_xdist(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each worker would sign in and collect on its own, against one throttling budget."""
+    with Emulator(snapshot=DEMO) as emu:
+        monkeypatch.setenv(SECRET_ENV, emu.client_secret)
+        cfg = _config(emu, pytester.path / "cfg.yaml")
+        run = pytester.runpytest_subprocess("--tenant", emu.tenant_id, "--tunnelcheck-config", str(cfg),
+                                            "-n", "2", "-p", "no:cacheprovider")
+        graph = [r for r in emu.requests if r.path.startswith("/beta/")]
+    assert run.ret == pytest.ExitCode.USAGE_ERROR
+    assert "ERROR: -n: live tenants run in one process" in run.stderr.str()
+    assert graph == []

@@ -212,3 +212,12 @@ def test_unreadable_certificate_is_an_authentication_error(tmp_path) -> None:
                                       "certificate_path": str(tmp_path / "missing.pem")}})
     with pytest.raises(AuthenticationFailed, match="^certificate: cannot set up the credential: "):
         auth.make_credential(settings, "contoso", endpoints(settings))
+
+
+def test_a_foreign_graph_url_with_microsofts_sign_in_is_refused() -> None:
+    """A mistyped or hostile graph_url would otherwise receive a real Graph token."""
+    with pytest.raises(ConfigError, match=r"^graph_url: https://graph\.evil\.example is not a Microsoft Graph host"):
+        endpoints(config.parse({"graph_url": "https://graph.evil.example"}))
+    assert endpoints(config.parse({"graph_url": "https://graph.microsoft.us"})).graph_host == "graph.microsoft.us"
+    own = endpoints(config.parse({"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443"}))
+    assert own.graph_url == "https://127.0.0.1:8443"

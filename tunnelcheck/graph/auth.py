@@ -57,11 +57,11 @@ class Credential:
     __str__ = __repr__
 
     def get_token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> AccessToken:
-        token = self.inner.get_token(*scopes, claims=claims, **kwargs)
-        if not claims and _digest(token.token) in self._refused:
-            fresh = json.dumps({"access_token": {"nbf": {"essential": True, "value": str(int(time.time()))}}})
-            token = self.inner.get_token(*scopes, claims=fresh, **kwargs)
-        return token
+        # No token is ever held in a local of this frame while another call can raise (--showlocals).
+        if claims or not self._refused or _digest(self.inner.get_token(*scopes, **kwargs).token) not in self._refused:
+            return self.inner.get_token(*scopes, claims=claims, **kwargs)  # MSAL's cache answers a repeat
+        fresh = json.dumps({"access_token": {"nbf": {"essential": True, "value": str(int(time.time()))}}})
+        return self.inner.get_token(*scopes, claims=fresh, **kwargs)
 
     def refuse(self, token: str) -> None:
         """Graph refused ``token`` (401): do not hand it out again."""

@@ -71,7 +71,9 @@ def _app_uninstalled(ctx: Context, platform: str) -> Verdict:
         else:
             ctx.evidence.ok(ref, "exists", False, "not in the tenant" +
                             ("" if ctx.baseline else " (no --baseline: earlier offers unknown)"))
-        return ctx.verdict(passed=f"the {name} standalone app is gone and was not offered in the baseline",
+        gone = (f"no {name} app with identifier {app_id} exists (migration.standalone_app_ids.{platform})")
+        return ctx.verdict(passed=f"{gone}, and the baseline did not offer it" if ctx.baseline else
+                           f"{gone}; without --baseline, earlier offers of a deleted app cannot be checked",
                            failed=f"the {name} standalone app was deleted without uninstalling it")
     for app in apps:
         for a in app.assignments:

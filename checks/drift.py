@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.drift import Names, ObjectDiff, app_diffs, profile_diffs
+from tunnelcheck.drift import Names, ObjectDiff, app_diffs, profile_diffs, record_evidence
 from tunnelcheck.resources import Resource
 from tunnelcheck.tenant import Tenant
 
@@ -16,28 +16,12 @@ REMEDIATION = """
     pass it as --baseline."""
 
 
-def _record(ctx: Context, diffs: Iterable[ObjectDiff], object_type: str) -> None:
-    for diff in diffs:
-        ref = (object_type, diff.id, diff.name)
-        if not diff.drifted:
-            ctx.evidence.ok(ref, "(settings)", "unchanged")
-            continue
-        if diff.status == "added":
-            ctx.evidence.fail(ref, "(object)", "added", diff.note or "not in the baseline", baseline="absent")
-        elif diff.status == "removed":
-            ctx.evidence.fail(ref, "(object)", "removed", diff.note or "in the baseline, gone now",
-                              baseline="present")
-        for change in diff.changes:
-            ctx.evidence.fail(ref, change.path, change.new_text, change.text if change.added or change.removed
-                              else "changed since the baseline", baseline=change.old_text)
-
-
 def _compare(ctx: Context, diffs: Callable[[Tenant, Names], Iterable[ObjectDiff]], object_type: str,
              what: str) -> Verdict:
     """Skip without a baseline; else record each object compared, every difference failing."""
     if ctx.baseline is None:
         ctx.skip("needs --baseline (the accepted snapshot to compare with)")
-    _record(ctx, diffs(ctx.baseline, Names(ctx.baseline, ctx.tenant)), object_type)
+    record_evidence(ctx.evidence, diffs(ctx.baseline, Names(ctx.baseline, ctx.tenant)), object_type)
     return ctx.verdict(passed=f"the {what}s are unchanged since the baseline",
                        failed=f"{{n}} {what} difference(s) from the baseline")
 

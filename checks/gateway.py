@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.diff import changes
+from tunnelcheck.drift import SITE, Names, gateway_diffs, record_evidence
 from tunnelcheck.model import HealthStatus
 from tunnelcheck.resources import Resource
 
@@ -64,24 +62,6 @@ def profiles_point_at_sites(ctx: Context) -> Verdict:
                        failed="{n} assigned Tunnel profile(s) point at no existing site")
 
 
-def _gateway_differences(ctx: Context, kind: str, old: Mapping[str, Any], new: Mapping[str, Any],
-                         names: Mapping[str, str]) -> None:
-    for object_id in sorted(old.keys() | new.keys()):
-        ref = (kind, object_id, names.get(object_id, ""))
-        before, after = old.get(object_id), new.get(object_id)
-        if before is None:
-            ctx.evidence.fail(ref, "(object)", "added", "not in the baseline", baseline="absent")
-        elif after is None:
-            ctx.evidence.fail(ref, "(object)", "removed", "in the baseline, gone now", baseline="present")
-        else:
-            # The shared normalisation: run-time state (diff.GATEWAY_VOLATILE) ignored, set-like lists unordered.
-            diffs = changes(before, after)
-            for change in diffs:
-                ctx.evidence.fail(ref, change.path, change.new, "changed since the baseline", baseline=change.old)
-            if not diffs:
-                ctx.evidence.ok(ref, "(settings)", "unchanged")
-
-
 @check(
     id="TUN-GW-03", title="Tunnel Gateway settings are unchanged since the baseline",
     phase=Phase.INVENTORY, platform=Platform.GATEWAY, severity=Severity.MEDIUM,
@@ -96,11 +76,8 @@ def gateway_unchanged(ctx: Context) -> Verdict:
     property, baseline value, current value."""
     if ctx.baseline is None:
         ctx.skip("needs --baseline (the snapshot to compare the gateway settings with)")
-    for kind, get in (("site", lambda t: t.sites), ("server configuration", lambda t: t.tunnel_configurations)):
-        old = {o.id: o.raw for o in get(ctx.baseline)}
-        new = {o.id: o.raw for o in get(ctx.tenant)}
-        names = {o.id: o.display_name for t in (ctx.baseline, ctx.tenant) for o in get(t)}
-        _gateway_differences(ctx, kind, old, new, names)
+    for diff in gateway_diffs(ctx.baseline, ctx.tenant, Names(ctx.baseline, ctx.tenant)):
+        record_evidence(ctx.evidence, [diff], "site" if diff.kind == SITE else "server configuration")
     return ctx.verdict(passed="Tunnel sites and server configurations are unchanged since the baseline",
                        failed="{n} Tunnel Gateway difference(s) from the baseline")
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from . import config as config_file
+from .check import Evidence
 from .config import MigrationConfig
 from .diff import VOLATILE, Change, changes, normalise
 from .errors import DataUnavailable, TunnelcheckError
@@ -390,6 +391,23 @@ def gateway_diffs(old: Tenant, new: Tenant, names: Names | None = None) -> list[
             shown = b or a
             out.append(ObjectDiff(kind, object_id, shown.display_name, _status(a, b, bool(found)), tuple(found)))
     return sorted(out, key=lambda d: (d.kind != SITE, d.name.casefold(), d.id))
+
+
+def record_evidence(evidence: Evidence, diffs: Iterable[ObjectDiff], object_type: str | None = None) -> None:
+    """Each object compared as evidence rows: unchanged ok, each difference failing with the baseline's
+    value beside the current one (for the checks that compare with --baseline)."""
+    for diff in diffs:
+        ref = (object_type or diff.kind, diff.id, diff.name)
+        if not diff.drifted:
+            evidence.ok(ref, "(settings)", "unchanged")
+            continue
+        if diff.status == "added":
+            evidence.fail(ref, "(object)", "added", diff.note or "not in the baseline", baseline="absent")
+        elif diff.status == "removed":
+            evidence.fail(ref, "(object)", "removed", diff.note or "in the baseline, gone now", baseline="present")
+        for change in diff.changes:
+            evidence.fail(ref, change.path, change.new_text, change.text if change.added or change.removed
+                          else "changed since the baseline", baseline=change.old_text)
 
 
 def tenant_diff(old: Tenant, new: Tenant, config: MigrationConfig) -> TenantDiff:

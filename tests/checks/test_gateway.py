@@ -358,8 +358,10 @@ def test_gw03_nested_property_path() -> None:
         should_fail("", gateway(site("s1", configuration_id="cfg-2")), "s1", baseline=gateway(site("s1"))),
         GW_03,
     )
+    # Ids are shown with the name of what they name, as in `tunnelcheck diff` ("cfg-1" is that
+    # configuration's display name in the baseline; cfg-2 names nothing in either tenant).
     assert [(r.property, r.baseline, r.value) for r in rows] == [
-        ("microsoftTunnelConfiguration.id", "cfg-1", "cfg-2")
+        ("microsoftTunnelConfiguration.id", "cfg-1 (cfg-1)", "cfg-2")
     ]
 
 

@@ -569,6 +569,14 @@ def _tunnel_profile(raw: _Raw, kind: ProfileKind, connection_type: ConnectionTyp
     )
 
 
+def is_tunnel_profile(raw: Mapping[str, Any]) -> bool:
+    """A Tunnel VPN profile (CHECKS.md "Tunnel profile"), by ``@odata.type`` and ``connectionType``; decided
+    on the client, since ``isof`` on this collection is undocumented (graph-facts §1)."""
+    odata_type, connection = raw.get("@odata.type"), raw.get("connectionType")
+    return (isinstance(odata_type, str) and odata_type in VPN_TYPES
+            and isinstance(connection, str) and connection in {c.value for c in TUNNEL_CONNECTION_TYPES})
+
+
 def parse_device_configurations(
     items: list[Any], place: str
 ) -> tuple[tuple[DeviceConfiguration, ...], tuple[TunnelProfile, ...]]:
@@ -577,10 +585,9 @@ def parse_device_configurations(
     profiles: list[TunnelProfile] = []
     for raw in _items(items, place):
         configurations.append(DeviceConfiguration(raw.id, raw.name, raw.odata_type))
-        kind = VPN_TYPES.get(raw.odata_type)
-        connection = ConnectionType(raw.str("connectionType") or "")
-        if kind is not None and connection in TUNNEL_CONNECTION_TYPES:
-            profiles.append(_tunnel_profile(raw, kind, connection))
+        raw.str("connectionType")  # a wrong type must not make a Tunnel profile look like something else
+        if is_tunnel_profile(raw.data):
+            profiles.append(_tunnel_profile(raw, VPN_TYPES[raw.odata_type], ConnectionType(raw.data["connectionType"])))
         else:
             raw.objs("assignments")  # not needed, but a wrong shape still means a damaged document
     return tuple(configurations), tuple(profiles)

@@ -19,8 +19,7 @@ from tunnelcheck.check import Verdict, run_check
 from tunnelcheck.emulator import Emulator, Fault
 from tunnelcheck.errors import AuthenticationFailed, DataUnavailable, PermissionDenied
 from tunnelcheck.graph import LiveSource, open_source, open_tenant, record
-from tunnelcheck.graph.collector import is_tunnel_profile
-from tunnelcheck.model import AppKind
+from tunnelcheck.model import AppKind, is_tunnel_profile
 from tunnelcheck.registry import Catalog
 from tunnelcheck.resources import REQUIRED_PERMISSIONS, Resource
 from tunnelcheck.tenant import Tenant

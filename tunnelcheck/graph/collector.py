@@ -353,20 +353,13 @@ def _object_id(item: Any, where: str) -> str:
     return quote(value, safe="")
 
 
-def is_tunnel_profile(item: dict[str, Any]) -> bool:
-    """A Tunnel VPN profile, by ``@odata.type`` and ``connectionType`` (client side: ``isof`` on this
-    collection is undocumented, graph-facts §1). The model decides the same way."""
-    return (item.get("@odata.type") in model.VPN_TYPES
-            and item.get("connectionType") in {c.value for c in model.TUNNEL_CONNECTION_TYPES})
-
-
 async def _device_configurations(g: Graph, prov: Provenance) -> list[Any]:
     """Tunnel profiles whole, with ``assignments`` and ``deviceStatusOverview``; every other configuration
     only as id, displayName and @odata.type (the checks need to know it exists, nothing more)."""
     out: list[Any] = []
     profiles: list[dict[str, Any]] = []
     for item in await g.list_all(g.url("deviceManagement/deviceConfigurations"), prov):
-        if isinstance(item, dict) and is_tunnel_profile(item):
+        if isinstance(item, dict) and model.is_tunnel_profile(item):
             profiles.append(dict(item))
             out.append(profiles[-1])
         elif isinstance(item, dict):
@@ -433,7 +426,7 @@ async def _audit_events(g: Graph, prov: Provenance) -> list[Any]:
         configurations = await _device_configurations(g, prov)
     created = sorted(
         str(c["createdDateTime"]) for c in configurations
-        if isinstance(c, dict) and is_tunnel_profile(c) and c.get("connectionType") == "microsoftProtect"
+        if isinstance(c, dict) and model.is_tunnel_profile(c) and c.get("connectionType") == "microsoftProtect"
         and model.VPN_TYPES[c["@odata.type"]] is model.ProfileKind.IOS and c.get("createdDateTime"))
     if not created:
         prov.note = "no iOS Defender profile: no audit event is needed"

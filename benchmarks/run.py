@@ -30,7 +30,8 @@ sys.path.insert(0, str(HERE.parent))
 from tunnelcheck import config, model, snapshot, synth  # noqa: E402
 from tunnelcheck.emulator.graph import PAGE_LIMITS  # noqa: E402
 from tunnelcheck.emulator.throttle import INTUNE  # noqa: E402
-from tunnelcheck.graph.collector import BATCH_LIMIT, is_tunnel_profile  # noqa: E402
+from tunnelcheck.graph.collector import BATCH_LIMIT  # noqa: E402
+from tunnelcheck.model import is_tunnel_profile  # noqa: E402
 from tunnelcheck.graph.source import LiveSource  # noqa: E402
 from tunnelcheck.resources import Resource  # noqa: E402
 

@@ -12,8 +12,9 @@ import time
 
 def main(mode: str, current: str, baseline: str) -> None:
     if mode == "catalog":  # imports are not what is measured
-        import tunnelcheck.checks  # noqa: F401
-        import tunnelcheck.snapshot  # noqa: F401
+        import tunnelcheck.checks
+
+        import tunnelcheck.snapshot
     start = time.perf_counter()
     if mode == "json":
         docs = []
@@ -24,6 +25,7 @@ def main(mode: str, current: str, baseline: str) -> None:
         outcomes: dict[str, str] = {}
     else:
         import tunnelcheck.checks
+
         from tunnelcheck.check import run_check
         from tunnelcheck.config import MigrationConfig
         from tunnelcheck.snapshot import load_tenant

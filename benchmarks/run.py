@@ -27,13 +27,13 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from tunnelcheck import config, model, snapshot, synth  # noqa: E402
-from tunnelcheck.emulator.graph import PAGE_LIMITS  # noqa: E402
-from tunnelcheck.emulator.throttle import INTUNE  # noqa: E402
-from tunnelcheck.graph.collector import BATCH_LIMIT  # noqa: E402
-from tunnelcheck.model import is_tunnel_profile  # noqa: E402
-from tunnelcheck.graph.source import LiveSource  # noqa: E402
-from tunnelcheck.resources import Resource  # noqa: E402
+from tunnelcheck import config, model, snapshot, synth
+from tunnelcheck.emulator.graph import PAGE_LIMITS
+from tunnelcheck.emulator.throttle import INTUNE
+from tunnelcheck.graph.collector import BATCH_LIMIT
+from tunnelcheck.graph.source import LiveSource
+from tunnelcheck.model import is_tunnel_profile
+from tunnelcheck.resources import Resource
 
 INTUNE_PAGE = 1000
 SECRET_ENV = "TUNNELCHECK_BENCH_SECRET"
@@ -139,7 +139,7 @@ def table(rows: list[dict[str, Any]], columns: list[tuple[str, str, str]]) -> st
     body = [[format(r[key], fmt) if isinstance(r[key], (int, float)) and fmt else str(r[key])
              for key, _, fmt in columns] for r in rows]
     widths = [max(len(c) for c in col) for col in zip(head, *body)]
-    line = lambda cells: "| " + " | ".join(c.rjust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    line = lambda cells: "| " + " | ".join(c.rjust(w) for c, w in zip(cells, widths)) + " |"
     return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, body)])
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
 from tunnelcheck.migration import (
-    ANDROID_KINDS, IOS_KINDS, covered_by_any, defender_apps, defender_profiles, in_scope_standalone, unique_targets,
+    ANDROID_KINDS,
+    IOS_KINDS,
+    covered_by_any,
+    defender_apps,
+    defender_profiles,
+    in_scope_standalone,
+    unique_targets,
 )
 from tunnelcheck.model import Target
 from tunnelcheck.resources import Resource

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
 from tunnelcheck.drift import SITE, Names, gateway_diffs, record_evidence
 from tunnelcheck.model import HealthStatus

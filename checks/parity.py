@@ -7,7 +7,12 @@ from typing import Any
 
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
 from tunnelcheck.migration import (
-    ANDROID_KINDS, IOS_KINDS, covering_defender_profiles, defender_profiles, in_scope_standalone, replacements,
+    ANDROID_KINDS,
+    IOS_KINDS,
+    covering_defender_profiles,
+    defender_profiles,
+    in_scope_standalone,
+    replacements,
 )
 from tunnelcheck.model import AppKind, ProfileKind, TunnelProfile
 from tunnelcheck.resources import Resource

@@ -6,7 +6,11 @@ from collections.abc import Callable
 
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
 from tunnelcheck.migration import (
-    ANDROID_KINDS, IOS_KINDS, covering_defender_profiles, defender_profiles, in_scope_standalone,
+    ANDROID_KINDS,
+    IOS_KINDS,
+    covering_defender_profiles,
+    defender_profiles,
+    in_scope_standalone,
 )
 from tunnelcheck.model import TunnelProfile
 from tunnelcheck.resources import Resource

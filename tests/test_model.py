@@ -22,10 +22,10 @@ from builders import (
     tenant,
     uninstall,
 )
+from tunnelcheck.checks.cleanup import android_standalone_profiles_retired
 
 from tunnelcheck import model
 from tunnelcheck.check import run_check
-from tunnelcheck.checks.cleanup import android_standalone_profiles_retired
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.errors import DataUnavailable, MalformedData, MalformedResource
 from tunnelcheck.model import (

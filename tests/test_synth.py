@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 import tunnelcheck.checks
+
 from tunnelcheck import snapshot, synth
 from tunnelcheck.check import run_check
 from tunnelcheck.cli import main

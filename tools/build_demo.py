@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tunnelcheck import snapshot  # noqa: E402
+from tunnelcheck import snapshot
 
 G = "#microsoft.graph."
 TENANT_ID = "6f1c2a4e-0d5b-4c8e-9a61-3e2f7b9d4c10"

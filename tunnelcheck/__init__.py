@@ -11,7 +11,12 @@ from __future__ import annotations
 from .check import Check, Context, Evidence, Finding, Phase, Platform, Severity, Verdict, check
 from .config import Config, MigrationConfig
 from .errors import (
-    CheckDefinitionError, ConfigError, DataUnavailable, MalformedData, PermissionDenied, SnapshotError,
+    CheckDefinitionError,
+    ConfigError,
+    DataUnavailable,
+    MalformedData,
+    PermissionDenied,
+    SnapshotError,
     TunnelcheckError,
 )
 from .resources import Resource

@@ -28,7 +28,7 @@ from .registry import Catalog, entry_point_plugins
 from .resources import Resource
 from .tenant import Tenant
 
-__all__ = ["CheckItem", "RunState", "RUN_KEY"]
+__all__ = ["RUN_KEY", "CheckItem", "RunState"]
 
 RESULTS_VERSION = 1
 
@@ -126,11 +126,8 @@ def pytest_configure(config: pytest.Config) -> None:
             snapshots = [e.snapshot for e in settings.tenants if e.snapshot]
             live = [e.tenant for e in settings.tenants if e.tenant]
         if not snapshots and not live:
-            for name in ("tunnelcheck_baseline", "tunnelcheck_phase", "tunnelcheck_drift", "tunnelcheck_json",
-                         "tunnelcheck_record", *_SUMMARY_OPTIONS):
-                if config.getoption(name):
-                    flag = "--" + (name.replace("_", "-") if name in _SUMMARY_OPTIONS else
-                                   name.removeprefix("tunnelcheck_").replace("json", "tunnelcheck-json"))
+            for dest, flag in _NEEDS_A_TENANT.items():
+                if config.getoption(dest):
                     raise ConfigError(flag, "needs a tenant: give --snapshot FILE or --tenant TENANT")
             return
         if live and config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
@@ -154,7 +151,13 @@ def pytest_configure(config: pytest.Config) -> None:
     _register_html_report(config)
 
 
-_SUMMARY_OPTIONS = ("tunnelcheck_previous", "tunnelcheck_history", "tunnelcheck_markdown")
+#: Options that mean nothing without a tenant (dest -> flag).
+_NEEDS_A_TENANT = {
+    "tunnelcheck_baseline": "--baseline", "tunnelcheck_phase": "--phase", "tunnelcheck_drift": "--drift",
+    "tunnelcheck_json": "--tunnelcheck-json", "tunnelcheck_record": "--record",
+    "tunnelcheck_previous": "--tunnelcheck-previous", "tunnelcheck_history": "--tunnelcheck-history",
+    "tunnelcheck_markdown": "--tunnelcheck-markdown",
+}
 
 
 def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: list[str], live: list[str]) -> RunState:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-__all__ = ["SIZES", "Synthetic", "generate", "add_arguments", "run"]
+__all__ = ["SIZES", "Synthetic", "add_arguments", "generate", "run"]
 
 G = "#microsoft.graph."
 SIZES = {"S": 0.01, "M": 0.1, "L": 1 / 3, "XL": 1.0}

@@ -25,9 +25,9 @@ from tunnelcheck.resources import Resource
 from tunnelcheck.tenant import Tenant
 
 __all__ = [
-    "Case",
     "MDE_WANTED",
     "TUNNEL_ONLY",
+    "Case",
     "params",
     "should_error",
     "should_fail",

@@ -6,8 +6,8 @@ import pytest
 from builders import (
     STANDALONE_APP_ID,
     all_devices,
-    android_profile,
     all_users,
+    android_profile,
     available,
     available_without_enrollment,
     defender_profile,
@@ -21,14 +21,20 @@ from builders import (
     uninstall,
 )
 from checkcases import Case, params, should_error, should_fail, should_pass
-
-from tunnelcheck.check import Check
 from tunnelcheck.checks.cleanup import (
     android_standalone_app_uninstalled as AND_08,
+)
+from tunnelcheck.checks.cleanup import (
     android_standalone_profiles_retired as AND_07,
+)
+from tunnelcheck.checks.cleanup import (
     ios_standalone_app_uninstalled as IOS_08,
+)
+from tunnelcheck.checks.cleanup import (
     ios_standalone_profiles_retired as IOS_07,
 )
+
+from tunnelcheck.check import Check
 from tunnelcheck.config import AppIds, MigrationConfig
 from tunnelcheck.resources import Resource
 

@@ -23,13 +23,17 @@ from builders import (
     uninstall,
 )
 from checkcases import Case, params, should_error, should_fail, should_pass, should_skip
-
-from tunnelcheck.check import Check
 from tunnelcheck.checks.defender_app import (
     defender_approved_android as AND_01,
+)
+from tunnelcheck.checks.defender_app import (
     defender_assigned_android as AND_02,
+)
+from tunnelcheck.checks.defender_app import (
     defender_deployed_ios as IOS_01,
 )
+
+from tunnelcheck.check import Check
 from tunnelcheck.config import AppIds, MigrationConfig
 from tunnelcheck.errors import PermissionDenied
 from tunnelcheck.resources import Resource

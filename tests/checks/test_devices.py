@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import pytest
 from builders import (
-    DEFENDER, android_profile, detected_app, exclusion, group_target, ios_profile, managed_device, status_overview,
+    DEFENDER,
+    android_profile,
+    detected_app,
+    exclusion,
+    group_target,
+    ios_profile,
+    managed_device,
+    status_overview,
     tenant,
 )
 from checkcases import Case, params, should_error, should_fail, should_pass
+from tunnelcheck.checks.devices import (
+    defender_profiles_deploy as DEV_02,
+)
+from tunnelcheck.checks.devices import (
+    standalone_app_gone_from_devices as DEV_01,
+)
 
 from tunnelcheck.check import Check, run_check
-from tunnelcheck.checks.devices import (
-    defender_profiles_deploy as DEV_02, standalone_app_gone_from_devices as DEV_01,
-)
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.resources import Resource
 

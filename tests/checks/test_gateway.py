@@ -16,14 +16,20 @@ from builders import (
     tunnel_configuration,
 )
 from checkcases import Case, params, should_error, should_fail, should_pass, should_skip
-
-from tunnelcheck.check import Check, Finding
 from tunnelcheck.checks.gateway import (
     gateway_unchanged as GW_03,
+)
+from tunnelcheck.checks.gateway import (
     profiles_point_at_sites as GW_02,
+)
+from tunnelcheck.checks.gateway import (
     servers_healthy as GW_01,
+)
+from tunnelcheck.checks.gateway import (
     udp_while_standalone as GW_04,
 )
+
+from tunnelcheck.check import Check, Finding
 from tunnelcheck.resources import Resource
 
 G1 = group_target("g1")

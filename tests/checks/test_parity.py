@@ -5,15 +5,30 @@ from __future__ import annotations
 
 import pytest
 from builders import (
-    DEFENDER, all_devices, android_profile, app, available, exclusion, group_target, ios_profile, required,
-    tenant, uninstall,
+    DEFENDER,
+    all_devices,
+    android_profile,
+    app,
+    available,
+    exclusion,
+    group_target,
+    ios_profile,
+    required,
+    tenant,
+    uninstall,
 )
 from checkcases import Case, params, should_error, should_fail, should_pass, should_skip
+from tunnelcheck.checks.parity import (
+    android_settings_kept as AND_04,
+)
+from tunnelcheck.checks.parity import (
+    ios_settings_kept as IOS_03,
+)
+from tunnelcheck.checks.parity import (
+    work_profile_browsers as AND_06,
+)
 
 from tunnelcheck.check import Check, Finding
-from tunnelcheck.checks.parity import (
-    android_settings_kept as AND_04, ios_settings_kept as IOS_03, work_profile_browsers as AND_06,
-)
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.resources import Resource
 

@@ -17,9 +17,9 @@ from builders import (
     tenant,
 )
 from checkcases import Case, params, should_error, should_fail, should_pass, should_skip
+from tunnelcheck.checks.per_app_vpn import ios_per_app_vpn_reassigned as IOS_05
 
 from tunnelcheck.check import Check
-from tunnelcheck.checks.per_app_vpn import ios_per_app_vpn_reassigned as IOS_05
 from tunnelcheck.resources import Resource
 
 G1, G2 = group_target("g1"), group_target("g2")

@@ -26,15 +26,21 @@ from checkcases import (
     should_pass,
     should_skip,
 )
+from tunnelcheck.checks.profiles import (
+    android_defendertoggle as AND_05,
+)
+from tunnelcheck.checks.profiles import (
+    android_targets_have_defender_profile as AND_03,
+)
+from tunnelcheck.checks.profiles import (
+    ios_targets_have_defender_profile as IOS_02,
+)
+from tunnelcheck.checks.profiles import (
+    ios_tunnelonly as IOS_04,
+)
 
 from tunnelcheck.check import Check
 from tunnelcheck.config import MigrationConfig
-from tunnelcheck.checks.profiles import (
-    android_defendertoggle as AND_05,
-    android_targets_have_defender_profile as AND_03,
-    ios_targets_have_defender_profile as IOS_02,
-    ios_tunnelonly as IOS_04,
-)
 from tunnelcheck.resources import Resource
 
 G1, G2, G3 = group_target("g1"), group_target("g2"), group_target("g3")

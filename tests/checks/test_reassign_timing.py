@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from builders import DEFENDER, app, audit_event, available, group_target, ios_profile, required, tenant
 from checkcases import Case, params, should_error, should_fail, should_pass, should_skip
+from tunnelcheck.checks.per_app_vpn import ios_reassigned_after_delay as IOS_06
 
 from tunnelcheck.check import Check
-from tunnelcheck.checks.per_app_vpn import ios_reassigned_after_delay as IOS_06
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.resources import Resource
 

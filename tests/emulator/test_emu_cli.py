@@ -64,7 +64,7 @@ def test_serve_forever_prints_how_to_connect_and_stops(state_dir: Path) -> None:
 
 def test_url_before_start_is_an_error(state_dir: Path) -> None:
     with pytest.raises(RuntimeError, match="not started"):
-        Emulator(tenant_doc(), state_dir=state_dir).url  # noqa: B018
+        Emulator(tenant_doc(), state_dir=state_dir).url
 
 
 def test_main_refuses_a_broken_snapshot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

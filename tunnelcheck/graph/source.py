@@ -122,7 +122,7 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     def work() -> None:
         try:
             box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+        except BaseException as exc:
             box["error"] = exc
 
     thread = threading.Thread(target=work, name="tunnelcheck-graph")

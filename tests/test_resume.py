@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from emulated import SECRET_ENV, write_config
 
 from tunnelcheck import snapshot
 from tunnelcheck.emulator import Emulator
@@ -28,7 +29,6 @@ from tunnelcheck.resources import Resource
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "tunnelcheck" / "demo" / "contoso.json"
-SECRET_ENV = "TUNNELCHECK_RESUME_TEST_SECRET"
 
 
 @pytest.fixture(autouse=True)
@@ -41,14 +41,6 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("resume-emulator")
-
-
-def _config(emu: Emulator, path: Path) -> Path:
-    path.write_text(
-        f"graph_url: {emu.graph_url}\nauthority: {emu.authority}\nca_bundle: {emu.ca_path}\n"
-        f"auth:\n  method: client-secret\n  client_id: {emu.client_id}\n  client_secret_env: {SECRET_ENV}\n",
-        encoding="utf-8")
-    return path
 
 
 def _args(*argv: str) -> argparse.Namespace:
@@ -75,7 +67,7 @@ def test_killed_recording_keeps_the_old_snapshot_and_resumes(
         kill_after: int, tmp_path: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Emulator(snapshot=DEMO, latency_ms=60, state_dir=state_dir) as emu:
         monkeypatch.setenv(SECRET_ENV, emu.client_secret)
-        cfg = _config(emu, tmp_path / "cfg.yaml")
+        cfg = write_config(emu, migration=False, path=tmp_path / "cfg.yaml")
         out = tmp_path / "tenant.json.gz"
         previous = b'{"an older snapshot": "must survive"}'
         out.write_bytes(previous)
@@ -134,7 +126,7 @@ def test_resume_after_a_failed_resource_retries_only_it(tmp_path: Path, state_di
 
     with Emulator(snapshot=DEMO, state_dir=state_dir) as emu:
         monkeypatch.setenv(SECRET_ENV, emu.client_secret)
-        cfg = _config(emu, tmp_path / "cfg.yaml")
+        cfg = write_config(emu, migration=False, path=tmp_path / "cfg.yaml")
         out = tmp_path / "t.json"
         emu.faults.append(Fault(r"/beta/groups$", status=403, times=None))
         assert run_record(_args("--tenant", emu.tenant_id, "-o", str(out), "--tunnelcheck-config", str(cfg))) == 1
@@ -161,7 +153,7 @@ def test_resume_refuses_a_checkpoint_of_another_tenant(tmp_path: Path, state_dir
                                                   "redaction": None}))
     with Emulator(snapshot=DEMO, state_dir=state_dir) as emu:
         monkeypatch.setenv(SECRET_ENV, emu.client_secret)
-        cfg = _config(emu, tmp_path / "cfg.yaml")
+        cfg = write_config(emu, migration=False, path=tmp_path / "cfg.yaml")
         assert run_record(_args("--tenant", emu.tenant_id, "-o", str(out), "--tunnelcheck-config", str(cfg),
                                 "--resume")) == 2
         assert [r for r in emu.requests if r.path.startswith("/beta/")] == []

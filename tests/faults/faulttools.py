@@ -15,16 +15,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # run as a script
-    sys.path.insert(0, str(ROOT))
+for folder in (ROOT, ROOT / "tests"):  # run as a script: the package, and the tests' shared helpers
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
-from tunnelcheck import config
-from tunnelcheck.emulator import Emulator, Fault
+from tunnelcheck.emulator import Fault
 from tunnelcheck.resources import Resource
 
-DEMO = ROOT / "tunnelcheck" / "demo" / "contoso.json"
 DOC = ROOT / "docs" / "faults.md"
-SECRET_ENV = "TUNNELCHECK_FAULT_TEST_SECRET"
 
 
 def http_date(seconds_ahead: float) -> str:
@@ -49,18 +47,6 @@ class Row:
     faults: Callable[[], list[Fault]] = field(compare=False, repr=False)
     fails: Mapping[Resource, str] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
-
-
-def settings_for(emu: Emulator, monkeypatch: Any, **extra: Any) -> config.Config:
-    """Settings for ``emu``: the client secret in SECRET_ENV, migration as the demo's config."""
-    monkeypatch.setenv(SECRET_ENV, emu.client_secret)
-    data = {
-        "migration": {"defender_features": False},
-        "graph_url": emu.graph_url, "authority": emu.authority, "ca_bundle": emu.ca_path,
-        "auth": {"method": "client-secret", "client_id": emu.client_id, "client_secret_env": SECRET_ENV},
-        **extra,
-    }
-    return config.parse(data, "fault-test-config")
 
 
 def render(rows: list[Row], extra: list[Row] = ()) -> str:  # type: ignore[assignment]

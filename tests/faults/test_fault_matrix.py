@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from faulttools import DEMO, DOC, Row, http_date, render, settings_for
+from emulated import DEMO, settings_for
+from faulttools import DOC, Row, http_date, render
 
 from tunnelcheck import config, snapshot
 from tunnelcheck.check import Verdict, run_check

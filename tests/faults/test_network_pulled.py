@@ -9,18 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
-from faulttools import DEMO, SECRET_ENV
+from emulated import DEMO, SECRET_ENV, write_config
 
 from tunnelcheck.emulator import Emulator
-
-
-def _config(emu: Emulator, path: Path) -> Path:
-    path.write_text(
-        "migration:\n  defender_features: false\n"
-        f"graph_url: {emu.graph_url}\nauthority: {emu.authority}\nca_bundle: {emu.ca_path}\n"
-        f"auth:\n  method: client-secret\n  client_id: {emu.client_id}\n  client_secret_env: {SECRET_ENV}\n",
-        encoding="utf-8")
-    return path
 
 
 def _outcomes(path: Path) -> dict[str, dict]:
@@ -33,7 +24,7 @@ def test_emulator_stopped_mid_run_errors_never_green(pytester: pytest.Pytester, 
         monkeypatch.delenv(name, raising=False)
     emu = Emulator(snapshot=DEMO, latency_ms=150, state_dir=tmp_path / "emu").start()
     monkeypatch.setenv(SECRET_ENV, emu.client_secret)
-    cfg = _config(emu, pytester.path / "cfg.yaml")
+    cfg = write_config(emu, pytester.path / "cfg.yaml")
     pulled = threading.Event()
 
     def pull_the_plug() -> None:  # once a few Graph answers are in: collection is under way, not done

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from faulttools import DEMO, settings_for
+from emulated import DEMO, settings_for
 from kiota_abstractions.method import Method
 from kiota_abstractions.request_information import RequestInformation
 

@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from livetools import DEMO, settings_for
+from emulated import DEMO, settings_for
 
 from tunnelcheck import config
 from tunnelcheck.emulator import Emulator

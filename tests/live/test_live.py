@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from livetools import DEMO, SECRET_ENV, settings_for
+from emulated import DEMO, SECRET_ENV, settings_for
 
 from tunnelcheck import config, snapshot
 from tunnelcheck.check import Verdict, run_check

@@ -9,22 +9,13 @@ import re
 from pathlib import Path
 
 import pytest
-from livetools import DEMO, SECRET_ENV
+from emulated import DEMO, SECRET_ENV, write_config
 
 from tunnelcheck import snapshot
 from tunnelcheck.emulator import Emulator, Fault
 from tunnelcheck.graph import add_record_arguments, run_record
 
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
-
-
-def _config(emu: Emulator, path: Path) -> Path:
-    path.write_text(
-        "migration:\n  defender_features: false\n"
-        f"graph_url: {emu.graph_url}\nauthority: {emu.authority}\nca_bundle: {emu.ca_path}\n"
-        f"auth:\n  method: client-secret\n  client_id: {emu.client_id}\n  client_secret_env: {SECRET_ENV}\n",
-        encoding="utf-8")
-    return path
 
 
 def _outcomes(path: Path) -> dict[str, str]:
@@ -34,7 +25,7 @@ def _outcomes(path: Path) -> dict[str, str]:
 def test_pytest_tenant_gives_the_snapshot_outcomes(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     with Emulator(snapshot=DEMO) as emu:
         monkeypatch.setenv(SECRET_ENV, emu.client_secret)
-        cfg = _config(emu, pytester.path / "cfg.yaml")
+        cfg = write_config(emu, pytester.path / "cfg.yaml")
         live = pytester.runpytest_subprocess(
             "--tenant", emu.tenant_id, "--tunnelcheck-config", str(cfg), "--tunnelcheck-json", "live.json",
             "--junitxml", "live.xml", "--record", "recorded.json", "-p", "no:cacheprovider", "-rA")
@@ -66,7 +57,7 @@ def test_pytest_tenant_without_permissions_stops_with_one_line(pytester: pytest.
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     with Emulator(snapshot=DEMO, roles=["DeviceManagementConfiguration.Read.All"]) as emu:
         monkeypatch.setenv(SECRET_ENV, emu.client_secret)
-        cfg = _config(emu, pytester.path / "cfg.yaml")
+        cfg = write_config(emu, pytester.path / "cfg.yaml")
         result = pytester.runpytest_subprocess("--tenant", emu.tenant_id, "--tunnelcheck-config", str(cfg),
                                                "-p", "no:cacheprovider")
         assert [r for r in emu.requests if r.path.startswith("/beta/")] == []
@@ -82,7 +73,7 @@ def test_record_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
     add_record_arguments(parser)
     with Emulator(snapshot=DEMO) as emu:
         monkeypatch.setenv(SECRET_ENV, emu.client_secret)
-        cfg = _config(emu, tmp_path / "cfg.yaml")
+        cfg = write_config(emu, tmp_path / "cfg.yaml")
         out = tmp_path / "rec.json"
         assert run_record(parser.parse_args(["--tenant", emu.tenant_id, "-o", str(out),
                                              "--tunnelcheck-config", str(cfg)])) == 0
@@ -113,7 +104,7 @@ def test_a_live_run_collects_only_what_the_selected_checks_need(pytester: pytest
     """-k/-m narrow the collection too: TUN-GW-02 reads profiles and sites (and groups, for names), nothing else."""
     with Emulator(snapshot=DEMO) as emu:
         monkeypatch.setenv(SECRET_ENV, emu.client_secret)
-        cfg = _config(emu, pytester.path / "cfg.yaml")
+        cfg = write_config(emu, pytester.path / "cfg.yaml")
         run = pytester.runpytest_subprocess("--tenant", emu.tenant_id, "--tunnelcheck-config", str(cfg),
                                             "-k", "TUN-GW-02", "-p", "no:cacheprovider")
         listed = {r.path.removeprefix("/beta/") for r in emu.requests if r.path.startswith("/beta/")
@@ -126,7 +117,7 @@ def test_live_tenants_refuse_xdist(pytester: pytest.Pytester, monkeypatch: pytes
     """Each worker would sign in and collect on its own, against one throttling budget."""
     with Emulator(snapshot=DEMO) as emu:
         monkeypatch.setenv(SECRET_ENV, emu.client_secret)
-        cfg = _config(emu, pytester.path / "cfg.yaml")
+        cfg = write_config(emu, pytester.path / "cfg.yaml")
         run = pytester.runpytest_subprocess("--tenant", emu.tenant_id, "--tunnelcheck-config", str(cfg),
                                             "-n", "2", "-p", "no:cacheprovider")
         graph = [r for r in emu.requests if r.path.startswith("/beta/")]

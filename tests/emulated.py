@@ -1,4 +1,5 @@
-"""Helpers of the live-tenant tests: where the demo is, and settings pointing at an emulator."""
+"""Pointing tunnelcheck at an emulator, for every test that talks to one (live, faults, resume): where the
+demo is, the settings as an object, and the same settings as a --tunnelcheck-config file."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from tunnelcheck import config
 from tunnelcheck.emulator import Emulator
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "tunnelcheck" / "demo" / "contoso.json"
 SECRET_ENV = "TUNNELCHECK_TEST_CLIENT_SECRET"
 
@@ -26,3 +27,13 @@ def settings_for(emu: Emulator, monkeypatch: pytest.MonkeyPatch, auth: dict[str,
         **extra,
     }
     return config.parse(data, "test-config")
+
+
+def write_config(emu: Emulator, path: Path, migration: bool = True) -> Path:
+    """A --tunnelcheck-config file for ``emu`` (the client secret read from SECRET_ENV, which the caller sets)."""
+    path.write_text(
+        ("migration:\n  defender_features: false\n" if migration else "")
+        + f"graph_url: {emu.graph_url}\nauthority: {emu.authority}\nca_bundle: {emu.ca_path}\n"
+        f"auth:\n  method: client-secret\n  client_id: {emu.client_id}\n  client_secret_env: {SECRET_ENV}\n",
+        encoding="utf-8")
+    return path

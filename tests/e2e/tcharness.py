@@ -7,8 +7,11 @@ registers check packs found through entry points, so a fresh interpreter per run
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -120,3 +123,38 @@ def expected_for(ids: set[str]) -> dict[str, str]:
     missing = sorted(ids - known.keys())
     assert not missing, f"add the demo's expected outcome of {missing} to DEMO_EXPECTED (tests/e2e/conftest.py)"
     return {cid: known[cid] for cid in ids}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The report in a real browser: Debian's chromium driven by Playwright (never a browser download)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                    reason=f"{CHROMIUM} is absent (CI installs Debian's chromium)")
+
+
+@contextlib.contextmanager
+def offline_page(report: Path, requests: list[str]) -> Iterator[Any]:
+    """``report`` open in chromium with every request recorded in ``requests`` and only file:// let
+    through, so the page cannot reach the network; yields the Playwright page."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+            def guard(route: Any) -> None:
+                requests.append(route.request.url)
+                if route.request.url.startswith("file://"):
+                    route.continue_()
+                else:
+                    route.abort()
+
+            page.route("**/*", guard)
+            page.goto(report.as_uri())
+            page.wait_for_selector("tbody.results-table-row")
+            yield page
+        finally:
+            browser.close()

@@ -3,21 +3,12 @@ progress picture is visible above the table, with a bar per phase; the result di
 
 from __future__ import annotations
 
-import os
+from tcharness import Demo, needs_chromium, offline_page
 
-import pytest
-from tcharness import Demo
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason=f"{CHROMIUM} is absent (CI installs Debian's chromium)")
+pytestmark = needs_chromium
 
 
 def test_progress_picture_is_visible(demo: Demo) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
     history = demo.pytester.path / "history"
     history.mkdir()
     demo.run(json_name="history/earlier.json")
@@ -27,41 +18,25 @@ def test_progress_picture_is_visible(demo: Demo) -> None:
     phases = run.document["summary"]["phases"]
     report = demo.pytester.path / "report.html"
     requests: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-
-            def guard(route) -> None:
-                requests.append(route.request.url)
-                if route.request.url.startswith("file://"):
-                    route.continue_()
-                else:
-                    route.abort()
-
-            page.route("**/*", guard)
-            page.goto(report.as_uri())
-            page.wait_for_selector("tbody.results-table-row")
-            progress = page.locator("svg.tc-progress")
-            progress.wait_for(state="visible")
-            box = progress.bounding_box()
-            assert box is not None and box["width"] > 300 and box["height"] > 100
-            table = page.locator("#results-table").bounding_box()
-            assert table is not None and box["y"] + box["height"] <= table["y"]  # above the per-check rows
-            bars = page.locator("svg.tc-progress g.tc-phase")
-            assert [bars.nth(i).get_attribute("data-phase") for i in range(bars.count())] == list(phases)
-            cleanup = page.locator('svg.tc-progress g[data-phase="cleanup"] rect.tc-seg-failed')
-            assert cleanup.is_visible() and (cleanup.bounding_box() or {}).get("width", 0) > 100
-            assert page.locator('svg.tc-progress g[data-phase="cleanup"] text').last.text_content() == \
-                f"{phases['cleanup']['failed']} failed"
-            # The drift checks failed this time and passed (were not run) before: they appeared.
-            appeared = page.locator('tr[data-category="appeared"]')
-            assert sorted(appeared.nth(i).get_attribute("data-check-id") for i in range(appeared.count())) == \
-                ["TUN-DRIFT-01", "TUN-DRIFT-02"]
-            assert page.locator("svg.tc-trend circle.tc-point").count() == 2
-            assert page.locator("table.tc-drift").is_visible()
-            progress.screenshot(path=str(report.with_name("progress.png")))
-        finally:
-            browser.close()
+    with offline_page(report, requests) as page:
+        progress = page.locator("svg.tc-progress")
+        progress.wait_for(state="visible")
+        box = progress.bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 100
+        table = page.locator("#results-table").bounding_box()
+        assert table is not None and box["y"] + box["height"] <= table["y"]  # above the per-check rows
+        bars = page.locator("svg.tc-progress g.tc-phase")
+        assert [bars.nth(i).get_attribute("data-phase") for i in range(bars.count())] == list(phases)
+        cleanup = page.locator('svg.tc-progress g[data-phase="cleanup"] rect.tc-seg-failed')
+        assert cleanup.is_visible() and (cleanup.bounding_box() or {}).get("width", 0) > 100
+        assert page.locator('svg.tc-progress g[data-phase="cleanup"] text').last.text_content() == \
+            f"{phases['cleanup']['failed']} failed"
+        # The drift checks failed this time and passed (were not run) before: they appeared.
+        appeared = page.locator('tr[data-category="appeared"]')
+        assert sorted(appeared.nth(i).get_attribute("data-check-id") for i in range(appeared.count())) == \
+            ["TUN-DRIFT-01", "TUN-DRIFT-02"]
+        assert page.locator("svg.tc-trend circle.tc-point").count() == 2
+        assert page.locator("table.tc-drift").is_visible()
+        progress.screenshot(path=str(report.with_name("progress.png")))
     assert report.with_name("progress.png").stat().st_size > 2_000
     assert requests and all(url.startswith("file://") for url in requests), requests

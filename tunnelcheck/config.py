@@ -132,6 +132,8 @@ class Config:
     - ``auth``: see :class:`AuthConfig`.
     - ``concurrency`` (requests in flight), ``timeout_seconds`` (per request), ``max_retries`` (per request
       on 429/503/504, honouring Retry-After; at most 10).
+    - ``throttle_limit``: Intune's limit of requests per application in any 20 s (1,000; requests inside a
+      ``$batch`` count); the collector keeps 10 % below it, for the application's other clients.
     """
 
     migration: MigrationConfig = field(default_factory=MigrationConfig)
@@ -145,14 +147,16 @@ class Config:
     concurrency: int = 4
     timeout_seconds: int = 60
     max_retries: int = 3
+    throttle_limit: int = 1000
 
     def __post_init__(self) -> None:
         for key in ("graph_url", "authority"):
             url = getattr(self, key)
             if url is not None and not (url.startswith("https://") and len(url.rstrip("/")) > len("https://")):
                 raise _Invalid(key, "expected an https:// URL")
-        if self.concurrency < 1 or self.timeout_seconds < 1:
-            raise _Invalid("concurrency" if self.concurrency < 1 else "timeout_seconds", "expected 1 or more")
+        for key in ("concurrency", "timeout_seconds", "throttle_limit"):
+            if getattr(self, key) < 1:
+                raise _Invalid(key, "expected 1 or more")
         if self.max_retries > 10:
             raise _Invalid("max_retries", "expected at most 10 (the Graph SDK's cap)")
 

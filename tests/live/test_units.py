@@ -221,3 +221,18 @@ def test_a_foreign_graph_url_with_microsofts_sign_in_is_refused() -> None:
     assert endpoints(config.parse({"graph_url": "https://graph.microsoft.us"})).graph_host == "graph.microsoft.us"
     own = endpoints(config.parse({"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443"}))
     assert own.graph_url == "https://127.0.0.1:8443"
+
+
+def test_the_throttle_limit_sets_the_collectors_pace() -> None:
+    from tunnelcheck.graph.source import LiveSource
+
+    class NoCredential:
+        def get_token(self, *scopes: str, **kwargs: object) -> AccessToken:
+            raise AssertionError("no sign-in in this test")
+
+    default = LiveSource("t", config.parse({}), credential=NoCredential())  # type: ignore[arg-type]
+    shared = LiveSource("t", config.parse({"throttle_limit": 300}), credential=NoCredential())  # type: ignore[arg-type]
+    assert (default.pacer.budget, default.pacer.window) == (900, 20.0)
+    assert shared.pacer.budget == 270
+    with pytest.raises(ConfigError, match="throttle_limit: expected an integer, got a string"):
+        config.parse({"throttle_limit": "lots"})

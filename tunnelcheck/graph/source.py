@@ -37,7 +37,7 @@ class LiveSource:
                  stats: Stats | None = None, pacer: Pacer | None = None) -> None:
         self.name = name
         #: Keeps every round of this tenant under Intune's throttling limit (default: 900 in 20 s).
-        self.pacer = pacer or Pacer.for_limit()
+        self.pacer = pacer or Pacer.for_limit(settings.throttle_limit)
         self.settings = settings
         self.endpoints: Endpoints = endpoints(settings)
         self.tenant = auth.tenant_for(settings, name)

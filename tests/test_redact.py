@@ -157,3 +157,24 @@ def test_pytest_redact_outputs_name_nobody(pytester: pytest.Pytester, monkeypatc
     refused = pytester.runpytest_subprocess(*common, "--redact")
     assert refused.ret == pytest.ExitCode.USAGE_ERROR
     assert any(f"--redact needs a salt: set the environment variable {SALT_ENV}" in line for line in refused.errlines)
+
+
+def test_pytest_tenant_record_redact_writes_no_name(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's own --record of a live tenant is redacted like everything else it writes."""
+    from emulated import SECRET_ENV, write_config
+
+    from tunnelcheck.emulator import Emulator
+
+    monkeypatch.setenv(SALT_ENV, "consultant-share")
+    with Emulator(snapshot=DEMO) as emu:
+        monkeypatch.setenv(SECRET_ENV, emu.client_secret)
+        cfg = write_config(emu, pytester.path / "cfg.yaml")
+        run = pytester.runpytest_subprocess("--tenant", emu.tenant_id, "--tunnelcheck-config", str(cfg),
+                                            "--redact", "--record", "recorded.json", "--tunnelcheck-json",
+                                            "live.json", "-p", "no:cacheprovider")
+    assert run.ret == 1  # the demo is mid-migration
+    recorded = (pytester.path / "recorded.json").read_text(encoding="utf-8")
+    assert not [n for n in NAMES if n.lower() in recorded.lower()]
+    live = {r["check_id"]: r["outcome"] for r in json.loads((pytester.path / "live.json").read_text())["results"]}
+    replayed = _verdicts(snapshot.load_tenant(pytester.path / "recorded.json"))
+    assert {cid: v.outcome for cid, v in replayed.items() if cid in live} == live

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.migration import kinds_of, standalone_apps, unique_targets
+from tunnelcheck.migration import kinds_of, profiles_of_kinds, standalone_apps, unique_targets
 from tunnelcheck.model import Intent, Target
 from tunnelcheck.resources import Resource
 
@@ -11,15 +11,15 @@ _NAMES = {"android": "Android", "ios": "iOS"}
 
 
 def _profiles_retired(ctx: Context, platform: str) -> Verdict:
-    kinds = kinds_of(platform)
-    for profile in ctx.tenant.profiles:
-        if not (profile.standalone and profile.kind in kinds):
+    for profile in profiles_of_kinds(ctx.tenant, kinds_of(platform)):
+        if not profile.standalone:
             continue
+        why = f" ({profile.client_note})" if profile.client_note else ""
         if profile.assigned:
             targets = [t.describe(ctx.tenant.group_names) for t in profile.includes]
-            ctx.evidence.fail(profile, "assignments", targets, "standalone profile still assigned")
+            ctx.evidence.fail(profile, "assignments", targets, f"standalone profile still assigned{why}")
         else:
-            ctx.evidence.ok(profile, "assignments", [], "standalone profile not assigned")
+            ctx.evidence.ok(profile, "assignments", [], f"standalone profile not assigned{why}")
     name = _NAMES[platform]
     return ctx.verdict(passed=f"no {name} profile uses the standalone client",
                        failed="{n} " + name + " standalone profile(s) are still assigned")

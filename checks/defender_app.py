@@ -48,7 +48,9 @@ def _targets_covered(ctx: Context, platform: str, targets) -> None:
             ctx.evidence.ok(target, "Defender app offered", True)
         else:
             ctx.evidence.fail(target, "Defender app offered", False,
-                              "Tunnel target not covered by an offered Defender assignment")
+                              "Tunnel target not covered by an offered Defender assignment"
+                              + "".join(f"; {app.display_name} ({app.id}): {app.offered_coverage.why_not(target)}"
+                                        for app in apps if app.offered_coverage.excluded_by))
 
 
 @check(

@@ -45,12 +45,13 @@ def defender_profiles_deploy(ctx: Context) -> Verdict:
         user or a wipe of the work profile.""",
 )
 def standalone_app_gone_from_devices(ctx: Context) -> Verdict:
-    """Fails for every managed device listed under a detected app whose displayName equals one of
-    migration.standalone_app_names (any case); such an app whose deviceCount > 0 but lists no device
-    fails itself. A matching app whose device list was not recorded makes the check error."""
-    names = {n.casefold() for n in ctx.config.standalone_app_names}
+    """A detected app is the standalone app when its displayName, trimmed and in any case, equals one of
+    migration.standalone_app_names or one of migration.standalone_app_ids (Android devices often report
+    the package id as the name). Fails for every managed device listed under such a detected app, and for
+    such an app whose deviceCount > 0 but which lists no device. A matching app whose device list was not
+    recorded, or a detected app without a name that counts devices, makes the check error."""
     for app in ctx.tenant.detected_apps:
-        if app.display_name.casefold() not in names:
+        if not ctx.config.is_standalone_detected_app(app.display_name):
             continue
         ref = ("detected app", app.id, f"{app.display_name} {app.platform or ''}".strip())
         if app.devices is None:

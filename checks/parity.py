@@ -13,8 +13,9 @@ from tunnelcheck.migration import (
     defender_profiles,
     in_scope_standalone,
     replacements,
+    setting_problems,
 )
-from tunnelcheck.model import AppKind, ProfileKind, TunnelProfile
+from tunnelcheck.model import ProfileKind, TunnelProfile
 from tunnelcheck.resources import Resource
 
 # Each compared setting: (property as shown, how to read it). Absent is false/none (the model's defaults).
@@ -32,7 +33,7 @@ def _parity(ctx: Context, kinds, platform_name: str, equal: list[Equal], contain
     in_scope = in_scope_standalone(ctx.tenant, ctx.baseline, kinds)
     if not in_scope:
         ctx.skip(f"no in-scope {platform_name} standalone profile")
-    index = covering_defender_profiles(ctx.tenant)
+    index = covering_defender_profiles(ctx.tenant, kinds)
     for standalone in in_scope:
         old = standalone.settings
         for new in replacements(standalone, ctx.tenant, index):
@@ -83,14 +84,20 @@ def android_settings_kept(ctx: Context) -> Verdict:
     needs=[Resource.DEVICE_CONFIGURATIONS],
     remediation="""
         During configuration of the new VPN profile, reference the settings you recorded from the existing
-        profile: the same Microsoft Tunnel site and proxy, and every associated, excluded and Safari
-        domain and on-demand rule.""",
+        profile: the same Microsoft Tunnel site and proxy, per-app VPN and provider type, and every
+        associated, excluded and Safari domain and on-demand rule.""",
 )
 def ios_settings_kept(ctx: Context) -> Verdict:
-    """As TUN-AND-04 for ios: microsoftTunnelSiteId and proxyServer equal; associatedDomains,
-    excludedDomains, safariDomains and onDemandRules (each rule compared as canonical JSON) of the
-    replacement contain the old ones. Skipped when no in-scope iOS standalone profile exists."""
-    return _parity(ctx, IOS_KINDS, "iOS", equal=[("microsoftTunnelSiteId", lambda p: p.site_id), *_PROXY],
+    """As TUN-AND-04 for ios: microsoftTunnelSiteId, proxyServer, enablePerApp and providerType equal
+    (absent = false/none; for providerType absent, null and notConfigured are the same); associatedDomains,
+    excludedDomains, safariDomains and onDemandRules of the replacement contain the old ones. Two on-demand
+    rules are the same rule when every property is equal after treating absent, null, an empty list and
+    notConfigured alike. Skipped when no in-scope iOS standalone profile exists."""
+    return _parity(ctx, IOS_KINDS, "iOS", equal=[
+        ("microsoftTunnelSiteId", lambda p: p.site_id), *_PROXY,
+        ("enablePerApp", lambda p: p.enable_per_app),
+        ("providerType", lambda p: p.provider_type),
+    ],
                    contains=[
                        ("associatedDomains", lambda p: p.associated_domains),
                        ("excludedDomains", lambda p: p.excluded_domains),
@@ -99,8 +106,11 @@ def ios_settings_kept(ctx: Context) -> Verdict:
                    ])
 
 
+_WEB_PROTECTION_KEYS = ("defendertoggle", "antiphishing")
+
+
 def _web_protection_on(profile: TunnelProfile) -> bool:
-    return profile.custom.get("defendertoggle") != "0" and profile.custom.get("antiphishing") != "0"
+    return all(profile.custom.get(key) != "0" for key in _WEB_PROTECTION_KEYS)
 
 
 @check(
@@ -115,20 +125,20 @@ def _web_protection_on(profile: TunnelProfile) -> bool:
 def work_profile_browsers(ctx: Context) -> Verdict:
     """For each assigned android-work-profile Defender profile with a non-empty per-app set and web
     protection on (defendertoggle and antiphishing not 0): every package in migration.browser_package_ids
-    that exists as an offered managed Google Play app must be in the per-app set. Skipped when no such
-    profile exists."""
-    profiles = [p for p in defender_profiles(ctx.tenant, [ProfileKind.ANDROID_WORK_PROFILE], assigned_only=True)
-                if p.per_app and _web_protection_on(p)]
-    if not profiles:
+    that exists as an offered managed Google Play app must be in the per-app set. A defendertoggle or
+    antiphishing key written with surrounding whitespace or with conflicting values fails. Skipped when no
+    such profile exists."""
+    candidates = [p for p in defender_profiles(ctx.tenant, [ProfileKind.ANDROID_WORK_PROFILE], assigned_only=True)
+                  if p.per_app]
+    for profile in candidates:  # a setting the client may not read as written cannot decide web protection
+        for key in _WEB_PROTECTION_KEYS:
+            setting_problems(ctx.evidence, profile, key)
+    profiles = [p for p in candidates if _web_protection_on(p)]
+    if not profiles and not ctx.evidence.failures:
         ctx.skip("no assigned work-profile Defender profile with per-app VPN and web protection on")
-    offered = {
-        package
-        for app in ctx.tenant.apps
-        if app.kind is AppKind.ANDROID_MANAGED_STORE
-        and any(a.intent.offered and a.target.is_include for a in app.assignments)
-        for package in app.identifiers
-    }
-    browsers = [b for b in ctx.config.browser_package_ids if b in offered]
+    browsers = [b for b in ctx.config.browser_package_ids
+                if any(a.intent.offered and a.target.is_include
+                       for app in ctx.tenant.apps_with_identifier(b, "android") for a in app.assignments)]
     for profile in profiles:
         for browser in browsers:
             if browser in profile.per_app:

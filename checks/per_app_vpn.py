@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.migration import IOS_KINDS, defender_profiles, standalone_profile_ids
-from tunnelcheck.model import AppAssignment, AuditEvent, MobileApp, ProfileKind
+from tunnelcheck.migration import IOS_KINDS, defender_profiles, profiles_of_kinds, standalone_profile_ids
+from tunnelcheck.model import AppAssignment, AuditEvent, MobileApp
 from tunnelcheck.resources import Resource
 
 
@@ -31,7 +31,13 @@ def _reassignments(
 
 def _has_ios_standalone(ctx: Context) -> bool:
     tenants = [ctx.tenant, ctx.baseline] if ctx.baseline else [ctx.tenant]
-    return any(p.standalone and p.kind is ProfileKind.IOS for t in tenants for p in t.profiles)
+    return any(p.standalone for t in tenants for p in profiles_of_kinds(t, IOS_KINDS))
+
+
+def _delay_text(waited: timedelta) -> str:
+    """A delay to the second, truncated, so it never reads as the limit when it is short of it."""
+    seconds = int(waited.total_seconds())
+    return f"{seconds // 60} min {seconds % 60} s"
 
 
 @check(
@@ -97,7 +103,8 @@ def ios_reassigned_after_delay(ctx: Context) -> Verdict:
     TUN-IOS-05): the earliest audit event at or after D's createdDateTime whose resources[].resourceId is
     the app's id and whose activityType contains "assign" (any case) is the reassignment; it fails when
     that is less than migration.reassign_delay_minutes (default 10) after D was created. Apps with no such
-    event are listed as unverified; skipped when no app could be verified."""
+    event are listed as unverified; skipped when no app could be verified. The evidence shows the delay to
+    the second, truncated (9 min 59 s, never "10.0 min")."""
     if ctx.baseline is None:
         ctx.skip("needs --baseline (to know which apps were reassigned from standalone profiles)")
     delay = timedelta(minutes=ctx.config.reassign_delay_minutes)
@@ -125,8 +132,7 @@ def ios_reassigned_after_delay(ctx: Context) -> Verdict:
             continue
         verified += 1
         waited = event.activity_time - created
-        minutes = round(waited.total_seconds() / 60, 1)
-        note = f"{minutes} min after {profile.display_name} was created (audit event {event.id})"
+        note = f"{_delay_text(waited)} after {profile.display_name} was created (audit event {event.id})"
         if waited < delay:
             ctx.evidence.fail(app, "reassigned at", event.activity_time.isoformat(), note)
         else:

@@ -11,6 +11,7 @@ from tunnelcheck.migration import (
     covering_defender_profiles,
     defender_profiles,
     in_scope_standalone,
+    setting_problems,
 )
 from tunnelcheck.model import TunnelProfile
 from tunnelcheck.resources import Resource
@@ -22,7 +23,7 @@ def _targets_have_defender_profile(ctx: Context, kinds, platform_name: str) -> V
     in_scope = in_scope_standalone(ctx.tenant, ctx.baseline, kinds)
     if not in_scope:
         ctx.skip(f"no in-scope {platform_name} standalone profile")
-    index = covering_defender_profiles(ctx.tenant)
+    index = covering_defender_profiles(ctx.tenant, kinds)
     for standalone in in_scope:
         for target in standalone.targets:
             covering = index[standalone.profile.kind].covering(target)
@@ -32,7 +33,8 @@ def _targets_have_defender_profile(ctx: Context, kinds, platform_name: str) -> V
             else:
                 ctx.evidence.fail(target, "Defender profile", None,
                                   f"target of standalone profile {standalone.profile.display_name} "
-                                  f"({standalone.profile.id}) has no {standalone.profile.kind} Defender profile")
+                                  f"({standalone.profile.id}) has no {standalone.profile.kind} Defender profile"
+                                  + index[standalone.profile.kind].excluded_note(target))
     return ctx.verdict(passed=f"every {platform_name} standalone target has a Defender-based profile",
                        failed="{n} " + platform_name + " standalone target(s) have no Defender-based profile")
 
@@ -92,9 +94,8 @@ def _custom_settings(
 def _check_profile(ctx: Context, profile: TunnelProfile, valid, valid_text, keys, toggle, toggle_ok,
                    toggle_text) -> None:
     custom = profile.custom
-    for key, values in custom.conflicts.items():
-        ctx.evidence.fail(profile, f"custom setting {custom.names[key]}", list(values), "conflicting custom setting")
     for key in keys:
+        setting_problems(ctx.evidence, profile, key)
         value = custom.get(key)
         if value is not None and not valid(value):
             ctx.evidence.fail(profile, f"custom setting {key}", value, f"must be {valid_text}")
@@ -118,7 +119,7 @@ def _check_profile(ctx: Context, profile: TunnelProfile, valid, valid_text, keys
 def android_defendertoggle(ctx: Context) -> Verdict:
     """For each assigned Android Defender profile: defendertoggle, antiphishing, vpn, when present, must be
     0 or 1; Tunnel only (defender_features: false) needs defendertoggle = 0; MDE wanted (true) needs it
-    absent or 1. A key set twice to different values fails. Skipped when defender_features is unset or no
+    absent or 1. A key set twice to different values, or written with surrounding whitespace, fails. Skipped when defender_features is unset or no
     such profile exists."""
     tunnel_only = ctx.config.defender_features is False
     return _custom_settings(
@@ -143,7 +144,7 @@ def android_defendertoggle(ctx: Context) -> Verdict:
 def ios_tunnelonly(ctx: Context) -> Verdict:
     """For each assigned iOS Defender profile: TunnelOnly, WebProtection, AutoOnboard, when present, must be
     true/false (any case); Tunnel only needs TunnelOnly = true; MDE wanted needs it absent or false. A key
-    set twice to different values fails. Skipped when defender_features is unset or no such profile
+    set twice to different values (not only in case), or written with surrounding whitespace, fails. Skipped when defender_features is unset or no such profile
     exists."""
     tunnel_only = ctx.config.defender_features is False
     return _custom_settings(

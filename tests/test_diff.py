@@ -87,7 +87,17 @@ def test_odata_context_is_always_ignored() -> None:
 
 
 def test_odata_type_is_compared() -> None:
-    assert changes({"@odata.type": "#a"}, {"@odata.type": "#b"}) == [Change("@odata.type", "#a", "#b")]
+    assert changes({"@odata.type": "#a"}, {"@odata.type": "#b"}) == [Change("@odata.type", "a", "b")]
+
+
+def test_odata_type_is_compared_as_a_type() -> None:
+    """Graph writes "#microsoft.graph.x", its documentation "microsoft.graph.x": one type (docs/terms.md).
+    A baseline exported in the documented form must not drift against a live recording."""
+    documented = {"@odata.type": "microsoft.graph.iosVpnConfiguration",
+                  "assignments": [{"target": {"@odata.type": "microsoft.graph.groupAssignmentTarget", "groupId": "g"}}]}
+    live = {"@odata.type": "#microsoft.graph.iosVpnConfiguration",
+            "assignments": [{"target": {"@odata.type": "#Microsoft.Graph.GroupAssignmentTarget", "groupId": "g"}}]}
+    assert changes(documented, live) == []
 
 
 @pytest.mark.parametrize(("old", "new"), [

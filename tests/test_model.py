@@ -44,7 +44,7 @@ G = "#microsoft.graph."
 
 
 def parse_profiles(*items: Any) -> tuple[model.TunnelProfile, ...]:
-    return model.parse_device_configurations(list(items), "configs")[1]
+    return model.parse_device_configurations(list(items), "configs").profiles.items
 
 
 def parse_profile(item: dict[str, Any]) -> model.TunnelProfile:
@@ -53,7 +53,7 @@ def parse_profile(item: dict[str, Any]) -> model.TunnelProfile:
 
 
 def parse_app(item: dict[str, Any]) -> model.MobileApp:
-    (parsed,) = model.parse_mobile_apps([item], "apps")
+    (parsed,) = model.parse_mobile_apps([item], "apps").items
     return parsed
 
 
@@ -107,19 +107,19 @@ def test_intent_offered(intent: str, offered: bool) -> None:
         (exclusion("g1"), TargetKind.EXCLUSION_GROUP, False, True, "g1"),
         (all_devices(), TargetKind.ALL_DEVICES, True, False, ALL),
         (all_users(), TargetKind.ALL_USERS, True, False, ALL),
-        (
+        (  # not a type tunnelcheck understands: an include only an identical target covers (docs/terms.md)
             {"@odata.type": G + "configurationManagerCollectionAssignmentTarget", "collectionId": "c"},
             TargetKind.CONFIGURATION_MANAGER,
+            True,
             False,
-            False,
-            "?" + G + "configurationManagerCollectionAssignmentTarget",
+            '?microsoft.graph.configurationmanagercollectionassignmenttarget{"collectionId":"c"}',
         ),
         (  # a target type Graph adds later counts as assigned: cleanup checks fail rather than pass
             {"@odata.type": G + "futureTarget"},
             TargetKind(G + "futureTarget"),
             True,
             False,
-            "?" + G + "futureTarget",
+            "?microsoft.graph.futuretarget",
         ),
     ],
     ids=["group", "exclusion", "all-devices", "all-users", "config-manager", "unknown"],
@@ -210,7 +210,6 @@ def test_tunnel_profile_kinds(raw: dict[str, Any], kind: ProfileKind, connection
         android_profile("p", connection="futureConnection"),
         dict(android_profile("p"), **{"@odata.type": G + "androidForWorkVpnConfiguration"}),
         configuration("p", connectionType=STANDALONE),
-        {k: v for k, v in android_profile("p").items() if k != "connectionType"},
     ],
     ids=[
         "mde-web-protection",
@@ -218,18 +217,18 @@ def test_tunnel_profile_kinds(raw: dict[str, Any], kind: ProfileKind, connection
         "unknown-connection",
         "android-for-work",
         "not-a-vpn",
-        "no-connection-type",
     ],
 )
 def test_not_a_tunnel_profile_is_still_a_configuration(raw: dict[str, Any]) -> None:
-    configurations, profiles = model.parse_device_configurations([raw], "configs")
-    assert [c.id for c in configurations] == ["p"] and profiles == ()
+    parsed = model.parse_device_configurations([raw], "configs")
+    assert [c.id for c in parsed.configurations] == ["p"]
+    assert parsed.profiles.items == () and parsed.profiles.unclassified == ()
 
 
 def test_non_tunnel_vpn_profiles_are_not_parsed_further() -> None:
     """A non-Tunnel profile needs no assignments: nothing about it can fail the parse of the tenant."""
     raw = {k: v for k, v in ios_profile("p", connection="customVpn").items() if k != "assignments"}
-    assert model.parse_device_configurations([raw], "configs")[1] == ()
+    assert model.parse_device_configurations([raw], "configs").profiles.items == ()
 
 
 def test_profile_targets_and_assigned() -> None:
@@ -246,7 +245,7 @@ def test_custom_settings_merge_both_arrays() -> None:
         android_profile(
             "p",
             custom=[("DefenderToggle", " 0 "), ("antiphishing", "1")],
-            custom_kv=[("defendertoggle", "0"), (" VPN ", "1")],
+            custom_kv=[("defendertoggle", "0"), ("VPN", "1")],
         )
     ).custom
     assert dict(custom.values) == {"defendertoggle": "0", "antiphishing": "1", "vpn": "1"}
@@ -268,11 +267,30 @@ def test_custom_settings_conflict_records_every_value() -> None:
     assert custom.get("defendertoggle") == "1"  # the first value is kept
 
 
-def test_custom_settings_skip_entries_without_a_key_and_read_missing_values_as_empty() -> None:
+def test_custom_settings_skip_entries_without_a_key_or_a_value() -> None:
+    """A null (or missing) value counts as absent (docs/terms.md): Microsoft's Tunnel test environment
+    writes MicrosoftDefenderAppSettings = null. Before, it read as "" and failed TUN-AND-05 as invalid."""
     raw = android_profile("p")
-    raw["customData"] = [{"key": None, "value": "1"}, {"key": "", "value": "2"}, {"key": "vpn"}]
+    raw["customData"] = [{"key": None, "value": "1"}, {"key": "", "value": "2"}, {"key": "vpn"},
+                         {"key": "defendertoggle", "value": None}, {"key": "defendertoggle", "value": "0"}]
     custom = parse_profile(raw).custom
-    assert dict(custom.values) == {"vpn": ""}
+    assert dict(custom.values) == {"defendertoggle": "0"} and dict(custom.conflicts) == {}
+
+
+def test_a_padded_key_is_not_the_setting() -> None:
+    """A key with surrounding whitespace may not be read by the client: kept apart, and a problem for
+    whoever reads that setting (before, it was merged into the setting)."""
+    custom = parse_profile(android_profile("p", custom=[(" TunnelOnly", "true")], custom_kv=[("vpn", "1")])).custom
+    assert custom.get("TunnelOnly") is None and "tunnelonly" not in custom.values
+    assert custom.problems("tunnelonly") == [("key has surrounding whitespace", ("' TunnelOnly'",))]
+    assert custom.problems("vpn") == []
+
+
+def test_boolean_values_differing_only_in_case_do_not_conflict() -> None:
+    custom = parse_profile(ios_profile("p", custom=[("TunnelOnly", "True"), ("tunnelonly", "true"),
+                                                    ("defendertoggle", "A"), ("defendertoggle", "a")])).custom
+    assert "tunnelonly" not in custom.conflicts  # a boolean key: the same value
+    assert custom.conflicts["defendertoggle"] == ("A", "a")  # not a boolean key: two values
 
 
 def test_profile_settings() -> None:
@@ -362,7 +380,7 @@ def test_apps_of_other_platforms_are_left_out() -> None:
         ],
         "apps",
     )
-    assert [a.id for a in apps] == ["a"]
+    assert [a.id for a in apps.items] == ["a"] and apps.unclassified == ()
 
 
 def test_app_assignments() -> None:
@@ -432,7 +450,7 @@ def test_sites_configurations_devices_detected_apps_audit_events() -> None:
             }
         ],
         "detected",
-    )
+    ).items
     assert (detected.device_count, detected.devices[0].device_name) == (2, "PIXEL")
     (event,) = model.parse_audit_events(
         [
@@ -633,12 +651,14 @@ def test_an_unknown_target_type_counts_as_assigned_and_covers_only_itself() -> N
     from tunnelcheck.model import Coverage, Target, TargetKind, parse_device_configurations
 
     future = {"@odata.type": "#microsoft.graph.someFutureAssignmentTarget"}
-    (_, (profile,)) = parse_device_configurations([_profile_with([{"id": "a", "target": future}])], "r")
+    (profile,) = parse_device_configurations([_profile_with([{"id": "a", "target": future}])], "r").profiles.items
     assert profile.assigned
     (target,) = profile.includes
     assert not Coverage.of([Target(TargetKind.GROUP, "g1")]).covers(target)
-    assert Coverage.of([Target(TargetKind.ALL_DEVICES)]).covers(target)
-    assert target.describe() == "target #microsoft.graph.someFutureAssignmentTarget"
+    # Whom it reaches is unknown: not even ALL covers it, only the same type (docs/terms.md "Targets").
+    assert not Coverage.of([Target(TargetKind.ALL_DEVICES)]).covers(target)
+    assert Coverage.of([Target(TargetKind("microsoft.graph.SOMEFUTUREAssignmentTarget"))]).covers(target)
+    assert target.describe() == "unknown target type someFutureAssignmentTarget"
 
 
 def test_a_remove_assignment_neither_assigns_nor_covers() -> None:
@@ -646,5 +666,5 @@ def test_a_remove_assignment_neither_assigns_nor_covers() -> None:
 
     remove = {"id": "a", "intent": "remove", "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget",
                                                          "groupId": "g1"}}
-    (_, (profile,)) = parse_device_configurations([_profile_with([remove])], "r")
+    (profile,) = parse_device_configurations([_profile_with([remove])], "r").profiles.items
     assert not profile.assigned and profile.targets == ()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import types
 import typing
@@ -32,7 +33,7 @@ class AppIds:
 
 @dataclass(frozen=True)
 class MigrationConfig:
-    """The ``migration:`` section: what the checks compare against (CHECKS.md "Terms")."""
+    """The ``migration:`` section: what the checks compare against (docs/terms.md)."""
 
     #: true: MDE features are wanted; false: Tunnel only. No default: the admin must decide.
     defender_features: bool | None = None
@@ -44,6 +45,16 @@ class MigrationConfig:
     max_profile_errors: int = 0
     reassign_delay_minutes: int = 10
     standalone_app_names: tuple[str, ...] = ("Microsoft Tunnel",)
+
+    def is_standalone_detected_app(self, name: str) -> bool:
+        """Whether a detected app's name is the standalone app's (docs/terms.md, TUN-DEV-01): trimmed and
+        in any case, one of its names or, since Android devices report package ids as names, its ids."""
+        return name.strip().casefold() in self._standalone_detected_names
+
+    @functools.cached_property
+    def _standalone_detected_names(self) -> frozenset[str]:
+        ids = (self.standalone_app_ids.android, self.standalone_app_ids.ios)
+        return frozenset(n.strip().casefold() for n in (*self.standalone_app_names, *ids))
 
 
 @dataclass(frozen=True)

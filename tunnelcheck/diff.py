@@ -9,7 +9,7 @@ Normalisation (``normalise``), applied to both sides before comparing:
 - keys in :data:`VOLATILE` (at any depth) are dropped: they change on every read or by themselves, never
   because an administrator changed a setting;
 - OData annotations (``@odata.context``, ``@odata.etag``, ``…@odata.navigationLink``) are dropped;
-  ``@odata.type`` is kept (it is the object's type);
+  ``@odata.type`` is kept (it is the object's type), compared as a type (:func:`tunnelcheck.model.type_key`);
 - absent, ``null``, ``""``, ``[]`` and ``{}`` mean the same thing in Graph's JSON (absent = false/none,
   CHECKS.md), so empty values are dropped;
 - lists named in :data:`UNORDERED` are sorted (by canonical JSON), so a reordering is no change; every
@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .model import canonical_json
+from .model import canonical_json, type_key
 
 __all__ = ["APP_VOLATILE", "GATEWAY_VOLATILE", "PROFILE_VOLATILE", "UNORDERED", "VOLATILE", "Change", "changes",
            "normalise"]
@@ -114,6 +114,8 @@ def normalise(value: Any, ignore: Collection[str] = VOLATILE, unordered: Collect
             if _ignored(str(key), path, ignore):
                 continue
             item = normalise(item, ignore, unordered, path, str(key))
+            if key == "@odata.type" and isinstance(item, str):
+                item = type_key(item)  # "#microsoft.graph.X" (Graph) and "microsoft.graph.x" (docs) are one type
             if item not in _EMPTY:
                 out[key] = item
         return out

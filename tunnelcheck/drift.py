@@ -250,10 +250,13 @@ def _property_change(change: Change, names: Names, prefix: str = "") -> Property
 def _target_label(target: Mapping[str, Any], names: Names) -> str:
     kind = TargetKind(target.get("@odata.type") or "")
     group_id = target.get("groupId")
-    if kind.known:
+    if kind.known and kind is not TargetKind.CONFIGURATION_MANAGER:
         return Target(kind, group_id).describe(names.groups)
-    kind_name = kind.value.removeprefix("#microsoft.graph.") or "unknown target"
-    return f"{kind_name} {names.label(names.groups, group_id)}" if group_id else kind_name
+    kind_name = kind.value.removeprefix("#").removeprefix("microsoft.graph.") or "unknown target"
+    if group_id:
+        return f"{kind_name} {names.label(names.groups, group_id)}"
+    properties = {k: v for k, v in target.items() if k != "@odata.type" and v is not None}
+    return f"{kind_name} {canonical_json(properties)}" if properties else kind_name
 
 
 def _assignments(raw: Any, names: Names) -> dict[str, dict[str, Any]]:
@@ -381,13 +384,16 @@ def gateway_diffs(old: Tenant, new: Tenant, names: Names | None = None) -> list[
     as the servers and their health ignored) or unchanged."""
     names = names or Names(old, new)
     out = []
-    getters: tuple[tuple[str, Callable[[Tenant], Sequence[Any]]], ...] = (
-        (SITE, lambda t: t.sites), (CONFIGURATION, lambda t: t.tunnel_configurations))
-    for kind, get in getters:
+    # A site's embedded server configuration is compared by id (TUN-GW-03): ``settings``, not ``raw``.
+    getters: tuple[tuple[str, Callable[[Tenant], Sequence[Any]], Callable[[Any], Mapping[str, Any]]], ...] = (
+        (SITE, lambda t: t.sites, lambda o: o.settings),
+        (CONFIGURATION, lambda t: t.tunnel_configurations, lambda o: o.raw))
+    for kind, get, compared in getters:
         before, after = {o.id: o for o in get(old)}, {o.id: o for o in get(new)}
         for object_id in before.keys() | after.keys():
             a, b = before.get(object_id), after.get(object_id)
-            found = [] if a is None or b is None else [_property_change(c, names) for c in changes(a.raw, b.raw)]
+            found = [] if a is None or b is None else [
+                _property_change(c, names) for c in changes(compared(a), compared(b))]
             shown = b or a
             out.append(ObjectDiff(kind, object_id, shown.display_name, _status(a, b, bool(found)), tuple(found)))
     return sorted(out, key=lambda d: (d.kind != SITE, d.name.casefold(), d.id))

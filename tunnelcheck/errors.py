@@ -8,13 +8,16 @@
     ├── AuthenticationFailed         --tenant: no Graph token (method, AADSTS code), or one lacking permissions
     └── DataUnavailable              a resource a check needs was not recorded, was forbidden or failed to load
         ├── PermissionDenied         ... because the app lacks a Graph permission
-        └── MalformedResource        ... because its data did not parse (carries the MalformedData)
+        ├── MalformedResource        ... because its data did not parse (carries the MalformedData)
+        └── Unclassifiable           ... because an object a verdict depends on cannot be classified
 
 Messages never carry secrets: they are built from file names, key paths, resource names and Graph's
 error codes, never from request bodies or headers.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 __all__ = [
     "AuthenticationFailed",
@@ -26,6 +29,7 @@ __all__ = [
     "PermissionDenied",
     "SnapshotError",
     "TunnelcheckError",
+    "Unclassifiable",
 ]
 
 
@@ -91,3 +95,14 @@ class MalformedResource(DataUnavailable):
     def __init__(self, resource: str, error: MalformedData, permission: str | None = None) -> None:
         self.error = error
         super().__init__(resource, f"malformed data at {error}", permission)
+
+
+class Unclassifiable(DataUnavailable):
+    """Objects whose class a verdict depends on (a Tunnel profile? which client? the Tunnel app?) lack
+    the property that decides it: never read as harmless (docs/terms.md)."""
+
+    def __init__(self, resource: str, objects: Sequence[object]) -> None:
+        self.objects = tuple(objects)
+        shown = "; ".join(str(o) for o in self.objects[:3])
+        more = f"; and {len(self.objects) - 3} more" if len(self.objects) > 3 else ""
+        super().__init__(resource, f"cannot classify {shown}{more}")

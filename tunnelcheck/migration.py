@@ -1,4 +1,4 @@
-"""The terms of CHECKS.md ("Terms"), each defined once, for every check to share.
+"""The migration terms (docs/terms.md), each defined once, for every check to share.
 
 Migration targets, in-scope standalone profiles, replacements, the Defender and standalone apps: checks
 call these instead of re-deriving them, so a correction to a definition lands everywhere at once.
@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .check import Evidence
 from .config import MigrationConfig
-from .model import ALL, AppKind, MobileApp, ProfileKind, Target, TunnelProfile
+from .model import ALL, MobileApp, ProfileKind, Target, TunnelProfile
 from .tenant import Tenant
 
 __all__ = [
@@ -20,7 +21,9 @@ __all__ = [
     "defender_apps",
     "defender_profiles",
     "in_scope_standalone",
+    "profiles_of_kinds",
     "replacements",
+    "setting_problems",
     "standalone_apps",
     "standalone_profile_ids",
     "unique_targets",
@@ -63,13 +66,22 @@ class StandaloneProfile:
         return self.recorded or self.current  # type: ignore[return-value]
 
 
+def profiles_of_kinds(tenant: Tenant, kinds: Iterable[ProfileKind]) -> list[TunnelProfile]:
+    """The Tunnel profiles of ``kinds``. A configuration that cannot be classified blocks the platforms
+    it may belong to (docs/terms.md), so an Android one never stops an iOS check."""
+    kinds = tuple(kinds)
+    platforms = {k.platform for k in kinds}
+    profiles = tenant.profiles_of(platforms.pop()) if len(platforms) == 1 else tenant.profiles
+    return [p for p in profiles if p.kind in kinds]
+
+
 def in_scope_standalone(
     tenant: Tenant, baseline: Tenant | None, kinds: Iterable[ProfileKind]
 ) -> list[StandaloneProfile]:
     """Standalone profiles of ``kinds``, from the baseline or current, with at least one migration target."""
     kinds = tuple(kinds)
-    current = {p.id: p for p in tenant.profiles if p.standalone and p.kind in kinds}
-    recorded = {p.id: p for p in baseline.profiles if p.standalone and p.kind in kinds} if baseline else {}
+    current = {p.id: p for p in profiles_of_kinds(tenant, kinds) if p.standalone}
+    recorded = {p.id: p for p in profiles_of_kinds(baseline, kinds) if p.standalone} if baseline else {}
     out = []
     for profile_id in dict.fromkeys([*recorded, *current]):
         now, then = current.get(profile_id), recorded.get(profile_id)
@@ -80,8 +92,7 @@ def in_scope_standalone(
 
 
 def defender_profiles(tenant: Tenant, kinds: Iterable[ProfileKind], assigned_only: bool = False) -> list[TunnelProfile]:
-    kinds = tuple(kinds)
-    return [p for p in tenant.profiles if p.defender and p.kind in kinds and (p.assigned or not assigned_only)]
+    return [p for p in profiles_of_kinds(tenant, kinds) if p.defender and (p.assigned or not assigned_only)]
 
 
 class CoveringProfiles:
@@ -106,17 +117,25 @@ class CoveringProfiles:
                     positions.add(i)
         return [self._profiles[i] for i in sorted(positions)]
 
+    def excluded_note(self, target: Target) -> str:
+        """For evidence of an uncovered ``target``: the profiles that include it but exclude every target
+        through a target type tunnelcheck does not know ("" when none)."""
+        blocked = [f"{p.display_name} ({p.id}): {p.coverage.why_not(target)}" for p in self._profiles
+                   if p.coverage.excluded_by and p.coverage.includes_target(target)]
+        return "; " + "; ".join(blocked) if blocked else ""
 
-def covering_defender_profiles(tenant: Tenant) -> dict[ProfileKind, CoveringProfiles]:
-    """The current Defender profiles of each kind, indexed for :meth:`CoveringProfiles.covering`."""
-    return {kind: CoveringProfiles(defender_profiles(tenant, [kind])) for kind in ProfileKind}
+
+def covering_defender_profiles(tenant: Tenant, kinds: Iterable[ProfileKind]) -> dict[ProfileKind, CoveringProfiles]:
+    """The current Defender profiles of each of ``kinds``, indexed for :meth:`CoveringProfiles.covering`."""
+    return {kind: CoveringProfiles(defender_profiles(tenant, [kind])) for kind in kinds}
 
 
 def replacements(standalone: StandaloneProfile, tenant: Tenant,
                  index: dict[ProfileKind, CoveringProfiles] | None = None) -> list[TunnelProfile]:
     """Current Defender profiles of the same kind that cover at least one migration target (``index``:
     :func:`covering_defender_profiles` of ``tenant``, when asked for many standalone profiles)."""
-    return (index or covering_defender_profiles(tenant))[standalone.profile.kind].covering(*standalone.targets)
+    kind = standalone.profile.kind
+    return (index or covering_defender_profiles(tenant, [kind]))[kind].covering(*standalone.targets)
 
 
 def standalone_profile_ids(tenant: Tenant, baseline: Tenant | None) -> frozenset[str]:
@@ -128,9 +147,7 @@ def standalone_profile_ids(tenant: Tenant, baseline: Tenant | None) -> frozenset
 
 
 def _apps(tenant: Tenant, platform: str, app_id: str) -> list[MobileApp]:
-    kinds = (AppKind.ANDROID_MANAGED_STORE,) if platform == "android" else (
-        AppKind.IOS_STORE, AppKind.IOS_VPP, AppKind.IOS_LOB)
-    return [a for a in tenant.apps_by_identifier.get(app_id, ()) if a.kind in kinds]
+    return list(tenant.apps_with_identifier(app_id, platform))
 
 
 def defender_apps(tenant: Tenant, platform: str, config: MigrationConfig) -> list[MobileApp]:
@@ -146,3 +163,11 @@ def standalone_apps(tenant: Tenant, platform: str, config: MigrationConfig) -> l
 def covered_by_any(apps: Iterable[MobileApp], target: Target) -> bool:
     """Whether any of ``apps`` offers itself to ``target``."""
     return any(app.offered_coverage.covers(target) for app in apps)
+
+
+def setting_problems(evidence: Evidence, profile: TunnelProfile, key: str) -> None:
+    """Record a failing row for each reason the custom setting ``key`` of ``profile`` cannot be trusted as
+    read: a key with surrounding whitespace, conflicting values (docs/terms.md "Custom settings")."""
+    for problem, shown in profile.custom.problems(key):
+        evidence.fail(profile, f"custom setting {key}", list(shown), problem)
+

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from . import model
-from .errors import DataUnavailable, MalformedData, MalformedResource
+from .errors import DataUnavailable, MalformedData, MalformedResource, Unclassifiable
 from .resources import Resource
 
 __all__ = ["Source", "SourceInfo", "Tenant"]
@@ -110,14 +110,30 @@ class Tenant:
 
     # -- collections --------------------------------------------------------------------------------
 
+    @staticmethod
+    def _classified(parsed: model.Classified[Any], resource: Resource, platform: str | None = None) -> Any:
+        """The items of a classified collection; raises when an object that a decision about ``platform``
+        (None: any) depends on could not be classified."""
+        blocking = parsed.blocking(platform)
+        if blocking:
+            raise Unclassifiable(resource.value, blocking)
+        return parsed.items
+
     @property
     def configurations(self) -> tuple[model.DeviceConfiguration, ...]:
-        return self._get(Resource.DEVICE_CONFIGURATIONS)[0]
+        """Every configuration by id and name; needs no classification."""
+        return self._get(Resource.DEVICE_CONFIGURATIONS).configurations
 
     @property
     def profiles(self) -> tuple[model.TunnelProfile, ...]:
         """The Tunnel profiles, standalone and Defender-based, of every kind."""
-        return self._get(Resource.DEVICE_CONFIGURATIONS)[1]
+        return self._classified(self._get(Resource.DEVICE_CONFIGURATIONS).profiles, Resource.DEVICE_CONFIGURATIONS)
+
+    def profiles_of(self, platform: str) -> tuple[model.TunnelProfile, ...]:
+        """The Tunnel profiles of ``platform``; only that platform's unclassified configurations block."""
+        profiles = self._classified(self._get(Resource.DEVICE_CONFIGURATIONS).profiles,
+                                    Resource.DEVICE_CONFIGURATIONS, platform)
+        return tuple(p for p in profiles if p.platform == platform)
 
     @cached_property
     def configuration_ids(self) -> frozenset[str]:
@@ -129,13 +145,20 @@ class Tenant:
 
     @property
     def apps(self) -> tuple[model.MobileApp, ...]:
-        return self._get(Resource.MOBILE_APPS)
+        """The apps the migration can touch; every unclassified app blocks."""
+        return self._classified(self._get(Resource.MOBILE_APPS), Resource.MOBILE_APPS)
+
+    def apps_with_identifier(self, identifier: str, platform: str) -> tuple[model.MobileApp, ...]:
+        """The apps of ``platform`` with this package or bundle id; an app that may be one of them but
+        cannot be told apart (no type, or no identifier on this platform) makes this raise."""
+        self._classified(self._get(Resource.MOBILE_APPS), Resource.MOBILE_APPS, platform)
+        return tuple(a for a in self._apps_by_identifier.get(identifier, ()) if a.platform == platform)
 
     @cached_property
-    def apps_by_identifier(self) -> Mapping[str, tuple[model.MobileApp, ...]]:
-        """The apps of each package or bundle id, in the order of ``apps``."""
+    def _apps_by_identifier(self) -> Mapping[str, tuple[model.MobileApp, ...]]:
+        """The apps of each package or bundle id, in collection order."""
         index: dict[str, list[model.MobileApp]] = {}
-        for app in self.apps:
+        for app in self._get(Resource.MOBILE_APPS).items:
             for identifier in app.identifiers:
                 index.setdefault(identifier, []).append(app)
         return {k: tuple(v) for k, v in index.items()}
@@ -158,7 +181,7 @@ class Tenant:
 
     @property
     def detected_apps(self) -> tuple[model.DetectedApp, ...]:
-        return self._get(Resource.DETECTED_APPS)
+        return self._classified(self._get(Resource.DETECTED_APPS), Resource.DETECTED_APPS)
 
     @property
     def audit_events(self) -> tuple[model.AuditEvent, ...]:

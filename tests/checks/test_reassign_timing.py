@@ -134,7 +134,7 @@ def test_evidence_names_the_event_and_the_wait() -> None:
     failed = [f for f in verdict.evidence if not f.ok]
     assert [(f.object_id, f.property, f.value) for f in failed] == [
         ("app-intranet", "reassigned at", "2026-11-24T14:03:05+00:00")]
-    assert failed[0].note == "3.0 min after p-ios-mde was created (audit event ae-1)"
+    assert failed[0].note == "3 min 0 s after p-ios-mde was created (audit event ae-1)"
 
 
 def test_unverified_apps_are_listed() -> None:

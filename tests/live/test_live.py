@@ -36,7 +36,7 @@ def _as_recorded(resources: dict[str, list[Any]]) -> dict[str, list[Any]]:
     by id/@odata.type/displayName, and assignments only for the app kinds the migration touches."""
     out = copy.deepcopy(resources)
     out[Resource.DEVICE_CONFIGURATIONS.value] = [
-        c if is_tunnel_profile(c) else {k: c[k] for k in ("id", "@odata.type", "displayName") if k in c}
+        c if is_tunnel_profile(c) else {k: c[k] for k in ("id", "@odata.type", "displayName", "connectionType") if k in c}
         for c in out[Resource.DEVICE_CONFIGURATIONS.value]]
     for app in out[Resource.MOBILE_APPS.value]:
         if not AppKind(app.get("@odata.type") or "").known:

@@ -19,6 +19,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -32,7 +33,7 @@ from msgraph import GraphServiceClient
 
 from .. import model
 from ..config import MigrationConfig
-from ..errors import DataUnavailable
+from ..errors import DataUnavailable, MalformedData
 from ..resources import Resource
 
 __all__ = ["COLLECTORS", "BrokenResponse", "Graph", "GraphFailure", "Provenance", "Stats", "gather_all"]
@@ -355,15 +356,16 @@ def _object_id(item: Any, where: str) -> str:
 
 async def _device_configurations(g: Graph, prov: Provenance) -> list[Any]:
     """Tunnel profiles whole, with ``assignments`` and ``deviceStatusOverview``; every other configuration
-    only as id, displayName and @odata.type (the checks need to know it exists, nothing more)."""
+    only as id, displayName, @odata.type and connectionType (the checks need to know it exists and that
+    it is not a Tunnel profile, nothing more)."""
     out: list[Any] = []
     profiles: list[dict[str, Any]] = []
     for item in await g.list_all(g.url("deviceManagement/deviceConfigurations"), prov):
         if isinstance(item, dict) and model.is_tunnel_profile(item):
             profiles.append(dict(item))
             out.append(profiles[-1])
-        elif isinstance(item, dict):
-            out.append({k: item[k] for k in ("id", "@odata.type", "displayName") if k in item})
+        elif isinstance(item, dict):  # with what classifies it as not a Tunnel profile
+            out.append({k: item[k] for k in ("id", "@odata.type", "displayName", "connectionType") if k in item})
         else:
             out.append(item)  # the model reports it, with its place
     ids = [_object_id(p, "deviceConfigurations") for p in profiles]
@@ -406,11 +408,11 @@ async def _tunnel_sites(g: Graph, prov: Provenance) -> list[Any]:
 
 
 async def _detected_apps(g: Graph, prov: Provenance) -> list[Any]:
-    """Every detected app; only the standalone Tunnel app's (migration.standalone_app_names) get their
+    """Every detected app; only the standalone Tunnel app's (by name or package id, TUN-DEV-01) get their
     ``managedDevices``: a tenant detects thousands of apps, and TUN-DEV-01 needs the devices of one."""
     apps = await g.list_all(g.url("deviceManagement/detectedApps"), prov)
-    names = {n.casefold() for n in g.migration.standalone_app_names}
-    tunnel = [a for a in apps if isinstance(a, dict) and str(a.get("displayName") or "").casefold() in names]
+    tunnel = [a for a in apps if isinstance(a, dict) and isinstance(a.get("displayName"), str)
+              and g.migration.is_standalone_detected_app(a["displayName"])]
     devices = await g.collections(
         [f"/deviceManagement/detectedApps/{_object_id(a, 'detectedApps')}/managedDevices" for a in tunnel], prov)
     for app, found in zip(tunnel, devices):
@@ -424,14 +426,17 @@ async def _audit_events(g: Graph, prov: Provenance) -> list[Any]:
     configurations = await g.dependency(Resource.DEVICE_CONFIGURATIONS)
     if configurations is None:
         configurations = await _device_configurations(g, prov)
-    created = sorted(
-        str(c["createdDateTime"]) for c in configurations
-        if isinstance(c, dict) and model.is_tunnel_profile(c) and c.get("connectionType") == "microsoftProtect"
-        and model.VPN_TYPES[c["@odata.type"]] is model.ProfileKind.IOS and c.get("createdDateTime"))
+    try:
+        parsed = model.parse_device_configurations(configurations, Resource.DEVICE_CONFIGURATIONS.value)
+        created = sorted(p.created for p in parsed.profiles.items
+                         if p.defender and p.kind is model.ProfileKind.IOS and p.created)
+    except MalformedData:  # the profile checks error on these; the events are read whole meanwhile
+        prov.note = "the configurations are malformed: every audit event is read"
+        return await g.list_all(g.url("deviceManagement/auditEvents"), prov)
     if not created:
         prov.note = "no iOS Defender profile: no audit event is needed"
         return []
-    since = model.parse_datetime(created[0], "createdDateTime").strftime("%Y-%m-%dT%H:%M:%SZ")
+    since = created[0].astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     prov.note = f"activityDateTime ge {since}"
     return await g.list_all(g.url("deviceManagement/auditEvents", f"$filter=activityDateTime ge {since}"), prov)
 

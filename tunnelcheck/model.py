@@ -539,7 +539,7 @@ class Unclassified:
     platform: str | None = None
 
     def __str__(self) -> str:
-        name = f" {self.name!r}" if self.name else ""
+        name = f" ({self.name!r})" if self.name and self.name != self.object_id else ""
         return (f"{self.object_type} {self.object_id}{name}: {self.property} {self.problem}, "
                 f"so tunnelcheck cannot tell {self.decides}")
 
@@ -862,7 +862,8 @@ def parse_device_configurations(items: list[Any], place: str) -> DeviceConfigura
 
 
 def _absence(raw: _Raw, key: str) -> str:
-    return "is null" if key in raw.data else "is missing"
+    value = raw.data.get(key)
+    return "is empty" if isinstance(value, str) else "is null" if key in raw.data else "is missing"
 
 
 _APP_IDENTIFIERS = {AppKind.ANDROID_MANAGED_STORE: ("packageId", "appIdentifier")}
@@ -943,8 +944,7 @@ def parse_detected_apps(items: list[Any], place: str) -> Classified[DetectedApp]
         app = DetectedApp(raw.id, raw.name.strip(), raw.int("deviceCount") or 0, raw.str("platform"), devices)
         if not app.display_name and (app.device_count > 0 or app.devices):
             unclassified.append(Unclassified(
-                "detected app", app.id, "", "displayName", "is empty" if raw.data.get("displayName") == ""
-                else _absence(raw, "displayName"),
+                "detected app", app.id, "", "displayName", _absence(raw, "displayName"),
                 f"whether the app on its {app.device_count or len(app.devices or ())} device(s) is the standalone Tunnel app"))
         apps.append(app)
     return Classified(tuple(apps), tuple(unclassified))

@@ -178,9 +178,11 @@ def current() -> dict:
                         custom=[{"key": "defendertoggle", "value": "1"}],
                         custom_kv=[{"name": "DefenderToggle", "value": " 0 "}, {"name": "vpn", "value": "yes"}],
                         packages=["com.contoso.crm", "com.android.chrome"], overview=status(30, error=2)),
-        # Only the executives got the new iOS profile: Finance is not migrated yet.
-        ios_profile("p-ios-mde", "Tunnel - iOS (Defender)", "microsoftProtect", [include("g-ios-exec")],
-                    created=created, custom=[{"key": "TunnelOnly", "value": "True"}]),
+        # Only the executives got the new iOS profile: Finance is not migrated yet. Made the way Microsoft's
+        # Tunnel test environment makes iOS Defender profiles: microsoftTunnel with MSTunnelProtectMode = 1.
+        ios_profile("p-ios-mde", "Tunnel - iOS (Defender)", "microsoftTunnel", [include("g-ios-exec")],
+                    created=created, custom=[{"key": "MSTunnelProtectMode", "value": "1"},
+                                             {"key": "TunnelOnly", "value": "True"}]),
     ]
     res["deviceManagement/deviceConfigurations"] += new_profiles
     apps = {a["id"]: a for a in res["deviceAppManagement/mobileApps"]}
@@ -238,7 +240,7 @@ def document(profiles: list, apps: list, *, recorded_at: str, servers_health: tu
          "userPrincipalName": upn, "managedDeviceOwnerType": "company", "deviceEnrollmentType": enroll}
         for i, (name, os_, ver, upn, enroll) in enumerate([
             ("SALES-PIXEL-01", "Android", "14", "adele.vance@contoso.com", "androidEnterpriseFullyManaged"),
-            ("FIELD-GALAXY-07", "Android", "13", "lee.gu@contoso.com", "androidEnterpriseFullyManaged"),
+            ("FIELD-GALAXY-07", "Android", "13", "lee.gu@contoso.com", "androidEnterpriseCorporateWorkProfile"),
             ("EXEC-IPHONE-02", "iOS", "18.1", "megan.bowen@contoso.com", "appleBulkWithUser"),
             ("FIN-IPAD-11", "iOS", "17.6", "diego.siciliani@contoso.com", "appleBulkWithUser"),
         ], 1)
@@ -262,16 +264,23 @@ def document(profiles: list, apps: list, *, recorded_at: str, servers_health: tu
             "deviceManagement/microsoftTunnelConfigurations": [configuration],
             "groups": [{"id": gid(k), "displayName": v} for k, v in GROUPS.items()],
             "deviceManagement/managedDevices": device_list if devices else [],
-            "deviceManagement/detectedApps": [{
-                "id": "da-tunnel", "displayName": "Microsoft Tunnel", "version": "1.2103.1", "deviceCount": 2,
-                "platform": "androidDeviceAdministrator",
-                "managedDevices": [{"id": d["id"], "deviceName": d["deviceName"], "operatingSystem": d["operatingSystem"]}
-                                   for d in device_list[:2]],
-            }],
+            # Graph reports the Tunnel app per Android Enterprise platform, by name on one device and by its
+            # package id on the other (docs/terms.md, TUN-DEV-01).
+            "deviceManagement/detectedApps": [
+                detected_app("da-tunnel", "Microsoft Tunnel", "androidDedicatedAndFullyManaged", device_list[0]),
+                detected_app("da-tunnel-wp", "com.microsoft.tunnel", "androidWorkProfile", device_list[1]),
+            ],
             "deviceManagement/auditEvents": [],
         },
         "provenance": {},
     }
+
+
+def detected_app(aid: str, name: str, platform: str, *devices: dict) -> dict:
+    return {"id": aid, "displayName": name, "version": "1.2103.1", "deviceCount": len(devices), "platform": platform,
+            "publisher": "Microsoft Corporation",
+            "managedDevices": [{"id": d["id"], "deviceName": d["deviceName"], "operatingSystem": d["operatingSystem"]}
+                               for d in devices]}
 
 
 def main() -> None:

@@ -12,20 +12,20 @@ from tunnelcheck.migration import (
     in_scope_standalone,
     unique_targets,
 )
-from tunnelcheck.model import Target
+from tunnelcheck.model import ProfileKind, Target
 from tunnelcheck.resources import Resource
 
 NEEDS = [Resource.DEVICE_CONFIGURATIONS, Resource.MOBILE_APPS]
 
 
-def _tunnel_targets(ctx: Context, kinds) -> tuple[Target, ...]:
+def _tunnel_targets(ctx: Context, kinds: tuple[ProfileKind, ...]) -> tuple[Target, ...]:
     """Migration targets of in-scope standalone profiles ∪ include targets of assigned Defender profiles."""
     standalone = [t for s in in_scope_standalone(ctx.tenant, ctx.baseline, kinds) for t in s.targets]
     defender = [t for p in defender_profiles(ctx.tenant, kinds, assigned_only=True) for t in p.includes]
     return unique_targets([*standalone, *defender])
 
 
-def _has_tunnel_profile(ctx: Context, kinds) -> bool:
+def _has_tunnel_profile(ctx: Context, kinds: tuple[ProfileKind, ...]) -> bool:
     return bool(in_scope_standalone(ctx.tenant, ctx.baseline, kinds) or defender_profiles(ctx.tenant, kinds))
 
 
@@ -41,7 +41,7 @@ def _app_present(ctx: Context, platform: str) -> bool:
     return bool(apps)
 
 
-def _targets_covered(ctx: Context, platform: str, targets) -> None:
+def _targets_covered(ctx: Context, platform: str, targets: tuple[Target, ...]) -> None:
     apps = defender_apps(ctx.tenant, platform, ctx.config)
     for target in targets:
         if covered_by_any(apps, target):

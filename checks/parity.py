@@ -29,7 +29,8 @@ _PROXY: list[Equal] = [
 ]
 
 
-def _parity(ctx: Context, kinds, platform_name: str, equal: list[Equal], contains: list[Contains]) -> Verdict:
+def _parity(ctx: Context, kinds: tuple[ProfileKind, ...], platform_name: str, equal: list[Equal],
+            contains: list[Contains]) -> Verdict:
     in_scope = in_scope_standalone(ctx.tenant, ctx.baseline, kinds)
     if not in_scope:
         ctx.skip(f"no in-scope {platform_name} standalone profile")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
 from tunnelcheck.migration import IOS_KINDS, defender_profiles, profiles_of_kinds, standalone_profile_ids
@@ -110,33 +110,33 @@ def ios_reassigned_after_delay(ctx: Context) -> Verdict:
     delay = timedelta(minutes=ctx.config.reassign_delay_minutes)
     profiles = ctx.tenant.profiles_by_id
     defender = {p.id for p in defender_profiles(ctx.tenant, IOS_KINDS)}
-    # The assignment audit events of each app, oldest first.
-    events: dict[str, list[AuditEvent]] = {}
-    for event in sorted(ctx.tenant.audit_events, key=lambda e: e.activity_time or datetime.min.replace(tzinfo=timezone.utc)):
-        if event.activity_time is not None and "assign" in event.activity_type.casefold():
-            for resource_id in event.resource_ids:
-                events.setdefault(resource_id, []).append(event)
+    # The assignment audit events of each app, with their time, oldest first.
+    events: dict[str, list[tuple[datetime, AuditEvent]]] = {}
+    timed = [(e.activity_time, e) for e in ctx.tenant.audit_events
+             if e.activity_time is not None and "assign" in e.activity_type.casefold()]
+    for when, event in sorted(timed, key=lambda pair: pair[0]):
+        for resource_id in event.resource_ids:
+            events.setdefault(resource_id, []).append((when, event))
     verified = 0
     for app, _before, now in _reassignments(ctx, defender):
-        if now is None:
+        if now is None or now.vpn_configuration_id is None:
             continue
-        profile = profiles[now.vpn_configuration_id]  # type: ignore[index]
+        profile = profiles[now.vpn_configuration_id]
         created = profile.created
         if created is None:
             ctx.evidence.ok(app, "reassigned at", None, f"unverified: {profile.display_name} has no createdDateTime")
             continue
-        event = next((e for e in events.get(app.id, ()) if e.activity_time >= created), None)  # type: ignore[operator]
-        if event is None:
+        found = next(((when, e) for when, e in events.get(app.id, ()) if when >= created), None)
+        if found is None:
             ctx.evidence.ok(app, "reassigned at", None,
                             f"unverified: no audit event of the reassignment to {profile.display_name}")
             continue
         verified += 1
-        waited = event.activity_time - created
+        when, event = found
+        waited = when - created
         note = f"{_delay_text(waited)} after {profile.display_name} was created (audit event {event.id})"
-        if waited < delay:
-            ctx.evidence.fail(app, "reassigned at", event.activity_time.isoformat(), note)
-        else:
-            ctx.evidence.ok(app, "reassigned at", event.activity_time.isoformat(), note)
+        record = ctx.evidence.fail if waited < delay else ctx.evidence.ok
+        record(app, "reassigned at", when.isoformat(), note)
     if not verified:
         ctx.skip("no reassignment could be verified from the audit log")
     return ctx.verdict(passed="every verified reassignment waited long enough after the new profile",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
 from tunnelcheck.migration import (
@@ -13,13 +14,13 @@ from tunnelcheck.migration import (
     in_scope_standalone,
     setting_problems,
 )
-from tunnelcheck.model import TunnelProfile
+from tunnelcheck.model import ProfileKind
 from tunnelcheck.resources import Resource
 
 NEEDS = [Resource.DEVICE_CONFIGURATIONS]
 
 
-def _targets_have_defender_profile(ctx: Context, kinds, platform_name: str) -> Verdict:
+def _targets_have_defender_profile(ctx: Context, kinds: tuple[ProfileKind, ...], platform_name: str) -> Verdict:
     in_scope = in_scope_standalone(ctx.tenant, ctx.baseline, kinds)
     if not in_scope:
         ctx.skip(f"no in-scope {platform_name} standalone profile")
@@ -70,40 +71,47 @@ def ios_targets_have_defender_profile(ctx: Context) -> Verdict:
     return _targets_have_defender_profile(ctx, IOS_KINDS, "iOS")
 
 
-def _custom_settings(
-    ctx: Context, kinds, platform_name: str, valid: Callable[[str], bool], valid_text: str,
-    keys: tuple[str, ...], toggle: str, wanted: Callable[[str | None], bool], wanted_text: str,
-) -> Verdict:
-    """The shared shape of TUN-AND-05 and TUN-IOS-04."""
+@dataclass(frozen=True)
+class ToggleRule:
+    """What TUN-AND-05 and TUN-IOS-04 share: the keys read (the toggle first), their valid values, and
+    the toggle's value each intent needs."""
+
+    platform_name: str
+    kinds: tuple[ProfileKind, ...]
+    keys: tuple[str, ...]
+    valid: Callable[[str], bool]
+    valid_text: str
+    wanted: Callable[[str | None], bool]
+    wanted_text: str
+
+    @property
+    def toggle(self) -> str:
+        return self.keys[0]
+
+
+def _custom_settings(ctx: Context, rule: ToggleRule) -> Verdict:
     features = ctx.config.defender_features
     if features is None:
         ctx.skip("migration.defender_features is not set in the config (true: Defender features wanted, "
                  "false: Tunnel only)")
-    profiles = defender_profiles(ctx.tenant, kinds, assigned_only=True)
+    profiles = defender_profiles(ctx.tenant, rule.kinds, assigned_only=True)
     if not profiles:
-        ctx.skip(f"no assigned {platform_name} Defender profile")
+        ctx.skip(f"no assigned {rule.platform_name} Defender profile")
     for profile in profiles:
-        _check_profile(ctx, profile, valid, valid_text, keys, toggle, wanted(profile.custom.get(toggle)),
-                       wanted_text)
+        for key in rule.keys:
+            setting_problems(ctx.evidence, profile, key)
+            value = profile.custom.get(key)
+            if value is not None and not rule.valid(value):
+                ctx.evidence.fail(profile, f"custom setting {key}", value, f"must be {rule.valid_text}")
+        value = profile.custom.get(rule.toggle)
+        if rule.wanted(value):
+            ctx.evidence.ok(profile, f"custom setting {rule.toggle}", value)
+        else:
+            ctx.evidence.fail(profile, f"custom setting {rule.toggle}", value, rule.wanted_text)
     return ctx.verdict(
-        passed=f"{toggle} is set as intended ({'Defender features wanted' if features else 'Tunnel only'}) "
-               f"in all {len(profiles)} {platform_name} Defender profile(s)",
-        failed="{n} custom setting problem(s) in " + platform_name + " Defender profiles")
-
-
-def _check_profile(ctx: Context, profile: TunnelProfile, valid, valid_text, keys, toggle, toggle_ok,
-                   toggle_text) -> None:
-    custom = profile.custom
-    for key in keys:
-        setting_problems(ctx.evidence, profile, key)
-        value = custom.get(key)
-        if value is not None and not valid(value):
-            ctx.evidence.fail(profile, f"custom setting {key}", value, f"must be {valid_text}")
-    value = custom.get(toggle)
-    if toggle_ok:
-        ctx.evidence.ok(profile, f"custom setting {toggle}", value)
-    else:
-        ctx.evidence.fail(profile, f"custom setting {toggle}", value, toggle_text)
+        passed=f"{rule.toggle} is set as intended ({'Defender features wanted' if features else 'Tunnel only'}) "
+               f"in all {len(profiles)} {rule.platform_name} Defender profile(s)",
+        failed="{n} custom setting problem(s) in " + rule.platform_name + " Defender profiles")
 
 
 @check(
@@ -122,13 +130,13 @@ def android_defendertoggle(ctx: Context) -> Verdict:
     absent or 1. A key set twice to different values, or written with surrounding whitespace, fails. Skipped when defender_features is unset or no
     such profile exists."""
     tunnel_only = ctx.config.defender_features is False
-    return _custom_settings(
-        ctx, ANDROID_KINDS, "Android", valid=lambda v: v in ("0", "1"), valid_text="0 or 1",
-        keys=("defendertoggle", "antiphishing", "vpn"), toggle="defendertoggle",
+    return _custom_settings(ctx, ToggleRule(
+        "Android", ANDROID_KINDS, ("defendertoggle", "antiphishing", "vpn"),
+        valid=lambda v: v in ("0", "1"), valid_text="0 or 1",
         wanted=(lambda v: v == "0") if tunnel_only else (lambda v: v in (None, "1")),
         wanted_text="Tunnel only needs defendertoggle = 0" if tunnel_only
         else "Defender features wanted: defendertoggle must be absent or 1",
-    )
+    ))
 
 
 @check(
@@ -147,11 +155,11 @@ def ios_tunnelonly(ctx: Context) -> Verdict:
     set twice to different values (not only in case), or written with surrounding whitespace, fails. Skipped when defender_features is unset or no such profile
     exists."""
     tunnel_only = ctx.config.defender_features is False
-    return _custom_settings(
-        ctx, IOS_KINDS, "iOS", valid=lambda v: v.lower() in ("true", "false"), valid_text="true or false",
-        keys=("TunnelOnly", "WebProtection", "AutoOnboard"), toggle="TunnelOnly",
+    return _custom_settings(ctx, ToggleRule(
+        "iOS", IOS_KINDS, ("TunnelOnly", "WebProtection", "AutoOnboard"),
+        valid=lambda v: v.lower() in ("true", "false"), valid_text="true or false",
         wanted=(lambda v: v is not None and v.lower() == "true") if tunnel_only
         else (lambda v: v is None or v.lower() == "false"),
         wanted_text="Tunnel only needs TunnelOnly = true" if tunnel_only
         else "Defender features wanted: TunnelOnly must be absent or false",
-    )
+    ))

@@ -216,12 +216,13 @@ class Evidence:
             names = self._tenant.group_names if self._tenant else {}
             return ("excluded group" if obj.is_exclusion else "group", obj.group_id, names.get(obj.group_id, ""))
         if isinstance(obj, tuple) and len(obj) == 3:
-            return tuple(str(x) for x in obj)  # type: ignore[return-value]
-        object_id = getattr(obj, "id", None)
-        if object_id is None:
+            kind, ref_id, ref_name = (str(x) for x in obj)
+            return (kind, ref_id, ref_name)
+        found_id = getattr(obj, "id", None)
+        if found_id is None:
             raise TypeError(f"cannot record {obj!r} as evidence: give a model object or (type, id, name)")
-        name = getattr(obj, "display_name", None) or getattr(obj, "device_name", "")
-        return (type(obj).__name__.lower(), object_id, name)
+        found_name = getattr(obj, "display_name", None) or getattr(obj, "device_name", "")
+        return (type(obj).__name__.lower(), str(found_id), str(found_name))
 
     def _add(self, obj: Any, prop: str, value: Any, ok: bool, note: str, baseline: Any) -> None:
         kind, object_id, name = self._ref(obj)

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from .errors import MalformedData
 
@@ -107,7 +107,7 @@ class WireEnum(str, enum.Enum):
         return type_key(self.value)
 
     def __str__(self) -> str:
-        return self.value
+        return str(self.value)
 
 
 @functools.cache
@@ -619,14 +619,17 @@ class _Raw:
             raise MalformedData(f"{self.place}.{key}", f"expected {_TYPE_NAMES[kind]}, got {_json_type(value)}")
         return value
 
-    def str(self, key: str, required: bool = False) -> str | None:
-        return self._get(key, str, required)
+    def text(self, key: str, required: bool = False) -> str | None:
+        return cast("str | None", self._get(key, str, required))
+
+    def required_text(self, key: str) -> str:
+        return cast(str, self._get(key, str, True))
 
     def flag(self, key: str) -> bool:
         return bool(self._get(key, bool, False))
 
-    def int(self, key: str) -> int | None:
-        return self._get(key, int, False)
+    def integer(self, key: str) -> int | None:
+        return cast("int | None", self._get(key, int, False))
 
     def obj(self, key: str) -> _Raw | None:
         value = self._get(key, dict, False)
@@ -643,21 +646,21 @@ class _Raw:
                 raise MalformedData(f"{self.place}.{key}[{i}]", f"expected a string, got {_json_type(item)}")
         return frozenset(items)
 
-    def datetime(self, key: str) -> datetime | None:
-        value = self.str(key)
+    def timestamp(self, key: str) -> datetime | None:
+        value = self.text(key)
         return None if value is None else parse_datetime(value, f"{self.place}.{key}")
 
     @property
     def id(self) -> str:
-        return self.str("id", required=True)  # type: ignore[return-value]
+        return self.required_text("id")
 
     @property
     def name(self) -> str:
-        return self.str("displayName") or ""
+        return self.text("displayName") or ""
 
     @property
     def odata_type(self) -> str:
-        return self.str("@odata.type") or ""
+        return self.text("@odata.type") or ""
 
 
 def _json_type(value: Any) -> str:
@@ -690,7 +693,7 @@ def _target(raw: _Raw) -> Target:
         raise MalformedData(f"{target.place}.@odata.type", "missing")
     kind = TargetKind(target.odata_type)
     if kind in (TargetKind.GROUP, TargetKind.EXCLUSION_GROUP):
-        group_id = target.str("groupId")
+        group_id = target.text("groupId")
         if not group_id:
             raise MalformedData(f"{target.place}.groupId", "missing")
         return Target(kind, group_id)
@@ -705,10 +708,10 @@ def _custom_settings(raw: _Raw) -> CustomSettings:
     names: dict[str, str] = {}
     padded: dict[str, list[str]] = {}
     conflicts: dict[str, set[str]] = {}
-    entries = [(e.str("key"), e) for e in raw.objs("customData")]
-    entries += [(e.str("name"), e) for e in raw.objs("customKeyValueData")]
+    entries = [(e.text("key"), e) for e in raw.objs("customData")]
+    entries += [(e.text("name"), e) for e in raw.objs("customKeyValueData")]
     for key, entry in entries:
-        value = entry.str("value")
+        value = entry.text("value")
         if not key or value is None:  # a null value counts as absent (Microsoft's tooling writes some)
             continue
         value = value.strip()
@@ -733,18 +736,18 @@ def _status(raw: _Raw) -> StatusOverview | None:
     if overview is None:
         return None
     return StatusOverview(
-        success=overview.int("successCount") or 0,
-        pending=overview.int("pendingCount") or 0,
-        error=overview.int("errorCount") or 0,
-        failed=overview.int("failedCount") or 0,
-        conflict=overview.int("conflictCount") or 0,
-        not_applicable=overview.int("notApplicableCount") or 0,
+        success=overview.integer("successCount") or 0,
+        pending=overview.integer("pendingCount") or 0,
+        error=overview.integer("errorCount") or 0,
+        failed=overview.integer("failedCount") or 0,
+        conflict=overview.integer("conflictCount") or 0,
+        not_applicable=overview.integer("notApplicableCount") or 0,
     )
 
 
 #: Values that mean "not set" in an on-demand rule or a provider type: Graph adds rule properties over
 #: time, and writes an unset one as absent, null, [] or notConfigured depending on its age.
-_UNSET = (None, [], "notConfigured")
+_UNSET: tuple[Any, ...] = (None, [], "notConfigured")
 
 
 def on_demand_rule_key(rule: Mapping[str, Any]) -> str:
@@ -784,11 +787,11 @@ def _client(raw: _Raw, kind: ProfileKind, connection_type: ConnectionType,
 def _tunnel_profile(raw: _Raw, kind: ProfileKind, connection_type: ConnectionType) -> TunnelProfile:
     proxy = raw.obj("proxyServer")
     per_app = set(raw.strs("targetedPackageIds"))
-    per_app.update(app.str("appId") or "" for app in raw.objs("targetedMobileApps"))
+    per_app.update(app.text("appId") or "" for app in raw.objs("targetedMobileApps"))
     per_app.discard("")
     custom = _custom_settings(raw)
     client, client_note = _client(raw, kind, connection_type, custom)
-    provider_type = raw.str("providerType")
+    provider_type = raw.text("providerType")
     return TunnelProfile(
         id=raw.id,
         display_name=raw.name,
@@ -800,16 +803,16 @@ def _tunnel_profile(raw: _Raw, kind: ProfileKind, connection_type: ConnectionTyp
         # An assignment with intent "remove" takes the profile away from its target: it neither assigns
         # nor covers (beta deviceConfigurationAssignment.intent: apply | remove).
         targets=tuple(_target(a) for a in raw.objs("assignments", required=True)
-                      if (a.str("intent") or "").casefold() != "remove"),
-        created=raw.datetime("createdDateTime"),
-        site_id=raw.str("microsoftTunnelSiteId") or None,
+                      if (a.text("intent") or "").casefold() != "remove"),
+        created=raw.timestamp("createdDateTime"),
+        site_id=raw.text("microsoftTunnelSiteId") or None,
         custom=custom,
         always_on=raw.flag("alwaysOn"),
         always_on_lockdown=raw.flag("alwaysOnLockdown"),
         proxy=Proxy(
-            address=(proxy.str("address") or None) if proxy else None,
-            port=proxy.int("port") if proxy else None,
-            script_url=(proxy.str("automaticConfigurationScriptUrl") or None) if proxy else None,
+            address=(proxy.text("address") or None) if proxy else None,
+            port=proxy.integer("port") if proxy else None,
+            script_url=(proxy.text("automaticConfigurationScriptUrl") or None) if proxy else None,
         ),
         per_app=frozenset(per_app),
         associated_domains=raw.strs("associatedDomains"),
@@ -845,7 +848,7 @@ def parse_device_configurations(items: list[Any], place: str) -> DeviceConfigura
     unclassified: list[Unclassified] = []
     for raw in _items(items, place):
         configurations.append(DeviceConfiguration(raw.id, raw.name, raw.odata_type))
-        connection = raw.str("connectionType")  # a wrong type must not make a Tunnel profile look like another
+        connection = raw.text("connectionType")  # a wrong type must not make a Tunnel profile look like another
         kind = tunnel_kind(raw.data)
         if not raw.odata_type:
             unclassified.append(Unclassified("configuration", raw.id, raw.name, "@odata.type",
@@ -883,7 +886,7 @@ def parse_mobile_apps(items: list[Any], place: str) -> Classified[MobileApp]:
         if not kind.known:  # Windows, macOS, web links…: nothing the migration touches
             continue
         keys = _APP_IDENTIFIERS.get(kind, ("bundleId",))
-        identifiers = frozenset(v for v in (raw.str(k) for k in keys) if v)
+        identifiers = frozenset(v for v in (raw.text(k) for k in keys) if v)
         if not identifiers:
             unclassified.append(Unclassified(
                 "app", raw.id, raw.name, " or ".join(keys), "is missing",
@@ -891,12 +894,12 @@ def parse_mobile_apps(items: list[Any], place: str) -> Classified[MobileApp]:
         assignments = []
         for a in raw.objs("assignments", required=True):
             settings = a.obj("settings")
-            intent = a.str("intent", required=True)
+            intent = a.required_text("intent")
             assignments.append(AppAssignment(
-                id=a.str("id") or "",
+                id=a.text("id") or "",
                 intent=Intent(intent),
                 target=_target(a),
-                vpn_configuration_id=(settings.str("vpnConfigurationId") or None) if settings else None,
+                vpn_configuration_id=(settings.text("vpnConfigurationId") or None) if settings else None,
             ))
         apps.append(MobileApp(raw.id, raw.name, kind, identifiers, tuple(assignments), raw.data))
     return Classified(tuple(apps), tuple(unclassified))
@@ -911,7 +914,7 @@ def parse_tunnel_sites(items: list[Any], place: str) -> tuple[TunnelSite, ...]:
     for raw in _items(items, place):
         configuration = raw.obj("microsoftTunnelConfiguration")
         servers = tuple(
-            TunnelServer(s.id, s.name, HealthStatus(s.str("tunnelServerHealthStatus") or "unknown"), s.data)
+            TunnelServer(s.id, s.name, HealthStatus(s.text("tunnelServerHealthStatus") or "unknown"), s.data)
             for s in raw.objs("microsoftTunnelServers", required=True)
         )
         sites.append(TunnelSite(raw.id, raw.name, configuration.id if configuration else None, servers, raw.data))
@@ -926,8 +929,8 @@ def parse_tunnel_configurations(items: list[Any], place: str) -> tuple[TunnelCon
 
 
 def _device(raw: _Raw) -> ManagedDevice:
-    return ManagedDevice(raw.id, raw.str("deviceName") or "", raw.str("operatingSystem") or "",
-                         raw.str("userPrincipalName"))
+    return ManagedDevice(raw.id, raw.text("deviceName") or "", raw.text("operatingSystem") or "",
+                         raw.text("userPrincipalName"))
 
 
 def parse_managed_devices(items: list[Any], place: str) -> tuple[ManagedDevice, ...]:
@@ -941,7 +944,7 @@ def parse_detected_apps(items: list[Any], place: str) -> Classified[DetectedApp]
     unclassified = []
     for raw in _items(items, place):
         devices = tuple(_device(d) for d in raw.objs("managedDevices")) if raw.data.get("managedDevices") is not None else None
-        app = DetectedApp(raw.id, raw.name.strip(), raw.int("deviceCount") or 0, raw.str("platform"), devices)
+        app = DetectedApp(raw.id, raw.name.strip(), raw.integer("deviceCount") or 0, raw.text("platform"), devices)
         if not app.display_name and (app.device_count > 0 or app.devices):
             unclassified.append(Unclassified(
                 "detected app", app.id, "", "displayName", _absence(raw, "displayName"),
@@ -952,7 +955,7 @@ def parse_detected_apps(items: list[Any], place: str) -> Classified[DetectedApp]
 
 def parse_audit_events(items: list[Any], place: str) -> tuple[AuditEvent, ...]:
     return tuple(
-        AuditEvent(raw.id, raw.str("activityType") or "", raw.datetime("activityDateTime"),
-                   frozenset(r.str("resourceId") or "" for r in raw.objs("resources")) - {""})
+        AuditEvent(raw.id, raw.text("activityType") or "", raw.timestamp("activityDateTime"),
+                   frozenset(r.text("resourceId") or "" for r in raw.objs("resources")) - {""})
         for raw in _items(items, place)
     )

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 from . import model
 from .errors import DataUnavailable, MalformedData, MalformedResource, Unclassifiable
 from .resources import Resource
 
 __all__ = ["Source", "SourceInfo", "Tenant"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,16 @@ class Tenant:
 
     # -- collections --------------------------------------------------------------------------------
 
+    @property
+    def _configurations(self) -> model.DeviceConfigurations:
+        return cast(model.DeviceConfigurations, self._get(Resource.DEVICE_CONFIGURATIONS))
+
+    @property
+    def _mobile_apps(self) -> model.Classified[model.MobileApp]:
+        return cast("model.Classified[model.MobileApp]", self._get(Resource.MOBILE_APPS))
+
     @staticmethod
-    def _classified(parsed: model.Classified[Any], resource: Resource, platform: str | None = None) -> Any:
+    def _classified(parsed: model.Classified[T], resource: Resource, platform: str | None = None) -> tuple[T, ...]:
         """The items of a classified collection; raises when an object that a decision about ``platform``
         (None: any) depends on could not be classified."""
         blocking = parsed.blocking(platform)
@@ -122,17 +132,16 @@ class Tenant:
     @property
     def configurations(self) -> tuple[model.DeviceConfiguration, ...]:
         """Every configuration by id and name; needs no classification."""
-        return self._get(Resource.DEVICE_CONFIGURATIONS).configurations
+        return self._configurations.configurations
 
     @property
     def profiles(self) -> tuple[model.TunnelProfile, ...]:
         """The Tunnel profiles, standalone and Defender-based, of every kind."""
-        return self._classified(self._get(Resource.DEVICE_CONFIGURATIONS).profiles, Resource.DEVICE_CONFIGURATIONS)
+        return self._classified(self._configurations.profiles, Resource.DEVICE_CONFIGURATIONS)
 
     def profiles_of(self, platform: str) -> tuple[model.TunnelProfile, ...]:
         """The Tunnel profiles of ``platform``; only that platform's unclassified configurations block."""
-        profiles = self._classified(self._get(Resource.DEVICE_CONFIGURATIONS).profiles,
-                                    Resource.DEVICE_CONFIGURATIONS, platform)
+        profiles = self._classified(self._configurations.profiles, Resource.DEVICE_CONFIGURATIONS, platform)
         return tuple(p for p in profiles if p.platform == platform)
 
     @cached_property
@@ -146,46 +155,47 @@ class Tenant:
     @property
     def apps(self) -> tuple[model.MobileApp, ...]:
         """The apps the migration can touch; every unclassified app blocks."""
-        return self._classified(self._get(Resource.MOBILE_APPS), Resource.MOBILE_APPS)
+        return self._classified(self._mobile_apps, Resource.MOBILE_APPS)
 
     def apps_with_identifier(self, identifier: str, platform: str) -> tuple[model.MobileApp, ...]:
         """The apps of ``platform`` with this package or bundle id; an app that may be one of them but
         cannot be told apart (no type, or no identifier on this platform) makes this raise."""
-        self._classified(self._get(Resource.MOBILE_APPS), Resource.MOBILE_APPS, platform)
+        self._classified(self._mobile_apps, Resource.MOBILE_APPS, platform)
         return tuple(a for a in self._apps_by_identifier.get(identifier, ()) if a.platform == platform)
 
     @cached_property
     def _apps_by_identifier(self) -> Mapping[str, tuple[model.MobileApp, ...]]:
         """The apps of each package or bundle id, in collection order."""
         index: dict[str, list[model.MobileApp]] = {}
-        for app in self._get(Resource.MOBILE_APPS).items:
+        for app in self._mobile_apps.items:
             for identifier in app.identifiers:
                 index.setdefault(identifier, []).append(app)
         return {k: tuple(v) for k, v in index.items()}
 
     @property
     def groups(self) -> tuple[model.Group, ...]:
-        return self._get(Resource.GROUPS)
+        return cast("tuple[model.Group, ...]", self._get(Resource.GROUPS))
 
     @property
     def sites(self) -> tuple[model.TunnelSite, ...]:
-        return self._get(Resource.TUNNEL_SITES)
+        return cast("tuple[model.TunnelSite, ...]", self._get(Resource.TUNNEL_SITES))
 
     @property
     def tunnel_configurations(self) -> tuple[model.TunnelConfiguration, ...]:
-        return self._get(Resource.TUNNEL_CONFIGURATIONS)
+        return cast("tuple[model.TunnelConfiguration, ...]", self._get(Resource.TUNNEL_CONFIGURATIONS))
 
     @property
     def managed_devices(self) -> tuple[model.ManagedDevice, ...]:
-        return self._get(Resource.MANAGED_DEVICES)
+        return cast("tuple[model.ManagedDevice, ...]", self._get(Resource.MANAGED_DEVICES))
 
     @property
     def detected_apps(self) -> tuple[model.DetectedApp, ...]:
-        return self._classified(self._get(Resource.DETECTED_APPS), Resource.DETECTED_APPS)
+        detected = cast("model.Classified[model.DetectedApp]", self._get(Resource.DETECTED_APPS))
+        return self._classified(detected, Resource.DETECTED_APPS)
 
     @property
     def audit_events(self) -> tuple[model.AuditEvent, ...]:
-        return self._get(Resource.AUDIT_EVENTS)
+        return cast("tuple[model.AuditEvent, ...]", self._get(Resource.AUDIT_EVENTS))
 
     @property
     def group_names(self) -> Mapping[str, str]:

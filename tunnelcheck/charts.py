@@ -13,7 +13,7 @@ import math
 import xml.etree.ElementTree as ET
 
 from .summary import CATEGORIES, OUTCOMES, ResultDiff, RunSummary, TenantDrift, TrendPoint, drift_rows
-from .untrusted import for_html
+from .untrusted import for_html, for_terminal
 
 __all__ = ["COLOURS", "STYLE", "dashboard", "progress_svg", "trend_svg"]
 
@@ -43,13 +43,13 @@ def _svg(width: int, height: int, label: str, css_class: str) -> ET.Element:
 
 def _text(parent: ET.Element, x: float, y: float, text: str, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, "text", {"x": f"{x:g}", "y": f"{y:g}", **_FONT, **attrs})
-    element.text = text
+    element.text = for_terminal(text)  # ElementTree escapes markup; control characters shown as for_html does
     return element
 
 
 def _titled(parent: ET.Element, tag: str, title: str, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, tag, attrs)
-    ET.SubElement(element, "title").text = title  # the tooltip
+    ET.SubElement(element, "title").text = for_terminal(title)  # the tooltip
     return element
 
 

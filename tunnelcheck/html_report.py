@@ -16,6 +16,7 @@ blocked (``-p no:html``), pytest must not refuse them as unknown hooks.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -23,7 +24,7 @@ import pytest
 from pytest_html import extras
 
 from .plugin import RUN_KEY, RunState
-from .untrusted import for_html
+from .untrusted import for_html, for_terminal
 
 __all__ = ["STYLE", "render"]
 
@@ -126,7 +127,7 @@ def pytest_html_report_title(report: Any) -> None:
     _environment_as_text(config)
     state = config.stash.get(RUN_KEY, None)
     if state is not None:
-        report.title = f"tunnelcheck: {', '.join(state.tenants)}"  # the template escapes it
+        report.title = for_terminal(f"tunnelcheck: {', '.join(state.tenants)}")  # the template escapes markup
 
 
 _REPORT_KEY = pytest.StashKey[Any]()
@@ -135,7 +136,8 @@ _REPORT_KEY = pytest.StashKey[Any]()
 def _environment_as_text(config: pytest.Config) -> None:
     """pytest-html writes the environment table's values into the page as HTML (innerHTML), whoever put
     them in the metadata (this plugin: tenant ids, sources, file names; --metadata; CI variables). Hand it
-    a copy with every value escaped (the keys it writes as text); the metadata itself stays as it is for
+    a copy with every value escaped (the keys it writes as text: their control characters shown as
+    for_html shows them); the metadata itself stays as it is for
     the terminal and JUnit XML. Called when pytest-html reads the metadata and again before it writes the
     final report, so values added during the run (pytest-xdist workers' metadata) are escaped too."""
     report = config.stash.get(_REPORT_KEY, None)
@@ -145,7 +147,7 @@ def _environment_as_text(config: pytest.Config) -> None:
         return
     metadata = config.stash.get(metadata_key, None)
     if report is not None and metadata is not None:
-        report.set_data("environment", {key: _as_html(value) for key, value in metadata.items()})
+        report.set_data("environment", {for_terminal(key): _as_html(value) for key, value in metadata.items()})
 
 
 def _as_html(value: Any) -> Any:
@@ -203,9 +205,8 @@ def pytest_html_results_table_html(report: pytest.TestReport, data: list[str]) -
     # table; drop it. Anything else (a traceback, captured output) stays.
     record = getattr(report, "tunnelcheck", None)
     if record and record["outcome"] == "failed" and report.longreprtext.startswith(
-            f"{record['check_id']} {record['title']} ["):
-        # pytest-html escaped the log as for_html does.
-        data[:] = [entry for entry in data if not entry.startswith(for_html(report.longreprtext))]
+            for_terminal(f"{record['check_id']} {record['title']} [")):
+        data[:] = [entry for entry in data if not html.unescape(entry).startswith(report.longreprtext)]
 
 
 @pytest.hookimpl(tryfirst=True)

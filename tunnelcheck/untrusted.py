@@ -6,7 +6,9 @@ that echoes any of these. One function per medium, each used wherever tunnelchec
 
 - :func:`for_html`: the HTML report (pytest-html's environment table and test ids, tunnelcheck's extras
   and dashboard) and ``tunnelcheck diff --format html``: no markup, in element content or in a quoted
-  attribute. (The dashboard's SVG is serialised by ``xml.etree``, which escapes the same characters.)
+  attribute, and no control character (shown as :func:`for_terminal` shows it: a bidirectional override
+  cannot reorder what an auditor reads, and HTML printed to a console stays inert). The dashboard's SVG
+  is serialised by ``xml.etree``, which escapes markup the same way.
 - :func:`for_markdown`: ``--tunnelcheck-markdown`` (``$GITHUB_STEP_SUMMARY``) and ``tunnelcheck diff
   --format markdown``: one line, no raw HTML, no link, image or autolink (``[t](u)``, ``![x](u)``,
   ``<http://…>``, a bare ``http://…`` or ``www.…``), no table cell broken, no emphasis or code span, and
@@ -25,18 +27,23 @@ idempotent, but :func:`for_html` and :func:`for_markdown` escape their own escap
 from __future__ import annotations
 
 import html
+import json
 import re
 
-__all__ = ["for_html", "for_markdown", "for_terminal"]
+__all__ = ["for_html", "for_markdown", "for_terminal", "for_terminal_json"]
 
-# C0 controls but tab, DEL, C1 controls; the Unicode line and paragraph separators; the bidirectional
-# marks, embeddings, overrides and isolates ("Trojan Source": text that displays in another order).
-_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# DEL, C1 controls; the Unicode line and paragraph separators; the bidirectional marks, embeddings,
+# overrides and isolates ("Trojan Source": text that displays in another order). JSON writes these raw.
+_ABOVE_ASCII = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROLS = re.compile(f"[\x00-\x08\x0a-\x1f{_ABOVE_ASCII}]")  # and the C0 controls but tab
+_JSON_RAW = re.compile(f"[{_ABOVE_ASCII}]")
 # What CommonMark/GFM give a meaning to inside a line of text: links and images ([ ]), code spans (`),
 # emphasis and strikethrough (* _ ~), table cells (|), headings (#), and the backslash itself.
 _MARKDOWN_PUNCTUATION = re.compile(r"[\\`*_\[\]|~#]")
 # GFM's extended autolinks: a scheme's "://" and "www." (an escaped ":" or "." unlinks them).
 _AUTOLINK = re.compile(r":(?=//)|(?<=[wW]{3})\.")
+# A value may begin a line: a list item's marker there ("-", "+", "1.", "1)") would start a list.
+_LIST_MARKER = re.compile(r"^(?=[-+]|\d{1,9}[.)])(\d*)(.)")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -48,9 +55,17 @@ def for_terminal(value: object) -> str:
     return _CONTROLS.sub(_visible, str(value))
 
 
+def for_terminal_json(document: object) -> str:
+    """``document`` as indented JSON to print: the same data, with the control characters JSON leaves raw
+    (it escapes those below U+0020 itself) as ``\\uXXXX`` escapes; other non-ASCII text stays readable."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m[0]):04x}", text)  # only ever inside strings
+
+
 def for_html(value: object) -> str:
-    """``value`` as HTML text, safe in element content and in a quoted attribute."""
-    return html.escape(str(value), quote=True)
+    """``value`` as HTML text, safe in element content and in a quoted attribute; control characters
+    shown as :func:`for_terminal` shows them."""
+    return html.escape(for_terminal(value), quote=True)
 
 
 def for_markdown(value: object) -> str:
@@ -59,4 +74,5 @@ def for_markdown(value: object) -> str:
     text = for_terminal(" ".join(str(value).split()))
     text = html.escape(text, quote=False)  # no raw HTML, no <autolink>, no entity of ours decoded
     text = _MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", text)
-    return _AUTOLINK.sub(r"\\\g<0>", text)
+    text = _AUTOLINK.sub(r"\\\g<0>", text)
+    return _LIST_MARKER.sub(r"\1\\\2", text)

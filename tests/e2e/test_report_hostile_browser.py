@@ -18,7 +18,7 @@ from emulated import DEMO, SECRET_ENV, write_config
 from hostile import FLAG, HTML_PAYLOADS, group_names, hostile, html_part, write_snapshot
 from tcharness import needs_chromium, offline_page
 
-from tunnelcheck.emulator import Emulator
+from tunnelcheck.emulator import Emulator, Fault
 
 pytestmark = needs_chromium
 
@@ -28,6 +28,8 @@ CONFIG = f"<details open ontoggle={FLAG}=1>.yaml"
 PREVIOUS = f"<img src=x onerror={FLAG}=1 alt=previous>.json"
 HISTORY = ("<svg onload=__pwned=1 id=h1>.json", "<img src=x onerror=__pwned=1 id=h2>.json")
 LABEL = SNAPSHOT.removesuffix(".json")
+#: pytest-html lists a mapping's keys and values as HTML too.
+NESTED = {"CI job": {HTML_PAYLOADS[0]: HTML_PAYLOADS[1], "list": [HTML_PAYLOADS[2]]}}
 #: The demo's Field group: TUN-AND-02 fails on it alone (tests/e2e/tcharness.py), so a waiver of it waives.
 FIELD_GROUP = "00000002-1111-4a2b-8c3d-672d616e642d"
 
@@ -87,7 +89,8 @@ def hostile_report(pytester: pytest.Pytester) -> tuple[Path, dict[str, Any]]:
         "-p", "no:cacheprovider", f"--snapshot={SNAPSHOT}", f"--baseline={BASELINE}", "--drift",
         f"--tunnelcheck-config={CONFIG}", f"--tunnelcheck-previous={PREVIOUS}", "--tunnelcheck-history=history",
         "--tunnelcheck-json=results.json", "--tunnelcheck-markdown=summary.md",
-        "--metadata", "CI branch", hostile("main"), "--html=report.html", "--self-contained-html",
+        "--metadata", "CI branch", hostile("main"), f"--metadata-from-json={json.dumps(NESTED)}",
+        "--html=report.html", "--self-contained-html",
         "test_user_groups.py")
     text = "\n".join(result.outlines + result.errlines)
     assert result.ret == 1, text
@@ -113,7 +116,8 @@ def test_hostile_snapshot_report_runs_no_script(hostile_report: tuple[Path, dict
         tenant_id, source, recorded_at = (html_part(v) for v in (
             "6f1c2a4e-0d5b-4c8e-9a61-3e2f7b9d4c10", "tunnelcheck demo tenant (tools/build_demo.py)",
             "2026-11-26T07:00:00Z"))
-        for shown in (LABEL, tenant_id, source, recorded_at, SNAPSHOT, BASELINE, CONFIG, html_part("main")):
+        for shown in (LABEL, tenant_id, source, recorded_at, SNAPSHOT, BASELINE, CONFIG, html_part("main"),
+                      f"{HTML_PAYLOADS[0]}: {HTML_PAYLOADS[1]}", HTML_PAYLOADS[2]):
             assert shown in env, shown
 
         # Test ids and the per-check extras: titles, evidence, waiver text; the user's check too.
@@ -140,7 +144,8 @@ def test_hostile_snapshot_report_runs_no_script(hostile_report: tuple[Path, dict
 
 
 def test_hostile_token_tid_report_runs_no_script(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A live tenant whose access token's ``tid`` claim holds markup (the emulator signs what it is told)."""
+    """A live tenant whose access token's ``tid`` claim holds markup (the emulator signs what it is told),
+    and a Graph error whose code holds markup (it becomes the reason of the checks that need the resource)."""
     for name in list(os.environ):
         if name.startswith(("AZURE_", "MSAL_", "IDENTITY_")) or name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
             monkeypatch.delenv(name)
@@ -148,6 +153,8 @@ def test_hostile_token_tid_report_runs_no_script(pytester: pytest.Pytester, monk
     with Emulator(snapshot=DEMO, tenant_id="contoso.onmicrosoft.com") as emu:
         # Only the token's claim: the sign-in path (and Entra's tenant check) keep the emulator's tenant.
         emu._tokens.tenant_id = tid  # type: ignore[union-attr]
+        code = f"Bad<img src=x onerror={FLAG}=1>"
+        emu.faults = [Fault("microsoftTunnelSites", status=400, body=json.dumps({"error": {"code": code}}), times=None)]
         monkeypatch.setenv(SECRET_ENV, emu.client_secret)
         cfg = write_config(emu, pytester.path / "cfg.yaml")
         result = pytester.runpytest_subprocess(
@@ -158,4 +165,6 @@ def test_hostile_token_tid_report_runs_no_script(pytester: pytest.Pytester, monk
     with offline_page(pytester.path / "report.html", requests) as page:
         _assert_inert(page)
         assert f"contoso.onmicrosoft.com ({tid})" in page.locator("#environment").inner_text()
+        reason = page.locator('.tc-result[data-check-id="TUN-GW-01"] .tc-reason').inner_text()
+        assert f"HTTP 400 {code}" in reason
     assert requests and all(url.startswith("file://") for url in requests), requests

@@ -16,10 +16,9 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
-
-from tcharness import demo_dir
 
 from tunnelcheck import snapshot
 
@@ -82,9 +81,13 @@ def _transform(value: Any, key: str | None = None) -> Any:
     return value
 
 
+def _demo(name: str) -> dict[str, Any]:
+    return json.loads(resources.files("tunnelcheck.demo").joinpath(name).read_text("utf-8"))
+
+
 def hostile_document(name: str) -> dict[str, Any]:
     """The demo file ``name`` (contoso.json or baseline.json) made hostile, envelope included."""
-    doc = json.loads((demo_dir() / name).read_text("utf-8"))
+    doc = _demo(name)
     doc.pop("sha256", None)
     doc["resources"] = _transform(doc["resources"])
     for key in ("recorded_at", "tenant_id", "source", "cloud"):
@@ -92,13 +95,16 @@ def hostile_document(name: str) -> dict[str, Any]:
     return doc
 
 
-def write_snapshot(path: Path, name: str) -> Path:
-    """Write the hostile version of the demo file ``name`` to ``path``, sealed (its digest matches)."""
-    snapshot.write(path, hostile_document(name))
+def write_snapshot(path: Path, name: str, *, sealed: bool = True) -> Path:
+    """Write the hostile version of the demo file ``name`` to ``path``, sealed (its digest matches) or
+    not (a hand-made snapshot: read with a warning that names the file)."""
+    if sealed:
+        snapshot.write(path, hostile_document(name))
+    else:
+        path.write_text(json.dumps(hostile_document(name)), encoding="utf-8")
     return path
 
 
 def group_names() -> list[str]:
     """The demo's group names (the hostile snapshot holds ``hostile(name)`` of each)."""
-    doc = json.loads((demo_dir() / "contoso.json").read_text("utf-8"))
-    return [g["displayName"] for g in doc["resources"]["groups"]]
+    return [g["displayName"] for g in _demo("contoso.json")["resources"]["groups"]]

@@ -14,11 +14,14 @@ Each HTML payload would set ``window.__pwned`` if the browser ever parsed it as 
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tunnelcheck import snapshot
 
@@ -51,6 +54,24 @@ TEXT_PAYLOADS = (
     "\u202eevil bidi",
     "\x07bell\x00nul\x7fdel",
 )
+
+#: What a terminal acts on (tab aside): C0 controls, DEL, C1 controls, line separators, bidi controls.
+ACTIVE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+#: The demo's Field group: TUN-AND-02 fails on it alone (tests/e2e/tcharness.py), so a waiver of it waives.
+FIELD_GROUP = "00000002-1111-4a2b-8c3d-672d616e642d"
+
+#: A user's check (a test file) that lists every group, by its (hostile) name, as failing evidence.
+USER_CHECK = '''
+import pytest
+
+
+@pytest.mark.tunnelcheck(id="USR-GROUPS-01", title="every group listed", phase="inventory", needs=["groups"])
+def test_groups(tenant, evidence):
+    for group_id, name in sorted(tenant.group_names.items()):
+        evidence.fail(("group", group_id, name), "displayName", name, note=name)
+    evidence.check()
+'''
 
 #: Keys whose values are kept: they decide what an object is (see the module docstring).
 KEEP = frozenset({
@@ -108,3 +129,9 @@ def write_snapshot(path: Path, name: str, *, sealed: bool = True) -> Path:
 def group_names() -> list[str]:
     """The demo's group names (the hostile snapshot holds ``hostile(name)`` of each)."""
     return [g["displayName"] for g in _demo("contoso.json")["resources"]["groups"]]
+
+
+def render_gfm(markdown: str) -> str:
+    """``markdown`` as GitHub renders it (cmark-gfm), raw HTML let through so that a test sees it."""
+    cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm is in the test extra")
+    return cmarkgfm.github_flavored_markdown_to_html(markdown, options=cmarkgfm.Options.CMARK_OPT_UNSAFE)

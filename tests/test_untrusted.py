@@ -9,8 +9,7 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-from hostile import HTML_PAYLOADS, TEXT_PAYLOADS
+from hostile import ACTIVE, HTML_PAYLOADS, TEXT_PAYLOADS, render_gfm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,8 +23,6 @@ PAYLOADS = HTML_PAYLOADS + TEXT_PAYLOADS + (
     "&lt;img src=x onerror=alert(1)&gt;", "a@b.example", "\u2028line\u2029para\x85nel\x0bvt\x0cff",
 )
 FUZZ = settings(max_examples=300, deadline=None, derandomize=True)
-#: What a terminal acts on: C0 controls (tab aside), DEL, C1 controls, line separators, bidi controls.
-ACTIVE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def test_terminal_shows_every_control_as_its_escape() -> None:
@@ -66,12 +63,6 @@ def test_html_escapes_markup_and_quotes() -> None:
 # Markdown, through GitHub's renderer
 
 
-def _render(markdown: str) -> str:
-    cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm is in the test extra")
-    # UNSAFE: raw HTML would come through as it is, so the test sees it (GitHub sanitises after rendering).
-    return cmarkgfm.github_flavored_markdown_to_html(markdown, options=cmarkgfm.Options.CMARK_OPT_UNSAFE)
-
-
 _SELF_LINK = re.compile(r'<a href="(?:mailto|xmpp):([^"]*)">(?:(?:mailto|xmpp):)?\1</a>')
 
 
@@ -90,13 +81,13 @@ def _expected(value: str) -> str:
 def _assert_plain(value: str) -> None:
     """``value`` through for_markdown renders as exactly its text, at the start of a line (as a tenant
     label in the summary's drift section) and in a table cell, with no other element."""
-    line = _render(f"{for_markdown(value)}: end\n")
+    line = render_gfm(f"{for_markdown(value)}: end\n")
     tags, text = _tags_and_text(line)
     expected = _expected(value)
     assert tags <= {"p"}, (value, line)
     assert text.strip() == f"{expected}: end".strip(), (value, line)
 
-    table = _render(f"| a | b |\n|---|---|\n| {for_markdown(value)} | end |\n")
+    table = render_gfm(f"| a | b |\n|---|---|\n| {for_markdown(value)} | end |\n")
     tags, text = _tags_and_text(table)
     assert tags <= {"table", "thead", "tbody", "tr", "th", "td"}, (value, table)
     cells = re.findall(r"<td>(.*?)</td>", table, re.DOTALL)

@@ -20,33 +20,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from emulated import DEMO, SECRET_ENV, write_config
-from hostile import hostile, write_snapshot
+from emulated import DEMO, SECRET_ENV, isolate, write_config
+from hostile import ACTIVE, FIELD_GROUP, USER_CHECK, hostile, render_gfm, write_snapshot
 
 from tunnelcheck.emulator import Emulator, Fault
 from tunnelcheck.graph import add_record_arguments, run_record
 
-#: What a terminal acts on (tab aside): C0 controls, DEL, C1 controls, line separators, bidi controls.
-ACTIVE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 #: File names that drive a terminal: colour, an OSC 8 hyperlink, a C1 CSI (clear screen), a bidi override.
 CURRENT = "contoso\x1b[31m\x1b]8;;http:evil\x07osc8\x1b]8;;\x07\x9b2J\u202e"
 BASELINE = "baseline\x1b[2J\r.json"
 CONFIG = "config\x1b]0;title\x07.yaml"
 PREVIOUS = "previous\x1b[5m.json"
-#: The demo's Field group: TUN-AND-02 fails on it alone, so a waiver of it waives the check.
-FIELD_GROUP = "00000002-1111-4a2b-8c3d-672d616e642d"
 CONTROLS = "\x1b]8;;https://evil.example/w\x07[click](https://evil.example/w)\x1b]8;;\x07\r\n\x9b2J"
 
-USER_CHECK = '''
-import pytest
-
-
-@pytest.mark.tunnelcheck(id="USR-GROUPS-01", title="every group listed", phase="inventory", needs=["groups"])
-def test_groups(tenant, evidence):
-    for group_id, name in sorted(tenant.group_names.items()):
-        evidence.fail(("group", group_id, name), "displayName", name, note=name)
-    evidence.check()
-'''
 
 
 def _lines_only(text: str) -> str:
@@ -69,15 +55,10 @@ def _run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
                                        done.stderr.decode("utf-8"))
 
 
-def _render(markdown: str) -> str:
-    cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm is in the test extra")
-    return cmarkgfm.github_flavored_markdown_to_html(markdown, options=cmarkgfm.Options.CMARK_OPT_UNSAFE)
-
-
 def _assert_plain_markdown(markdown: str) -> None:
     """Rendered by GitHub's renderer: headings, paragraphs, lists, tables, emphasis and code of the
     summary's own structure, and no link (but an e-mail address linked to itself), image or raw HTML."""
-    rendered = _render(markdown)
+    rendered = render_gfm(markdown)
     links = re.findall(r'<a href="([^"]*)">(.*?)</a>', rendered)
     assert all(href == f"mailto:{text}" for href, text in links), links
     tags = set(re.findall(r"</?([a-zA-Z][\w-]*)", rendered))
@@ -177,9 +158,7 @@ def test_live_graph_error_reaches_no_terminal(pytester: pytest.Pytester, monkeyp
                                               capsys: pytest.CaptureFixture[str]) -> None:
     """A Graph error whose code and request id hold control sequences: pytest --tenant's failure text and
     tunnelcheck record's "not recorded" line show them escaped."""
-    for name in list(os.environ):
-        if name.startswith(("AZURE_", "MSAL_", "IDENTITY_")) or name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
-            monkeypatch.delenv(name)
+    isolate(monkeypatch)
     body = json.dumps({"error": {"code": "Bad\x1b]8;;https://evil.example\x07click\x1b]8;;\x07\x9b2J",
                                  "innerError": {"request-id": "id\r\nPASSED forged"}}})
     with Emulator(snapshot=DEMO) as emu:

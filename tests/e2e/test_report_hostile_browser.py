@@ -9,13 +9,21 @@ would set stays unset. The same for a live tenant whose token's ``tid`` claim ho
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from emulated import DEMO, SECRET_ENV, write_config
-from hostile import FLAG, HTML_PAYLOADS, group_names, hostile, html_part, write_snapshot
+from emulated import DEMO, SECRET_ENV, isolate, write_config
+from hostile import (
+    FIELD_GROUP,
+    FLAG,
+    HTML_PAYLOADS,
+    USER_CHECK,
+    group_names,
+    hostile,
+    html_part,
+    write_snapshot,
+)
 from tcharness import needs_chromium, offline_page
 
 from tunnelcheck.emulator import Emulator, Fault
@@ -30,19 +38,7 @@ HISTORY = ("<svg onload=__pwned=1 id=h1>.json", "<img src=x onerror=__pwned=1 id
 LABEL = SNAPSHOT.removesuffix(".json")
 #: pytest-html lists a mapping's keys and values as HTML too.
 NESTED = {"CI job": {HTML_PAYLOADS[0]: HTML_PAYLOADS[1], "list": [HTML_PAYLOADS[2]]}}
-#: The demo's Field group: TUN-AND-02 fails on it alone (tests/e2e/tcharness.py), so a waiver of it waives.
-FIELD_GROUP = "00000002-1111-4a2b-8c3d-672d616e642d"
 
-USER_CHECK = '''
-import pytest
-
-
-@pytest.mark.tunnelcheck(id="USR-GROUPS-01", title="every group listed", phase="inventory", needs=["groups"])
-def test_groups(tenant, evidence):
-    for group_id, name in sorted(tenant.group_names.items()):
-        evidence.fail(("group", group_id, name), "displayName", name, note=name)
-    evidence.check()
-'''
 
 
 def _results(generated_at: str, records: list[dict[str, Any]]) -> str:
@@ -146,9 +142,7 @@ def test_hostile_snapshot_report_runs_no_script(hostile_report: tuple[Path, dict
 def test_hostile_token_tid_report_runs_no_script(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     """A live tenant whose access token's ``tid`` claim holds markup (the emulator signs what it is told),
     and a Graph error whose code holds markup (it becomes the reason of the checks that need the resource)."""
-    for name in list(os.environ):
-        if name.startswith(("AZURE_", "MSAL_", "IDENTITY_")) or name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
-            monkeypatch.delenv(name)
+    isolate(monkeypatch)
     tid = f"6f1c2a4e<img src=x onerror={FLAG}=1>"
     with Emulator(snapshot=DEMO, tenant_id="contoso.onmicrosoft.com") as emu:
         # Only the token's claim: the sign-in path (and Entra's tenant check) keep the emulator's tenant.

@@ -5,7 +5,9 @@ sequences in every string field), files named with terminal control sequences, w
 results and a user's check: nothing pytest prints, nothing the ``tunnelcheck`` command prints and nothing
 in ``--tunnelcheck-markdown`` carries a control character (but the newlines between lines), and the
 summary renders (cmark-gfm, GitHub's renderer) with no link, image or raw HTML. The results JSON keeps
-the values as they are. Runs are real processes: the bytes checked are the bytes a terminal would get.
+the values as they are. Runs are real processes: the bytes checked are the bytes a terminal would get. (Plain tmp_path folders,
+not pytester's: pytester drops the modules a test imported, and the in-process record imports the
+live stack, which later tests of the same process would then import a second time.)
 """
 
 from __future__ import annotations
@@ -67,8 +69,8 @@ def _assert_plain_markdown(markdown: str) -> None:
 
 
 @pytest.fixture
-def hostile_run(pytester: pytest.Pytester) -> tuple[subprocess.CompletedProcess[str], Path]:
-    folder = pytester.path
+def hostile_run(tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    folder = tmp_path
     write_snapshot(folder / f"{CURRENT}.json", "contoso.json", sealed=False)  # its warning names the file
     write_snapshot(folder / BASELINE, "baseline.json")
     waivers = [
@@ -119,8 +121,8 @@ def test_pytest_console_and_summary_carry_no_control_or_link(hostile_run: tuple[
     assert waived["outcome"] == "waived" and CONTROLS in waived["reason"]
 
 
-def test_bad_hostile_name_is_a_quiet_usage_error(pytester: pytest.Pytester) -> None:
-    result = _run(pytester.path, "-m", "pytest", "-p", "no:cacheprovider", f"--snapshot={CURRENT}.json")
+def test_bad_hostile_name_is_a_quiet_usage_error(tmp_path: Path) -> None:
+    result = _run(tmp_path, "-m", "pytest", "-p", "no:cacheprovider", f"--snapshot={CURRENT}.json")
     assert result.returncode == pytest.ExitCode.USAGE_ERROR
     _assert_quiet(result.stdout + result.stderr, "the usage error")
     assert "cannot read the file" in result.stderr
@@ -154,7 +156,7 @@ def test_accept_command_prints_no_control(tmp_path: Path) -> None:
     assert r"accepted contoso\x1b[31m" in result.stdout and "object(s) drifted" in result.stdout
 
 
-def test_live_graph_error_reaches_no_terminal(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+def test_live_graph_error_reaches_no_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     """A Graph error whose code and request id hold control sequences: pytest --tenant's failure text and
     tunnelcheck record's "not recorded" line show them escaped."""
@@ -164,12 +166,12 @@ def test_live_graph_error_reaches_no_terminal(pytester: pytest.Pytester, monkeyp
     with Emulator(snapshot=DEMO) as emu:
         emu.faults = [Fault("microsoftTunnelSites", status=400, body=body, times=None)]
         monkeypatch.setenv(SECRET_ENV, emu.client_secret)
-        cfg = write_config(emu, pytester.path / "cfg.yaml")
-        result = _run(pytester.path, "-m", "pytest", "-p", "no:cacheprovider", "--color=no", "-rA",
+        cfg = write_config(emu, tmp_path / "cfg.yaml")
+        result = _run(tmp_path, "-m", "pytest", "-p", "no:cacheprovider", "--color=no", "-rA",
                       f"--tenant={emu.tenant_id}", f"--tunnelcheck-config={cfg}", "-m", "inventory")
         parser = argparse.ArgumentParser()
         add_record_arguments(parser)
-        status = run_record(parser.parse_args(["--tenant", emu.tenant_id, "-o", str(pytester.path / "rec.json"),
+        status = run_record(parser.parse_args(["--tenant", emu.tenant_id, "-o", str(tmp_path / "rec.json"),
                                                "--tunnelcheck-config", str(cfg)]))
     console = result.stdout + result.stderr
     assert result.returncode == 1, console

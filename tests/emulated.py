@@ -3,6 +3,7 @@ demo is, the settings as an object, and the same settings as a --tunnelcheck-con
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,3 +38,10 @@ def write_config(emu: Emulator, path: Path, migration: bool = True) -> Path:
         f"auth:\n  method: client-secret\n  client_id: {emu.client_id}\n  client_secret_env: {SECRET_ENV}\n",
         encoding="utf-8")
     return path
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No AZURE_*/MSAL_*/IDENTITY_* variable or CA bundle of the outer environment reaches azure-identity."""
+    for name in list(os.environ):
+        if name.startswith(("AZURE_", "MSAL_", "IDENTITY_")) or name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
+            monkeypatch.delenv(name)

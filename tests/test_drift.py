@@ -526,7 +526,7 @@ def test_markdown_format(files: tuple[str, str], capsys: pytest.CaptureFixture[s
     table = lines[lines.index(header):]
     assert table[1] == "|---|---|---|---|---|---|"
     assert [len(re.split(r"(?<!\\)\|", line)) for line in table[2:]] == [8, 8], table  # 6 cells each
-    assert ("| changed | app | Contoso CRM (app-crm) | assignments[group SG-One (g1)].settings.vpnConfigurationId "
+    assert ("| changed | app | Contoso CRM (app-crm) | assignments\\[group SG-One (g1)\\].settings.vpnConfigurationId "
             "| Tunnel iOS (Defender) (p-ios) | &lt;script&gt;alert('x')&lt;/script&gt; \\| pipe (p-and) |") in table
     assert "<script>" not in out
 

@@ -190,7 +190,8 @@ def test_nightly_twice_with_one_change(nightly: Nightly) -> None:
     assert "1 newly failing, 1 newly passing, " in markdown and "0 appeared, 0 disappeared" in markdown
     assert "1 object(s) drifted: 0 added, 0 removed, 1 changed" in markdown
     drift_lines = [ln for ln in lines if ln.startswith("| changed |")]
-    assert drift_lines == [(f"| changed | app | Microsoft Defender: Antivirus (app-and-mde) | {FIELD_ASSIGNMENT} | "
+    field_md = FIELD_ASSIGNMENT.replace("[", "\\[").replace("]", "\\]")  # Markdown: the brackets escaped
+    assert drift_lines == [(f"| changed | app | Microsoft Defender: Antivirus (app-and-mde) | {field_md} | "
                            "(absent) | required |")]
     assert "| drift | 1 | 1 | 0 | 0 | 0 |" in lines  # DRIFT-01 passed, DRIFT-02 failed
     failing_rows = [ln.split(" | ")[0].removeprefix("| ") for ln in lines

@@ -159,8 +159,8 @@ def test_report_dashboard_self_contained_with_trend(workspace: pytest.Pytester) 
     assert "| TUN-AND-02 | contoso | failed | 1 Android Tunnel target(s) are not offered the Defender app |" in markdown
     assert "- **appeared**: " in markdown and "0 newly failing, 0 newly passing, 1 still failing" in markdown
     assert "8 object(s) drifted: 5 added, 0 removed, 3 changed" in markdown
-    assert ("| changed | app | Microsoft Tunnel (app-and-tunnel) | assignments[group SG-Tunnel-Android-Sales "
-            "(00000001-1111-4a2b-8c3d-672d616e642d)].intent | required | uninstall |") in markdown
+    assert ("| changed | app | Microsoft Tunnel (app-and-tunnel) | assignments\\[group SG-Tunnel-Android-Sales "
+            "(00000001-1111-4a2b-8c3d-672d616e642d)\\].intent | required | uninstall |") in markdown  # [ ] escaped
 
 
 def test_markdown_escapes_pipes_and_html() -> None:

@@ -28,6 +28,7 @@ from . import config as config_file
 from . import snapshot
 from .drift import tenant_diff
 from .errors import SnapshotError, TunnelcheckError
+from .untrusted import for_terminal
 
 __all__ = ["accept", "add_accept_arguments", "run_accept"]
 
@@ -95,10 +96,11 @@ def run_accept(args: argparse.Namespace, out: TextIO | None = None) -> int:
                                     settings.migration)
             digest, old_digest = accept(args.snapshot, args.baseline, args.expected_sha256)
     except TunnelcheckError as exc:
-        print(f"tunnelcheck: error: {exc}", file=sys.stderr)
+        print(f"tunnelcheck: error: {for_terminal(exc)}", file=sys.stderr)
         return 2
-    print(f"tunnelcheck: accepted {args.snapshot} (sha256 {digest}) as the baseline {args.baseline}", file=out)
+    print(for_terminal(f"tunnelcheck: accepted {args.snapshot} (sha256 {digest}) as the baseline {args.baseline}"),
+          file=out)
     if previous is not None:
-        print(f"tunnelcheck: the previous baseline (sha256 {old_digest}) is {args.baseline}.prev; "
-              f"accepted: {drift.summary}", file=out)
+        print(for_terminal(f"tunnelcheck: the previous baseline (sha256 {old_digest}) is {args.baseline}.prev; "
+                           f"accepted: {drift.summary}"), file=out)
     return 0

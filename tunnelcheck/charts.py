@@ -2,18 +2,18 @@
 diff and the drift as tables. No script, stylesheet, font or image from anywhere: the report stays one
 self-contained file that works offline.
 
-The SVG is built with ``xml.etree.ElementTree`` (so it is well-formed and every text is escaped); the
-HTML around it escapes every value with ``html.escape``. Colours are attributes, so the pictures look
-right even where the report's stylesheet does not apply.
+The SVG is built with ``xml.etree.ElementTree`` (so it is well-formed and every text and attribute is
+escaped); the HTML around it writes every value through :func:`tunnelcheck.untrusted.for_html`. Colours
+are attributes, so the pictures look right even where the report's stylesheet does not apply.
 """
 
 from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from html import escape
 
 from .summary import CATEGORIES, OUTCOMES, ResultDiff, RunSummary, TenantDrift, TrendPoint, drift_rows
+from .untrusted import for_html, for_terminal
 
 __all__ = ["COLOURS", "STYLE", "dashboard", "progress_svg", "trend_svg"]
 
@@ -43,13 +43,13 @@ def _svg(width: int, height: int, label: str, css_class: str) -> ET.Element:
 
 def _text(parent: ET.Element, x: float, y: float, text: str, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, "text", {"x": f"{x:g}", "y": f"{y:g}", **_FONT, **attrs})
-    element.text = text
+    element.text = for_terminal(text)  # ElementTree escapes markup; control characters shown as for_html does
     return element
 
 
 def _titled(parent: ET.Element, tag: str, title: str, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, tag, attrs)
-    ET.SubElement(element, "title").text = title  # the tooltip
+    ET.SubElement(element, "title").text = for_terminal(title)  # the tooltip
     return element
 
 
@@ -132,14 +132,14 @@ def _diff_html(diff: ResultDiff) -> str:
     for key, name in CATEGORIES:
         for c in diff.category(key):
             rows.append(
-                f'<tr class="tc-{key}" data-category="{key}" data-check-id="{escape(c.check_id)}">'
-                f"<td>{escape(name)}</td><td>{escape(c.check_id)}</td><td>{escape(c.tenant or '')}</td>"
-                f"<td>{escape(c.title)}</td><td>{escape(c.transition)}</td><td>{escape(c.reason)}</td></tr>")
+                f'<tr class="tc-{key}" data-category="{key}" data-check-id="{for_html(c.check_id)}">'
+                f"<td>{for_html(name)}</td><td>{for_html(c.check_id)}</td><td>{for_html(c.tenant or '')}</td>"
+                f"<td>{for_html(c.title)}</td><td>{for_html(c.transition)}</td><td>{for_html(c.reason)}</td></tr>")
     when = f" ({diff.previous_generated_at})" if diff.previous_generated_at else ""
     table = ("<table class=\"tc-result-diff\"><thead><tr><th>change</th><th>check</th><th>tenant</th><th>title</th>"
              f"<th>outcome</th><th>reason now</th></tr></thead><tbody>{''.join(rows)}</tbody></table>") if rows else ""
     return (f'<h3>Since the previous run</h3><p class="tc-diff-summary">Compared with '
-            f"<code>{escape(diff.previous)}</code>{escape(when)}: {escape(diff.summary)}, "
+            f"<code>{for_html(diff.previous)}</code>{for_html(when)}: {for_html(diff.summary)}, "
             f"{diff.unchanged} unchanged.</p>{table}")
 
 
@@ -147,16 +147,16 @@ def _drift_html(drift: list[TenantDrift]) -> str:
     parts = ["<h3>Drift since the baseline</h3>"]
     for item in drift:
         if item.diff is None:
-            parts.append(f'<p class="tc-drift-error">{escape(item.tenant)}: {escape(item.error)}</p>')
+            parts.append(f'<p class="tc-drift-error">{for_html(item.tenant)}: {for_html(item.error)}</p>')
             continue
         old, new = item.diff.old, item.diff.new
-        parts.append(f'<p class="tc-drift-summary" data-tenant="{escape(item.tenant)}">{escape(item.tenant)}: '
-                     f"<code>{escape(old.location)}</code> → <code>{escape(new.location)}</code>: "
-                     f"{escape(item.diff.summary)}</p>")
-        rows = "".join(f'<tr class="tc-drift-{escape(row[0])}">' + "".join(f"<td>{escape(v)}</td>" for v in row)
+        parts.append(f'<p class="tc-drift-summary" data-tenant="{for_html(item.tenant)}">{for_html(item.tenant)}: '
+                     f"<code>{for_html(old.location)}</code> → <code>{for_html(new.location)}</code>: "
+                     f"{for_html(item.diff.summary)}</p>")
+        rows = "".join(f'<tr class="tc-drift-{for_html(row[0])}">' + "".join(f"<td>{for_html(v)}</td>" for v in row)
                        + "</tr>" for row in drift_rows(item.diff))
         if rows:
-            parts.append('<table class="tc-drift" data-tenant="' + escape(item.tenant) + '"><thead><tr>'
+            parts.append('<table class="tc-drift" data-tenant="' + for_html(item.tenant) + '"><thead><tr>'
                          "<th>change</th><th>object type</th><th>object</th><th>property</th><th>baseline</th>"
                          f"<th>current</th></tr></thead><tbody>{rows}</tbody></table>")
     return "".join(parts)
@@ -166,7 +166,7 @@ def dashboard(summary: RunSummary) -> str:
     """The block above the per-check rows: progress, result diff, drift, trend."""
     totals = summary.totals
     parts = [STYLE, '<section class="tc-dashboard">', "<h3>Migration progress</h3>",
-             f'<p class="tc-totals">{escape(", ".join(f"{totals[o]} {o}" for o in OUTCOMES))}</p>',
+             f'<p class="tc-totals">{for_html(", ".join(f"{totals[o]} {o}" for o in OUTCOMES))}</p>',
              progress_svg(summary.phases)]
     if summary.diff is not None:
         parts.append(_diff_html(summary.diff))

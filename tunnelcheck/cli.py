@@ -25,6 +25,7 @@ from typing import Any, TextIO
 from .check import Check
 from .errors import TunnelcheckError
 from .registry import Catalog
+from .untrusted import for_terminal
 
 __all__ = ["build_parser", "demo_command", "main"]
 
@@ -264,13 +265,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args, extra = parser.parse_known_args(argv)
     except TunnelcheckError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {for_terminal(exc)}", file=sys.stderr)
         return 2
     if not getattr(args, "takes_extra", False) and extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.pytest_args = extra
     if getattr(args, "lazy_error", None) is not None:
-        print(f"{PROG}: error: {args.lazy_error}", file=sys.stderr)
+        print(f"{PROG}: error: {for_terminal(args.lazy_error)}", file=sys.stderr)
         return 2
     if args.command == "demo":
         args.html_given = args.html is not None
@@ -281,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args, sys.stdout)
     except TunnelcheckError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {for_terminal(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import html
-import json
 import os
 import sys
 import warnings
@@ -41,6 +39,8 @@ from .model import Target, TargetKind, canonical_json
 from .resources import Resource
 from .snapshot import load_tenant
 from .tenant import SourceInfo, Tenant
+from .untrusted import for_html, for_terminal, for_terminal_json
+from .untrusted import for_markdown as md
 
 __all__ = [
     "FORMATS", "Names", "ObjectDiff", "PropertyChange", "TenantDiff", "add_diff_arguments", "app_diffs",
@@ -463,25 +463,21 @@ def render_text(result: TenantDiff) -> str:
     if result.objects:
         lines.append("")
     lines.append(result.summary)
-    return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
+    return "\n".join(for_terminal(line) for line in lines)
 
 
 def render_markdown(result: TenantDiff) -> str:
-    lines = [f"## {_md(_heading(result, '→'))}", "", _md(result.summary)]
+    lines = [f"## {md(_heading(result, '→'))}", "", md(result.summary)]
     if result.objects:
         lines += ["", "| change | object type | object | property | baseline | current |",
                   "|---|---|---|---|---|---|"]
-        lines += [f"| {obj.status} | {_md(obj.kind)} | {_md(obj.label)} | {_md(prop)} | {_md(old)} | {_md(new)} |"
+        lines += [f"| {obj.status} | {md(obj.kind)} | {md(obj.label)} | {md(prop)} | {md(old)} | {md(new)} |"
                   for obj, prop, old, new in _rows(result)]
     return "\n".join(lines)
 
 
 def render_json(result: TenantDiff) -> str:
-    return json.dumps(result.as_dict(), indent=2, ensure_ascii=False)
+    return for_terminal_json(result.as_dict())  # printed: no control character raw, even inside a string
 
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
@@ -490,7 +486,7 @@ td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top
 
 
 def render_html(result: TenantDiff) -> str:
-    e = html.escape
+    e = for_html
     rows = "\n".join(
         f'<tr class="{e(obj.status)}"><td>{e(obj.status)}</td><td>{e(obj.kind)}</td><td>{e(obj.label)}</td>'
         f"<td><code>{e(prop)}</code></td><td>{e(old)}</td><td>{e(new)}</td></tr>"
@@ -540,13 +536,13 @@ def run_diff(args: argparse.Namespace, out: TextIO | None = None) -> int:
             old, new = load_tenant(args.old), load_tenant(args.new)
             result = tenant_diff(old, new, settings.migration)
     except TunnelcheckError as exc:
-        print(f"tunnelcheck: error: {exc}", file=sys.stderr)
+        print(f"tunnelcheck: error: {for_terminal(exc)}", file=sys.stderr)
         return 2
     for warning in caught:
-        print(f"tunnelcheck: warning: {warning.message}", file=sys.stderr)
+        print(f"tunnelcheck: warning: {for_terminal(warning.message)}", file=sys.stderr)
     if old.info.tenant_id and new.info.tenant_id and old.info.tenant_id != new.info.tenant_id:
-        print(f"tunnelcheck: warning: OLD and NEW are different tenants ({old.info.tenant_id}, "
-              f"{new.info.tenant_id})", file=sys.stderr)
+        print(for_terminal(f"tunnelcheck: warning: OLD and NEW are different tenants ({old.info.tenant_id}, "
+                           f"{new.info.tenant_id})"), file=sys.stderr)
     try:
         print(render(result, args.format), file=out)
         out.flush()

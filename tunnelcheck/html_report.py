@@ -5,20 +5,26 @@ the outcome and reason, the evidence table (failing rows marked) and the remedia
 names each tenant, its source and the snapshot digest: never a secret (credentials are not part of any of
 these, and metadata entries whose name looks like a secret are redacted).
 
+Every value that comes from a tenant, a token, a file or a file name is written through
+:func:`tunnelcheck.untrusted.for_html`: in tunnelcheck's own cells and extras, and where pytest-html would
+put it into the page as HTML unescaped (the environment table's values, the test id cell). The report's
+title needs nothing: pytest-html's template escapes it.
+
 The pytest-html hooks are ``optionalhook``: should this module ever be registered while pytest-html is
 blocked (``-p no:html``), pytest must not refuse them as unknown hooks.
 """
 
 from __future__ import annotations
 
+import html
 import re
-from html import escape
 from typing import Any
 
 import pytest
 from pytest_html import extras
 
 from .plugin import RUN_KEY, RunState
+from .untrusted import for_html, for_terminal
 
 __all__ = ["STYLE", "render"]
 
@@ -113,22 +119,58 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_html_report_title(report: Any) -> None:
+    # pytest-html calls this right after taking the environment from the metadata.
     config = getattr(report, "_config", None)  # pytest-html's ReportData keeps its config privately
-    state = config.stash.get(RUN_KEY, None) if config is not None else None
+    if config is None:
+        return
+    config.stash[_REPORT_KEY] = report
+    _environment_as_text(config)
+    state = config.stash.get(RUN_KEY, None)
     if state is not None:
-        report.title = f"tunnelcheck: {', '.join(state.tenants)}"
+        report.title = for_terminal(f"tunnelcheck: {', '.join(state.tenants)}")  # the template escapes markup
+
+
+_REPORT_KEY = pytest.StashKey[Any]()
+
+
+def _environment_as_text(config: pytest.Config) -> None:
+    """pytest-html writes the environment table's values into the page as HTML (innerHTML), whoever put
+    them in the metadata (this plugin: tenant ids, sources, file names; --metadata; CI variables). Hand it
+    a copy with every value escaped (the keys it writes as text: their control characters shown as
+    for_html shows them); the metadata itself stays as it is for
+    the terminal and JUnit XML. Called when pytest-html reads the metadata and again before it writes the
+    final report, so values added during the run (pytest-xdist workers' metadata) are escaped too."""
+    report = config.stash.get(_REPORT_KEY, None)
+    try:
+        from pytest_metadata.plugin import metadata_key
+    except ImportError:  # pragma: no cover - pytest-html depends on pytest-metadata
+        return
+    metadata = config.stash.get(metadata_key, None)
+    if report is not None and metadata is not None:
+        report.set_data("environment", {for_terminal(key): _as_html(value) for key, value in metadata.items()})
+
+
+def _as_html(value: Any) -> Any:
+    """An environment value as pytest-html's page script renders it: strings, and the keys and values of
+    a mapping or the items of a list, as HTML; numbers, booleans and null as they are."""
+    if isinstance(value, dict):
+        return {for_html(k): _as_html(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_html(v) for v in value]
+    return value if value is None or isinstance(value, (bool, int, float)) else for_html(value)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
                                 session: pytest.Session) -> None:
+    _environment_as_text(session.config)  # pytest-html writes the final report right after this hook
     state = session.config.stash.get(RUN_KEY, None)
     if state is None:
         return
     prefix.append(STYLE)
     phase = state.phase.value if state.phase else "all phases"
-    prefix.append(f'<p class="tc-summary">tunnelcheck on {escape(", ".join(state.tenants))} '
-                  f"({escape(phase)}): each row is one check on one tenant; open a row for its reason, "
+    prefix.append(f'<p class="tc-summary">tunnelcheck on {for_html(", ".join(state.tenants))} '
+                  f"({for_html(phase)}): each row is one check on one tenant; open a row for its reason, "
                   "evidence and remediation.</p>")
     if state.summary is not None:  # built by the results collector, whose sessionfinish runs before ours
         from .charts import dashboard
@@ -147,9 +189,14 @@ def pytest_html_results_table_header(cells: list[str]) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
+    # pytest-html puts the test id into its cell unescaped; a tenant's label (a snapshot's file name) and
+    # a user's parameter ids are part of it. Its id as pytest-html builds it, escaped:
+    test_id = report.nodeid if report.when == "call" else f"{report.nodeid}::{report.when}"
+    cells[:] = [f'<td class="col-testId">{for_html(test_id)}</td>' if 'class="col-testId"' in cell else cell
+                for cell in cells]
     record = getattr(report, "tunnelcheck", None) or {}
     # The class col-<key> is how pytest-html finds a sortable cell's value.
-    cells[1:1] = [f'<td class="col-{key}">{escape(str(record.get(key) or ""))}</td>' for _, key in _COLUMNS]
+    cells[1:1] = [f'<td class="col-{key}">{for_html(str(record.get(key) or ""))}</td>' for _, key in _COLUMNS]
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -158,8 +205,8 @@ def pytest_html_results_table_html(report: pytest.TestReport, data: list[str]) -
     # table; drop it. Anything else (a traceback, captured output) stays.
     record = getattr(report, "tunnelcheck", None)
     if record and record["outcome"] == "failed" and report.longreprtext.startswith(
-            f"{record['check_id']} {record['title']} ["):
-        data[:] = [entry for entry in data if not entry.startswith(escape(report.longreprtext))]
+            for_terminal(f"{record['check_id']} {record['title']} [")):
+        data[:] = [entry for entry in data if not html.unescape(entry).startswith(report.longreprtext)]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -179,12 +226,12 @@ def render(record: dict[str, Any]) -> str:
     rows = []
     for f in evidence:
         verdict = "ok" if f["ok"] else "FAIL"
-        note = escape(f["note"]) + (f" <em>(waived: {escape(f['waived'])})</em>" if f.get("waived") else "")
-        cells = [f'<td class="tc-verdict">{verdict}</td>', f"<td>{escape(f['object_type'])}</td>",
-                 f"<td>{escape(f['object_name'])}</td>", f"<td><code>{escape(f['object_id'])}</code></td>",
-                 f"<td>{escape(f['property'])}</td>",
-                 *([f"<td>{escape(str(f.get('baseline', '')))}</td>"] if with_baseline else []),
-                 f"<td>{escape(f['value'])}</td>", f"<td>{note}</td>"]
+        note = for_html(f["note"]) + (f" <em>(waived: {for_html(f['waived'])})</em>" if f.get("waived") else "")
+        cells = [f'<td class="tc-verdict">{verdict}</td>', f"<td>{for_html(f['object_type'])}</td>",
+                 f"<td>{for_html(f['object_name'])}</td>", f"<td><code>{for_html(f['object_id'])}</code></td>",
+                 f"<td>{for_html(f['property'])}</td>",
+                 *([f"<td>{for_html(str(f.get('baseline', '')))}</td>"] if with_baseline else []),
+                 f"<td>{for_html(f['value'])}</td>", f"<td>{note}</td>"]
         rows.append(f'<tr class="tc-{"ok" if f["ok"] else "fail"}">{"".join(cells)}</tr>')
     failing = sum(1 for f in evidence if not f["ok"])
     table = (
@@ -193,15 +240,15 @@ def render(record: dict[str, Any]) -> str:
         f"<tbody>{''.join(rows)}</tbody></table>"
         if rows else '<p class="tc-no-evidence"><em>No objects inspected.</em></p>'
     )
-    meta = " · ".join(escape(str(record.get(k))) for k in ("phase", "platform", "severity", "tenant")
+    meta = " · ".join(for_html(str(record.get(k))) for k in ("phase", "platform", "severity", "tenant")
                       if record.get(k))
-    remediation = escape(" ".join(str(record.get("remediation") or "").split()))
-    outcome = escape(record["outcome"])
+    remediation = for_html(" ".join(str(record.get("remediation") or "").split()))
+    outcome = for_html(record["outcome"])
     return (
-        f'<div class="tc-result" data-check-id="{escape(record["check_id"])}" data-outcome="{outcome}">'
-        f'<h3>{escape(record["check_id"])}: {escape(record["title"])}</h3>'
+        f'<div class="tc-result" data-check-id="{for_html(record["check_id"])}" data-outcome="{outcome}">'
+        f'<h3>{for_html(record["check_id"])}: {for_html(record["title"])}</h3>'
         f'<p class="tc-meta">{meta}</p>'
-        f'<p class="tc-reason"><span class="tc-badge tc-{outcome}">{outcome}</span>{escape(record["reason"])}</p>'
+        f'<p class="tc-reason"><span class="tc-badge tc-{outcome}">{outcome}</span>{for_html(record["reason"])}</p>'
         f"{table}"
         + (f'<p class="tc-remediation"><strong>Remediation:</strong> {remediation}</p>' if remediation else "")
         + "</div>"

@@ -5,6 +5,11 @@ tenant, ``tunnelcheck::TUN-AND-05[<tenant>]``; with no path arguments only the c
 folder. Users' own checks are ordinary test functions using the ``tenant`` and ``evidence`` fixtures,
 described by ``@pytest.mark.tunnelcheck(id=..., title=..., phase=..., platform=..., ...)``.
 Per-run state lives in ``config.stash``; nothing is global, nothing is fetched at import.
+
+Everything this plugin hands pytest to print (test names, failure text, skip and waiver reasons, usage
+errors, the unused-waivers section) goes through :func:`tunnelcheck.untrusted.for_terminal`: a tenant's
+names, a snapshot's file name or a waiver's text cannot drive the terminal. The results keep the values
+as they are.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from .files import write_atomic
 from .registry import Catalog, entry_point_plugins
 from .resources import Resource
 from .tenant import Tenant
+from .untrusted import for_terminal
 
 __all__ = ["RUN_KEY", "CheckItem", "RunState"]
 
@@ -142,7 +148,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.getoption("tunnelcheck_history"):
             state.history = summary_mod.load_history(config.getoption("tunnelcheck_history"))
     except TunnelcheckError as exc:
-        raise pytest.UsageError(str(exc)) from None
+        raise pytest.UsageError(for_terminal(exc)) from None
     config.stash[RUN_KEY] = state
     config.pluginmanager.register(ResultsCollector(config, state), "tunnelcheck-results")
     # With no paths given, run the catalog alone, wherever pytest was started.
@@ -238,7 +244,8 @@ class CatalogCollector(pytest.Collector):
         state = self.config.stash[RUN_KEY]
         for check in state.catalog.values():
             for label in state.tenants:
-                yield CheckItem.from_parent(self, name=f"{check.id}[{label}]", check=check, label=label)
+                yield CheckItem.from_parent(self, name=f"{check.id}[{for_terminal(label)}]", check=check,
+                                            label=label)
 
 
 class CheckItem(pytest.Item):
@@ -267,9 +274,9 @@ class CheckItem(pytest.Item):
     def runtest(self) -> None:
         verdict = self.stash[VERDICT_KEY]
         if verdict.outcome == "skipped":
-            pytest.skip(verdict.reason)
+            pytest.skip(for_terminal(verdict.reason))
         if verdict.outcome == "waived":
-            pytest.xfail(verdict.reason)
+            pytest.xfail(for_terminal(verdict.reason))
         if verdict.outcome != "passed":
             raise CheckFailed(verdict)
 
@@ -289,12 +296,12 @@ def describe_failure(check: Check | None, verdict: Verdict) -> str:
     if check is not None:
         lines.append(f"{check.id} {check.title} [{check.phase}, {check.platform}, {check.severity}]")
     if verdict.outcome == "error":
-        return "\n".join([*lines, f"cannot run: {verdict.reason}"])
+        return "\n".join(for_terminal(line) for line in [*lines, f"cannot run: {verdict.reason}"])
     lines.append(f"{verdict.outcome}: {verdict.reason}")
     lines += [f"  {f.line()}" for f in verdict.evidence if not f.ok]
     if check is not None:
         lines.append(f"remediation: {check.remediation}")
-    return "\n".join(lines)
+    return "\n".join(for_terminal(line) for line in lines)
 
 
 def _user_check(item: pytest.Item) -> dict[str, Any] | None:
@@ -340,7 +347,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             try:
                 meta = _user_check(item)
             except CheckDefinitionError as exc:
-                raise pytest.UsageError(str(exc)) from None
+                raise pytest.UsageError(for_terminal(exc)) from None
             if meta is not None:
                 item.stash[USER_CHECK_KEY] = meta
                 phase = meta["phase"]
@@ -353,7 +360,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for n, waiver in enumerate(state.settings.waivers):
         if waiver.check not in known:
             where = config.getoption("tunnelcheck_config") or "config"
-            raise pytest.UsageError(f"{where}: waivers[{n}].check: unknown check {waiver.check!r}")
+            raise pytest.UsageError(for_terminal(f"{where}: waivers[{n}].check: unknown check {waiver.check!r}"))
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
@@ -460,9 +467,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         outcome, reason = "waived", verdict.reason if verdict else str(report.wasxfail)
     elif isinstance(exc, DataUnavailable):
         outcome, reason = "error", str(exc)
-        report.longrepr = f"{info['check_id']} [{info['tenant']}] cannot run: {exc}"
-    elif report.skipped:
-        outcome, reason = "skipped", _skip_reason(report)
+        report.longrepr = for_terminal(f"{info['check_id']} [{info['tenant']}] cannot run: {exc}")
+    elif report.skipped:  # the verdict's reason as it is (what pytest printed was neutralised)
+        outcome, reason = "skipped", verdict.reason if verdict and verdict.outcome == "skipped" else \
+            _skip_reason(report)
     elif report.failed:
         outcome = "error" if call.when != "call" else (verdict.outcome if verdict else "failed")
         reason = verdict.reason if verdict else (exc.__class__.__name__ + (f": {exc}" if str(exc) else ""))
@@ -481,7 +489,7 @@ def _waive_user_check(item: pytest.Item, check_id: str, report: pytest.TestRepor
     waived, _ = waivers.apply(check_id, verdict, state.settings.waivers, dt.date.today())
     if waived.outcome == "waived":
         report.outcome = "skipped"
-        report.wasxfail = waived.reason
+        report.wasxfail = for_terminal(waived.reason)
         report.longrepr = None
     return waived
 
@@ -533,7 +541,7 @@ class ResultsCollector:
             today = dt.date.today()
             for w in unused:
                 expired = " [expired]" if w.expires < today else ""
-                terminalreporter.line(f"{waivers.describe(w)}{expired}")
+                terminalreporter.line(for_terminal(f"{waivers.describe(w)}{expired}"))
 
 
 def run_summary(state: RunState) -> summary_mod.RunSummary:

@@ -29,6 +29,7 @@ from .errors import DataUnavailable, MalformedResource, SnapshotError
 from .files import write_atomic
 from .resources import Resource
 from .tenant import SourceInfo, Tenant
+from .untrusted import for_terminal
 
 __all__ = ["FORMAT_VERSION", "Snapshot", "SnapshotSource", "canonical_digest", "load_tenant", "read", "write"]
 
@@ -122,7 +123,7 @@ def read(path: str | os.PathLike[str]) -> Snapshot:
 
     digest = doc.get("sha256")
     if digest is None:
-        warnings.warn(f"{name}: no sha256: the snapshot is accepted but cannot be verified",
+        warnings.warn(f"{for_terminal(name)}: no sha256: the snapshot is accepted but cannot be verified",
                       UnsealedSnapshotWarning, stacklevel=2)
     elif not isinstance(digest, str):
         raise SnapshotError(name, "expected a string", place="sha256")

@@ -17,7 +17,6 @@ The pictures of the HTML report are in :mod:`tunnelcheck.charts`.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,6 +28,7 @@ from .check import Phase
 from .drift import TenantDiff, tenant_diff
 from .errors import ConfigError, TunnelcheckError
 from .files import write_atomic
+from .untrusted import for_markdown as md
 
 __all__ = [
     "CATEGORIES", "FAILING", "OUTCOMES", "ResultChange", "ResultDiff", "RunSummary", "TenantDrift", "TrendPoint",
@@ -283,11 +283,6 @@ def build(title: str, results: list[dict[str, Any]], *, previous: Mapping[str, A
 # Markdown
 
 
-def md(text: Any) -> str:
-    """One table cell or list item: whitespace flattened, HTML and pipes escaped."""
-    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
-
-
 def drift_rows(diff: TenantDiff) -> list[tuple[str, str, str, str, str, str]]:
     """(change, object type, object, property, baseline, current): one per property changed, or one for an
     object added or removed."""
@@ -305,7 +300,13 @@ def _side(info: Any) -> str:
     return f"{Path(info.location).name} (recorded {info.recorded_at})" if info.recorded_at else Path(info.location).name
 
 
+def _label(change: ResultChange) -> str:
+    """``CHECK [tenant]`` (ResultChange.label) with the values escaped and the brackets its own."""
+    return f"{md(change.check_id)} [{md(change.tenant)}]" if change.tenant else md(change.check_id)
+
+
 def render_markdown(summary: RunSummary) -> str:
+    """The summary as Markdown: every value through :func:`tunnelcheck.untrusted.for_markdown` (``md``)."""
     totals = summary.totals
     lines = [f"## {md(summary.title)}", "",
              md(", ".join(f"{totals[o]} {o}" for o in OUTCOMES)) + f" ({md(summary.generated_at)})", "",
@@ -330,9 +331,9 @@ def render_markdown(summary: RunSummary) -> str:
             if not changes or key == "still_failing":
                 continue
             lines.append(f"- **{md(name)}**: " + "; ".join(
-                f"{md(c.label)} ({md(c.transition)})" + (f": {md(c.reason)}" if c.after else "") for c in changes))
+                f"{_label(c)} ({md(c.transition)})" + (f": {md(c.reason)}" if c.after else "") for c in changes))
         if diff.still_failing:
-            lines.append("- still failing: " + ", ".join(md(c.label) for c in diff.still_failing))
+            lines.append("- still failing: " + ", ".join(_label(c) for c in diff.still_failing))
     if summary.drift:
         lines += ["", "### Drift since the baseline"]
         for item in summary.drift:

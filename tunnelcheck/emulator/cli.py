@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..errors import SnapshotError
+from ..untrusted import for_terminal
 from .server import Emulator
 from .throttle import parse_throttle
 
@@ -91,13 +92,14 @@ def instructions(emulator: Emulator) -> str:
     """The URL, CA, tenant and app credentials, and the settings that point tunnelcheck at the emulator.
     Printing the secret is deliberate: it is the emulator's own demo credential, valid nowhere else."""
     q = shlex.quote
+    tenant = for_terminal(emulator.tenant_id)  # from the snapshot served
     return "\n".join(
         [
-            f"tunnelcheck emulator: Graph beta + Entra for tenant {emulator.tenant_id}",
+            f"tunnelcheck emulator: Graph beta + Entra for tenant {tenant}",
             f"  url (Graph and authority): {emulator.url}",
             f"  CA certificate:            {emulator.ca_path}",
             f"  client certificate + key:  {emulator.cert_path}",
-            f"  tenant id:                 {emulator.tenant_id}",
+            f"  tenant id:                 {tenant}",
             f"  client id:                 {emulator.client_id}",
             f"  client secret:             {emulator.client_secret}   (the emulator's demo secret)",
             f"  permissions (roles):       {', '.join(emulator.roles)}",
@@ -111,10 +113,10 @@ def instructions(emulator: Emulator) -> str:
             f"  ca_bundle: {emulator.ca_path}",
             "  auth:",
             "    method: client-secret",
-            f"    tenant_id: {emulator.tenant_id}",
+            f"    tenant_id: {tenant}",
             f"    client_id: {emulator.client_id}",
             f"    client_secret_env: {SECRET_ENV}",
-            f"then: pytest --tenant {emulator.tenant_id} --tunnelcheck-config FILE",
+            f"then: pytest --tenant {tenant} --tunnelcheck-config FILE",
             "",
             "Serving until Ctrl-C. Clients must trust the CA above (per process: never install it system-wide).",
         ]

@@ -31,6 +31,7 @@ from ..redact import RedactedSource, Redactor
 from ..redact import from_env as redactor_from_env
 from ..resources import Resource
 from ..tenant import Tenant
+from ..untrusted import for_terminal
 from .collector import Graph, Provenance, Stats
 from .source import LiveSource
 
@@ -237,7 +238,7 @@ def run_record(args: argparse.Namespace, err: TextIO | None = None) -> int:
                                  resume=getattr(args, "resume", False), redactor=redactor)
     except TunnelcheckError as exc:
         progress.end()
-        print(f"tunnelcheck: error: {exc}", file=err)
+        print(f"tunnelcheck: error: {for_terminal(exc)}", file=err)
         return 2
     progress.end()
     objects = sum(len(items) for items in source.loaded.values())
@@ -247,7 +248,7 @@ def run_record(args: argparse.Namespace, err: TextIO | None = None) -> int:
         print(f"tunnelcheck: {len(source.resumed)} resources taken from the checkpoint of an interrupted run",
               file=err)
     for failure in source.failures.values():
-        print(f"tunnelcheck: not recorded: {failure}", file=err)
+        print(f"tunnelcheck: not recorded: {for_terminal(failure)}", file=err)
     if source.failures:
         print(f"tunnelcheck: the others are kept in {Checkpoint(args.output).folder}: tunnelcheck record --resume "
               "asks only for these again", file=err)

@@ -1,4 +1,4 @@
-"""tunnelcheck.migration: the CHECKS.md "Terms" every check shares."""
+"""tunnelcheck.migration: the terms every check shares (docs/terms.md)."""
 
 from __future__ import annotations
 

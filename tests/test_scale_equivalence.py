@@ -1,4 +1,4 @@
-"""The indexed evaluation equals a naive, obviously-correct re-statement of a few rules (CHECKS.md, read
+"""The indexed evaluation equals a naive, obviously-correct re-statement of a few rules (docs/checks.md, read
 literally: every target against every profile and app, nested loops, no shared helpers) on generated
 tenants of size S and M."""
 

@@ -1,4 +1,4 @@
-"""Waivers (CHECKS.md "Waivers"): tunnelcheck.waivers.apply on verdicts, and the whole path through pytest."""
+"""Waivers (config.example.yaml "waivers"): tunnelcheck.waivers.apply on verdicts, and the whole path through pytest."""
 
 from __future__ import annotations
 

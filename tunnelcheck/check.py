@@ -3,7 +3,7 @@
     @check(id="TUN-AND-07", title="…", phase=Phase.CLEANUP, platform=Platform.ANDROID,
            severity=Severity.HIGH, needs=[Resource.DEVICE_CONFIGURATIONS], remediation="…")
     def standalone_android_profiles_retired(ctx: Context) -> Verdict:
-        \"\"\"The rule, as CHECKS.md states it.\"\"\"
+        \"\"\"The rule, as docs/checks.md states it.\"\"\"
         for profile in ctx.tenant.profiles:
             ...
             ctx.evidence.fail(profile, "connectionType", profile.connection_type, "still assigned")

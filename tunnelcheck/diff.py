@@ -11,7 +11,7 @@ Normalisation (``normalise``), applied to both sides before comparing:
 - OData annotations (``@odata.context``, ``@odata.etag``, ``…@odata.navigationLink``) are dropped;
   ``@odata.type`` is kept (it is the object's type), compared as a type (:func:`tunnelcheck.model.type_key`);
 - absent, ``null``, ``""``, ``[]`` and ``{}`` mean the same thing in Graph's JSON (absent = false/none,
-  CHECKS.md), so empty values are dropped;
+  docs/terms.md), so empty values are dropped;
 - lists named in :data:`UNORDERED` are sorted (by canonical JSON), so a reordering is no change; every
   other list keeps its order and is compared whole.
 """

@@ -2,7 +2,7 @@
 
     tunnelcheck diff OLD NEW [--format text|markdown|json|html] [--tunnelcheck-config FILE]
 
-Compared (CHECKS.md TUN-DRIFT-01/-02, TUN-GW-03):
+Compared (docs/checks.md TUN-DRIFT-01/-02, TUN-GW-03):
 
 - Tunnel profiles: their properties and their assignments;
 - the Defender and standalone apps (``migration.defender_apps`` / ``standalone_apps``): their assignments;

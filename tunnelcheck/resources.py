@@ -1,5 +1,5 @@
 """The Graph beta resources tunnelcheck reads, keyed as in the snapshot format, with the least-privilege
-application permission each one needs (graph-facts §7)."""
+application permission each one needs (README "Run against your tenant")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Waivers: accepted failures with a reason, an owner and an expiry date (CHECKS.md "Waivers").
+"""Waivers: accepted failures with a reason, an owner and an expiry date (config.example.yaml "waivers").
 
 A failure whose every offending row is covered by an active waiver becomes "waived"; a waiver that has
 expired no longer applies, and the row says so. Partly waived failures stay failed, with the waived rows

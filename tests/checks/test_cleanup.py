@@ -1,4 +1,4 @@
-"""Phase cleanup: TUN-AND-07, TUN-IOS-07, TUN-AND-08, TUN-IOS-08 (CHECKS.md), one example per clause."""
+"""Phase cleanup: TUN-AND-07, TUN-IOS-07, TUN-AND-08, TUN-IOS-08 (docs/checks.md), one example per clause."""
 
 from __future__ import annotations
 

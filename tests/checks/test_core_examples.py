@@ -1,4 +1,4 @@
-"""Every core check (CHECKS.md "Core checks") has examples of each outcome its rule can give."""
+"""Every core check (docs/checks.md) has examples of each outcome its rule can give."""
 
 from __future__ import annotations
 

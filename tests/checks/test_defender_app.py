@@ -1,4 +1,4 @@
-"""Phase defender-deployed: TUN-AND-01, TUN-AND-02, TUN-IOS-01 (CHECKS.md), one example per clause."""
+"""Phase defender-deployed: TUN-AND-01, TUN-AND-02, TUN-IOS-01 (docs/checks.md), one example per clause."""
 
 from __future__ import annotations
 

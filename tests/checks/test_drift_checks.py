@@ -1,4 +1,4 @@
-"""Phase drift: TUN-DRIFT-01, TUN-DRIFT-02 (CHECKS.md), one example per clause."""
+"""Phase drift: TUN-DRIFT-01, TUN-DRIFT-02 (docs/checks.md), one example per clause."""
 
 from __future__ import annotations
 

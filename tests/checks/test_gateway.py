@@ -1,4 +1,4 @@
-"""Phase inventory: TUN-GW-01..04 (CHECKS.md "Further checks"), one example per clause."""
+"""Phase inventory: TUN-GW-01..04 (docs/checks.md), one example per clause."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Phase profiles-created: TUN-AND-04, TUN-IOS-03, TUN-AND-06 (CHECKS.md "Further checks"), one example
+"""Phase profiles-created: TUN-AND-04, TUN-IOS-03, TUN-AND-06 (docs/checks.md), one example
 per clause."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Phase apps-reassigned: TUN-IOS-05 (CHECKS.md), one example per clause."""
+"""Phase apps-reassigned: TUN-IOS-05 (docs/checks.md), one example per clause."""
 
 from __future__ import annotations
 

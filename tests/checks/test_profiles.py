@@ -1,4 +1,4 @@
-"""Phase profiles-created: TUN-AND-03, TUN-IOS-02, TUN-AND-05, TUN-IOS-04 (CHECKS.md), by clause."""
+"""Phase profiles-created: TUN-AND-03, TUN-IOS-02, TUN-AND-05, TUN-IOS-04 (docs/checks.md), by clause."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Phase apps-reassigned: TUN-IOS-06, per-app VPN reassigned at least reassign_delay_minutes after the new
-Defender profile was created (CHECKS.md "Further checks"), one example per clause."""
+Defender profile was created (docs/checks.md), one example per clause."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ import pytest
 
 DEMO_FILES = ("contoso.json", "baseline.json", "config.yaml")
 
-# The demo's story (tools/build_demo.py, CHECKS.md): Contoso, halfway through the migration, Tunnel only
+# The demo's story (tools/build_demo.py, docs/checks.md): Contoso, halfway through the migration, Tunnel only
 # (defender_features: false), run with --baseline. Derived from the rules, not copied from a run.
 DEMO_EXPECTED: dict[str, str] = {
     # inventory

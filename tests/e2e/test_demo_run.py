@@ -193,7 +193,7 @@ def test_xdist_gives_the_same_results_as_serial(demo: Demo) -> None:
 
 
 def test_expected_outcomes_cover_the_story() -> None:
-    # Guards the table itself: every core check of CHECKS.md has its demo verdict written down.
+    # Guards the table itself: every core check of docs/checks.md has its demo verdict written down.
     core = {"TUN-AND-01", "TUN-AND-02", "TUN-IOS-01", "TUN-AND-03", "TUN-IOS-02", "TUN-AND-05", "TUN-IOS-04",
             "TUN-IOS-05", "TUN-AND-07", "TUN-IOS-07", "TUN-AND-08", "TUN-IOS-08"}
     assert core <= DEMO_EXPECTED.keys()

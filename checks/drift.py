@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.drift import Names, ObjectDiff, app_diffs, profile_diffs, record_evidence
+from tunnelcheck.check import Context, Evidence, Phase, Platform, Severity, Verdict, check
+from tunnelcheck.drift import Names, ObjectDiff, app_diffs, profile_diffs
 from tunnelcheck.resources import Resource
 from tunnelcheck.tenant import Tenant
 
@@ -14,6 +14,24 @@ REMEDIATION = """
     Revert each change listed; or, when it was intended, accept the current state as the new baseline:
     record a new snapshot (tunnelcheck record --tenant … -o FILE, or pytest --tenant … --record FILE) and
     pass it as --baseline."""
+
+
+def record_evidence(evidence: Evidence, diffs: Iterable[ObjectDiff], object_type: str | None = None) -> None:
+    """Each object compared as evidence rows: unchanged ok, each difference failing with the baseline's
+    value beside the current one (for the checks that compare with --baseline)."""
+    for diff in diffs:
+        ref = (object_type or diff.kind, diff.id, diff.name)
+        if not diff.drifted:
+            evidence.ok(ref, "(settings)", "unchanged")
+            continue
+        if diff.status == "added":
+            evidence.fail(ref, "(object)", "added", diff.note or "not in the baseline", baseline="absent")
+        elif diff.status == "removed":
+            evidence.fail(ref, "(object)", "removed", diff.note or "in the baseline, gone now", baseline="present")
+        for change in diff.changes:
+            evidence.fail(ref, change.path, change.new_text, change.text if change.added or change.removed
+                          else "changed since the baseline", baseline=change.old_text)
+
 
 
 def _compare(ctx: Context, diffs: Callable[[Tenant, Names], Iterable[ObjectDiff]], object_type: str,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.drift import SITE, Names, gateway_diffs, record_evidence
+from tunnelcheck.drift import SITE, Names, gateway_diffs
 from tunnelcheck.model import HealthStatus
 from tunnelcheck.resources import Resource
+
+from .drift import record_evidence
 
 
 @check(

@@ -535,7 +535,8 @@ def test_html_format_escapes_everything(files: tuple[str, str], capsys: pytest.C
     status, out, _ = run(*files, "--format", "html", capsys=capsys)
     assert status == 1 and out.startswith("<!DOCTYPE html>") and out.rstrip().endswith("</html>")
     assert "<script>" not in out and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in out
-    assert "<table>" in out and out.count('<tr class="changed">') == 2
+    # The same table as the report's drift section (tunnelcheck.drift_table).
+    assert '<table class="tc-drift">' in out and out.count('<tr class="tc-drift-changed">') == 2
     assert "<link" not in out and "src=" not in out  # self-contained
 
 

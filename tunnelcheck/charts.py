@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 
-from .summary import CATEGORIES, OUTCOMES, ResultDiff, RunSummary, TenantDrift, TrendPoint, drift_rows
+from . import drift_table
+from .summary import CATEGORIES, OUTCOMES, ResultDiff, RunSummary, TenantDrift, TrendPoint
 from .untrusted import for_html, for_terminal
 
 __all__ = ["COLOURS", "STYLE", "dashboard", "progress_svg", "trend_svg"]
@@ -153,12 +154,7 @@ def _drift_html(drift: list[TenantDrift]) -> str:
         parts.append(f'<p class="tc-drift-summary" data-tenant="{for_html(item.tenant)}">{for_html(item.tenant)}: '
                      f"<code>{for_html(old.location)}</code> → <code>{for_html(new.location)}</code>: "
                      f"{for_html(item.diff.summary)}</p>")
-        rows = "".join(f'<tr class="tc-drift-{for_html(row[0])}">' + "".join(f"<td>{for_html(v)}</td>" for v in row)
-                       + "</tr>" for row in drift_rows(item.diff))
-        if rows:
-            parts.append('<table class="tc-drift" data-tenant="' + for_html(item.tenant) + '"><thead><tr>'
-                         "<th>change</th><th>object type</th><th>object</th><th>property</th><th>baseline</th>"
-                         f"<th>current</th></tr></thead><tbody>{rows}</tbody></table>")
+        parts.append(drift_table.html_table(item.diff, item.tenant))
     return "".join(parts)
 
 

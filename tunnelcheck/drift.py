@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from . import config as config_file
-from .check import Evidence
+from . import drift_table
 from .config import MigrationConfig
 from .diff import VOLATILE, Change, changes, normalise
 from .errors import DataUnavailable, TunnelcheckError
@@ -399,23 +399,6 @@ def gateway_diffs(old: Tenant, new: Tenant, names: Names | None = None) -> list[
     return sorted(out, key=lambda d: (d.kind != SITE, d.name.casefold(), d.id))
 
 
-def record_evidence(evidence: Evidence, diffs: Iterable[ObjectDiff], object_type: str | None = None) -> None:
-    """Each object compared as evidence rows: unchanged ok, each difference failing with the baseline's
-    value beside the current one (for the checks that compare with --baseline)."""
-    for diff in diffs:
-        ref = (object_type or diff.kind, diff.id, diff.name)
-        if not diff.drifted:
-            evidence.ok(ref, "(settings)", "unchanged")
-            continue
-        if diff.status == "added":
-            evidence.fail(ref, "(object)", "added", diff.note or "not in the baseline", baseline="absent")
-        elif diff.status == "removed":
-            evidence.fail(ref, "(object)", "removed", diff.note or "in the baseline, gone now", baseline="present")
-        for change in diff.changes:
-            evidence.fail(ref, change.path, change.new_text, change.text if change.added or change.removed
-                          else "changed since the baseline", baseline=change.old_text)
-
-
 def tenant_diff(old: Tenant, new: Tenant, config: MigrationConfig) -> TenantDiff:
     """What drifted from ``old`` to ``new``: Tunnel profiles, then apps, then sites and server
     configurations. Raises DataUnavailable when either tenant lacks a resource compared (a diff never
@@ -431,49 +414,19 @@ def tenant_diff(old: Tenant, new: Tenant, config: MigrationConfig) -> TenantDiff
 # Output
 
 
-def _rows(result: TenantDiff) -> list[tuple[ObjectDiff, str, str, str]]:
-    """(object, property, baseline, current): one per change, or one for an object without any."""
-    rows = []
-    for obj in result.objects:
-        if obj.status != "changed":
-            rows.append((obj, "(object)", "absent" if obj.status == "added" else "present", obj.status))
-        for c in obj.changes:
-            if c.added or c.removed:
-                rows.append((obj, c.path, c.old_text, f"{c.new_text} ({c.text})"))
-            else:
-                rows.append((obj, c.path, c.old_text, c.new_text))
-    return rows
-
-
 def _heading(result: TenantDiff, arrow: str = "->") -> str:
     def side(info: SourceInfo) -> str:
         return f"{info.location} (recorded {info.recorded_at})" if info.recorded_at else info.location
     return f"tunnelcheck diff: {side(result.old)} {arrow} {side(result.new)}"
 
 
-_MARKS = {"added": "+", "removed": "-", "changed": "~"}
-
-
 def render_text(result: TenantDiff) -> str:
-    lines = [_heading(result), ""]
-    for obj in result.objects:
-        note = f" [{obj.note}]" if obj.note else ""
-        lines.append(f"{_MARKS[obj.status]} {obj.kind} {obj.label}: {obj.status}{note}")
-        lines += [f"    {c.path}: {c.text}" for c in obj.changes]
-    if result.objects:
-        lines.append("")
-    lines.append(result.summary)
-    return "\n".join(for_terminal(line) for line in lines)
+    return "\n".join([for_terminal(_heading(result)), "", *drift_table.text_lines(result)])
 
 
 def render_markdown(result: TenantDiff) -> str:
-    lines = [f"## {md(_heading(result, '→'))}", "", md(result.summary)]
-    if result.objects:
-        lines += ["", "| change | object type | object | property | baseline | current |",
-                  "|---|---|---|---|---|---|"]
-        lines += [f"| {obj.status} | {md(obj.kind)} | {md(obj.label)} | {md(prop)} | {md(old)} | {md(new)} |"
-                  for obj, prop, old, new in _rows(result)]
-    return "\n".join(lines)
+    table = drift_table.markdown_table(result)
+    return "\n".join([f"## {md(_heading(result, '→'))}", "", md(result.summary), *([""] + table if table else [])])
 
 
 def render_json(result: TenantDiff) -> str:
@@ -482,20 +435,14 @@ def render_json(result: TenantDiff) -> str:
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}
-.added{color:#1a7f37}.removed{color:#cf222e}.changed{color:#9a6700}code{font-size:.95em}"""
+.tc-drift-added{color:#1a7f37}.tc-drift-removed{color:#cf222e}.tc-drift-changed{color:#9a6700}"""
 
 
 def render_html(result: TenantDiff) -> str:
     e = for_html
-    rows = "\n".join(
-        f'<tr class="{e(obj.status)}"><td>{e(obj.status)}</td><td>{e(obj.kind)}</td><td>{e(obj.label)}</td>'
-        f"<td><code>{e(prop)}</code></td><td>{e(old)}</td><td>{e(new)}</td></tr>"
-        for obj, prop, old, new in _rows(result))
-    table = ("<table><thead><tr><th>change</th><th>object type</th><th>object</th><th>property</th>"
-             f"<th>baseline</th><th>current</th></tr></thead><tbody>\n{rows}\n</tbody></table>") if rows else ""
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>tunnelcheck diff</title>'
             f"<style>{_CSS}</style></head><body>\n<h1>{e(_heading(result, '→'))}</h1>\n<p>{e(result.summary)}</p>\n"
-            f"{table}\n</body></html>")
+            f"{drift_table.html_table(result)}\n</body></html>")
 
 
 FORMATS: dict[str, Callable[[TenantDiff], str]] = {

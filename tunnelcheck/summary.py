@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import drift_table
 from .check import Phase
 from .drift import TenantDiff, tenant_diff
 from .errors import ConfigError, TunnelcheckError
@@ -283,19 +284,6 @@ def build(title: str, results: list[dict[str, Any]], *, previous: Mapping[str, A
 # Markdown
 
 
-def drift_rows(diff: TenantDiff) -> list[tuple[str, str, str, str, str, str]]:
-    """(change, object type, object, property, baseline, current): one per property changed, or one for an
-    object added or removed."""
-    rows = []
-    for obj in diff.objects:
-        if obj.status != "changed":
-            rows.append((obj.status, obj.kind, obj.label, "(object)",
-                         "absent" if obj.status == "added" else "present", obj.status))
-        rows += [(obj.status, obj.kind, obj.label, c.path, c.old_text,
-                  f"{c.new_text} ({c.text})" if c.added or c.removed else c.new_text) for c in obj.changes]
-    return rows
-
-
 def _side(info: Any) -> str:
     return f"{Path(info.location).name} (recorded {info.recorded_at})" if info.recorded_at else Path(info.location).name
 
@@ -342,11 +330,9 @@ def render_markdown(summary: RunSummary) -> str:
                 continue
             lines += ["", (f"{md(item.tenant)}: {md(_side(item.diff.old))} → {md(_side(item.diff.new))}: "
                       f"{md(item.diff.summary)}")]
-            rows = drift_rows(item.diff)
-            if rows:
-                lines += ["", "| change | object type | object | property | baseline | current |",
-                          "|---|---|---|---|---|---|"]
-                lines += ["| " + " | ".join(md(v) for v in row) + " |" for row in rows]
+            table = drift_table.markdown_table(item.diff)
+            if table:
+                lines += ["", *table]
     return "\n".join(lines) + "\n"
 
 

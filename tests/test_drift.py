@@ -42,7 +42,8 @@ from builders import (
 from tunnelcheck import snapshot
 from tunnelcheck.config import AppIds, MigrationConfig
 from tunnelcheck.diff import changes
-from tunnelcheck.drift import TenantDiff, add_diff_arguments, run_diff, tenant_diff
+from tunnelcheck.cli.diff import add_diff_arguments, run_diff
+from tunnelcheck.drift import TenantDiff, tenant_diff
 from tunnelcheck.errors import DataUnavailable
 from tunnelcheck.resources import Resource
 from tunnelcheck.tenant import Tenant
@@ -605,10 +606,10 @@ def test_warnings_are_one_line_each(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_as_a_command_no_traceback(tmp_path: Path) -> None:
     demo = [demo_file("baseline.json"), demo_file("contoso.json")]
-    done = subprocess.run([sys.executable, "-m", "tunnelcheck.drift", *demo], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "tunnelcheck.cli", "diff", *demo], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 1 and "8 object(s) drifted: 5 added, 0 removed, 3 changed" in done.stdout
-    done = subprocess.run([sys.executable, "-m", "tunnelcheck.drift", demo[0], str(tmp_path / "nope.json")],
+    done = subprocess.run([sys.executable, "-m", "tunnelcheck.cli", "diff", demo[0], str(tmp_path / "nope.json")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("tunnelcheck: error: ") and "Traceback" not in done.stderr

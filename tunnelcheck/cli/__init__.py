@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any, TextIO
 
-from .check import Check
-from .errors import TunnelcheckError
-from .registry import Catalog
-from .untrusted import for_terminal
+from ..check import Check
+from ..errors import TunnelcheckError
+from ..registry import Catalog
+from ..untrusted import for_terminal
 
 __all__ = ["build_parser", "demo_command", "main"]
 
@@ -228,7 +228,7 @@ _LAZY: dict[str, tuple[str, str, str, str]] = {
                "add_record_arguments", "run_record"),
     "emulate": ("serve a snapshot as a local Graph + Entra emulator (loopback HTTPS)", "tunnelcheck.emulator",
                 "add_arguments", "run"),
-    "diff": ("compare two snapshots: what the Tunnel migration depends on that changed", "tunnelcheck.drift",
+    "diff": ("compare two snapshots: what the Tunnel migration depends on that changed", "tunnelcheck.cli.diff",
              "add_diff_arguments", "run_diff"),
     "accept": ("accept a snapshot as the new baseline (digest verified, the old one kept as FILE.prev)",
                "tunnelcheck.baseline", "add_accept_arguments", "run_accept"),
@@ -287,7 +287,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":  # python -m tunnelcheck.cli
-    sys.exit(main())

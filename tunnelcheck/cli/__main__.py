@@ -1,0 +1,7 @@
+"""``python -m tunnelcheck.cli``: the ``tunnelcheck`` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

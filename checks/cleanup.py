@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.migration import kinds_of, profiles_of_kinds, standalone_apps, unique_targets
-from tunnelcheck.model import Intent, Target
-from tunnelcheck.resources import Resource
+from tunnelcheck import (
+    Context,
+    Intent,
+    Phase,
+    Platform,
+    Resource,
+    Severity,
+    Target,
+    Verdict,
+    check,
+    kinds_of,
+    profiles_of_kinds,
+    standalone_apps,
+    unique_targets,
+)
 
 _NAMES = {"android": "Android", "ios": "iOS"}
 

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.migration import (
+from tunnelcheck import (
     ANDROID_KINDS,
     IOS_KINDS,
+    Context,
+    Phase,
+    Platform,
+    ProfileKind,
+    Resource,
+    Severity,
+    Target,
+    Verdict,
+    check,
     covered_by_any,
     defender_apps,
     defender_profiles,
     in_scope_standalone,
     unique_targets,
 )
-from tunnelcheck.model import ProfileKind, Target
-from tunnelcheck.resources import Resource
 
 NEEDS = [Resource.DEVICE_CONFIGURATIONS, Resource.MOBILE_APPS]
 

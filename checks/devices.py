@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.errors import DataUnavailable
-from tunnelcheck.migration import ANDROID_KINDS, IOS_KINDS, defender_profiles
-from tunnelcheck.resources import Resource
+from tunnelcheck import (
+    ANDROID_KINDS,
+    IOS_KINDS,
+    Context,
+    DataUnavailable,
+    Phase,
+    Platform,
+    Resource,
+    Severity,
+    Verdict,
+    check,
+    defender_profiles,
+)
 
 
 @check(

@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from tunnelcheck.check import Context, Evidence, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.drift import Names, ObjectDiff, app_diffs, profile_diffs
-from tunnelcheck.resources import Resource
-from tunnelcheck.tenant import Tenant
+from tunnelcheck import (
+    Context,
+    Evidence,
+    Names,
+    ObjectDiff,
+    Phase,
+    Platform,
+    Resource,
+    Severity,
+    Tenant,
+    Verdict,
+    app_diffs,
+    check,
+    profile_diffs,
+)
 
 REMEDIATION = """
     Revert each change listed; or, when it was intended, accept the current state as the new baseline:

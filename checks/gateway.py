@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.drift import SITE, Names, gateway_diffs
-from tunnelcheck.model import HealthStatus
-from tunnelcheck.resources import Resource
+from tunnelcheck import (
+    SITE,
+    Context,
+    HealthStatus,
+    Names,
+    Phase,
+    Platform,
+    Resource,
+    Severity,
+    Verdict,
+    check,
+    gateway_diffs,
+)
 
 from .drift import record_evidence
 

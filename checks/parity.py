@@ -5,18 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.migration import (
+from tunnelcheck import (
     ANDROID_KINDS,
     IOS_KINDS,
+    Context,
+    Phase,
+    Platform,
+    ProfileKind,
+    Resource,
+    Severity,
+    TunnelProfile,
+    Verdict,
+    check,
     covering_defender_profiles,
     defender_profiles,
     in_scope_standalone,
     replacements,
     setting_problems,
 )
-from tunnelcheck.model import ProfileKind, TunnelProfile
-from tunnelcheck.resources import Resource
 
 # Each compared setting: (property as shown, how to read it). Absent is false/none (the model's defaults).
 Equal = tuple[str, Callable[[TunnelProfile], Any]]

@@ -5,10 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.migration import IOS_KINDS, defender_profiles, profiles_of_kinds, standalone_profile_ids
-from tunnelcheck.model import AppAssignment, AuditEvent, MobileApp
-from tunnelcheck.resources import Resource
+from tunnelcheck import (
+    IOS_KINDS,
+    AppAssignment,
+    AuditEvent,
+    Context,
+    MobileApp,
+    Phase,
+    Platform,
+    Resource,
+    Severity,
+    Verdict,
+    check,
+    defender_profiles,
+    profiles_of_kinds,
+    standalone_profile_ids,
+)
 
 
 def _reassignments(

@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tunnelcheck.check import Context, Phase, Platform, Severity, Verdict, check
-from tunnelcheck.migration import (
+from tunnelcheck import (
     ANDROID_KINDS,
     IOS_KINDS,
+    Context,
+    Phase,
+    Platform,
+    ProfileKind,
+    Resource,
+    Severity,
+    Verdict,
+    check,
     covering_defender_profiles,
     defender_profiles,
     in_scope_standalone,
     setting_problems,
 )
-from tunnelcheck.model import ProfileKind
-from tunnelcheck.resources import Resource
 
 NEEDS = [Resource.DEVICE_CONFIGURATIONS]
 

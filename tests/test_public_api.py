@@ -1,0 +1,91 @@
+"""The public API (``tunnelcheck.__all__``) and the dependency rules between the layers.
+
+The names a check author uses are pinned: removing or renaming one breaks their check packs, so it is a
+decision, not an accident. The built-in checks are written with nothing else, which proves the API is
+enough. The layers keep their direction: loading the catalog (``tunnelcheck checks``, a user's conftest)
+must not load a source (the Graph SDK, the snapshot reader) or argparse, and the model knows nothing of
+the layers built on it.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import tunnelcheck
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PUBLIC = {
+    # the check API
+    "Check", "Context", "Evidence", "Finding", "Phase", "Platform", "Severity", "Verdict", "check", "Resource",
+    "Config", "MigrationConfig",
+    # the tenant and its model
+    "Tenant", "ALL", "AppAssignment", "AppKind", "AuditEvent", "Client", "ConnectionType", "Coverage",
+    "CustomSettings", "DetectedApp", "DeviceConfiguration", "Group", "HealthStatus", "Intent", "ManagedDevice",
+    "MobileApp", "ProfileKind", "Proxy", "StatusOverview", "Target", "TargetKind", "TunnelConfiguration",
+    "TunnelProfile", "TunnelServer", "TunnelSite", "Unclassified",
+    # the migration's terms (docs/terms.md)
+    "ANDROID_KINDS", "IOS_KINDS", "CoveringProfiles", "StandaloneProfile", "covered_by_any",
+    "covering_defender_profiles", "defender_apps", "defender_profiles", "in_scope_standalone", "kinds_of",
+    "profiles_of_kinds", "replacements", "setting_problems", "standalone_apps", "standalone_profile_ids",
+    "unique_targets",
+    # two tenants compared
+    "SITE", "Names", "ObjectDiff", "PropertyChange", "TenantDiff", "app_diffs", "gateway_diffs", "profile_diffs",
+    # errors
+    "CheckDefinitionError", "ConfigError", "DataUnavailable", "MalformedData", "PermissionDenied", "SnapshotError",
+    "TunnelcheckError", "Unclassifiable",
+    "__version__",
+}
+
+
+def test_the_public_api_is_pinned() -> None:
+    assert set(tunnelcheck.__all__) == PUBLIC
+    assert all(hasattr(tunnelcheck, name) for name in tunnelcheck.__all__)
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    """(module, level) of every import in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            found.append((node.module or "", node.level))
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, 0) for alias in node.names]
+    return found
+
+
+def test_the_built_in_checks_use_only_the_public_api() -> None:
+    checks = [p for p in (ROOT / "checks").glob("*.py") if p.name != "__init__.py"]
+    assert checks
+    for path in checks:
+        for module, level in _imports(path):
+            internal = level == 0 and module.startswith("tunnelcheck.")
+            assert not internal, f"{path.name} imports {module}: the built-in checks use `from tunnelcheck import …`"
+
+
+def test_the_model_imports_no_other_layer() -> None:
+    for module, level in _imports(ROOT / "tunnelcheck" / "model.py"):
+        if level:
+            assert module == "errors", f"tunnelcheck/model.py imports .{module}"
+        assert not module.startswith("tunnelcheck"), module
+
+
+def test_the_comparison_neither_parses_arguments_nor_reads_files() -> None:
+    for name in ("drift.py", "diff.py", "migration.py", "tenant.py"):
+        modules = {m for m, _ in _imports(ROOT / "tunnelcheck" / name)}
+        assert not modules & {"argparse", "snapshot", "graph", "sys"}, (name, modules)
+
+
+def test_loading_the_catalog_loads_no_source_and_no_argparse() -> None:
+    code = ("import json, sys; from tunnelcheck.registry import Catalog; Catalog.builtin(); "
+            "print(json.dumps(sorted(sys.modules)))")
+    loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                           check=True).stdout))
+    forbidden = {"argparse", "msgraph", "azure.identity", "httpx", "tunnelcheck.snapshot", "tunnelcheck.graph",
+                 "tunnelcheck.plugin", "tunnelcheck.cli", "tunnelcheck.html_report", "tunnelcheck.summary"}
+    assert not loaded & forbidden
+    assert "tunnelcheck.checks.profiles" in loaded  # the catalog did load

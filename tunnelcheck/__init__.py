@@ -89,7 +89,7 @@ from .model import (
 from .resources import Resource
 from .tenant import Tenant
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ALL",

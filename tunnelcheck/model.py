@@ -854,14 +854,22 @@ def parse_device_configurations(items: list[Any], place: str) -> DeviceConfigura
             unclassified.append(Unclassified("configuration", raw.id, raw.name, "@odata.type",
                                              _absence(raw, "@odata.type"), "whether it is a Tunnel profile"))
         elif kind is not None and connection is None:
+            problem = _absence(raw, "connectionType")
+            if set(raw.data) <= _REDUCED_BY_0_1:
+                problem += (" (only id, @odata.type and displayName were recorded, as tunnelcheck 0.1 recorded the "
+                            "configurations it read as not Tunnel profiles: record the tenant again)")
             unclassified.append(Unclassified(
-                "configuration", raw.id, raw.name, "connectionType", _absence(raw, "connectionType"),
+                "configuration", raw.id, raw.name, "connectionType", problem,
                 f"whether this {kind} VPN profile uses the standalone or the Defender client", kind.platform))
         if kind is not None and connection is not None and ConnectionType(connection) in TUNNEL_CONNECTION_TYPES:
             profiles.append(_tunnel_profile(raw, kind, ConnectionType(connection)))
         else:
             raw.objs("assignments")  # not needed, but a wrong shape still means a damaged document
     return DeviceConfigurations(tuple(configurations), Classified(tuple(profiles), tuple(unclassified)))
+
+
+#: What tunnelcheck 0.1 kept of a configuration it classified as not a Tunnel profile.
+_REDUCED_BY_0_1 = frozenset({"id", "@odata.type", "displayName"})
 
 
 def _absence(raw: _Raw, key: str) -> str:

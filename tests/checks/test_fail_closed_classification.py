@@ -111,6 +111,14 @@ def test_an_unclassifiable_object_errors_the_check(name: str, check: Check, case
     assert "\n" not in verdict.reason
 
 
+def test_a_configuration_recorded_by_tunnelcheck_0_1_says_to_record_again() -> None:
+    """tunnelcheck 0.1 kept only id, type and name of the configurations it read as not Tunnel profiles;
+    that is no longer enough to tell (a VPN profile without connectionType), and the error says so."""
+    reduced = {"id": "p-mde-wp", "@odata.type": "#microsoft.graph.iosVpnConfiguration", "displayName": "MDE"}
+    verdict = run_check(IOS_07, tenant(profiles=[reduced]), None, MigrationConfig())
+    assert verdict.outcome == "error" and "record the tenant again" in verdict.reason
+
+
 def test_an_unclassifiable_android_profile_does_not_block_ios_checks() -> None:
     """The blocked decision is that platform's: an Android VPN profile without a connection type leaves
     the iOS checks their verdict."""

@@ -22,7 +22,11 @@ import yaml
 
 from .errors import ConfigError
 
-__all__ = ["AppIds", "AuthConfig", "Config", "MigrationConfig", "Waiver", "load", "parse"]
+__all__ = ["DEFAULT_MAX_SNAPSHOT_MB", "AppIds", "AuthConfig", "Config", "MigrationConfig", "Waiver", "load", "parse"]
+
+#: The largest snapshot read, in MB of JSON (decompressed): far above the largest real tenant (the
+#: benchmarks' XL tenant, 100,000 devices, is about 110 MB), far below what would exhaust a CI runner.
+DEFAULT_MAX_SNAPSHOT_MB = 4096
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,8 @@ class Config:
       on 429/503/504, honouring Retry-After; at most 10).
     - ``throttle_limit``: Intune's limit of requests per application in any 20 s (1,000; requests inside a
       ``$batch`` count); the collector keeps 10 % below it, for the application's other clients.
+    - ``max_snapshot_mb``: the largest snapshot read (``--snapshot``, ``--baseline``, ``tenants:``,
+      ``diff``, ``accept``), in MB of JSON once decompressed; a larger one is refused before it is all read.
     """
 
     migration: MigrationConfig = field(default_factory=MigrationConfig)
@@ -159,13 +165,14 @@ class Config:
     timeout_seconds: int = 60
     max_retries: int = 3
     throttle_limit: int = 1000
+    max_snapshot_mb: int = DEFAULT_MAX_SNAPSHOT_MB
 
     def __post_init__(self) -> None:
         for key in ("graph_url", "authority"):
             url = getattr(self, key)
             if url is not None and not (url.startswith("https://") and len(url.rstrip("/")) > len("https://")):
                 raise _Invalid(key, "expected an https:// URL")
-        for key in ("concurrency", "timeout_seconds", "throttle_limit"):
+        for key in ("concurrency", "timeout_seconds", "throttle_limit", "max_snapshot_mb"):
             if getattr(self, key) < 1:
                 raise _Invalid(key, "expected 1 or more")
         if self.max_retries > 10:

@@ -169,14 +169,15 @@ _NEEDS_A_TENANT = {
 def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: list[str], live: list[str]) -> RunState:
     tenants: dict[str, Tenant] = {}
     for path in snapshots:
-        _add_tenant(tenants, snapshot.load_tenant(path))
+        _add_tenant(tenants, snapshot.load_tenant(path, max_mb=settings.max_snapshot_mb))
     if live:
         from .graph import open_tenant  # the live stack (msgraph-sdk, azure-identity) loads only when asked
 
         for name in live:
             _add_tenant(tenants, open_tenant(name, settings))
     baseline_path = config.getoption("tunnelcheck_baseline")
-    baseline = snapshot.load_tenant(baseline_path, label="baseline") if baseline_path else None
+    baseline = snapshot.load_tenant(baseline_path, label="baseline", max_mb=settings.max_snapshot_mb) \
+        if baseline_path else None
     if baseline is not None:
         _check_baseline_matches(baseline, tenants)
     drift = bool(config.getoption("tunnelcheck_drift"))

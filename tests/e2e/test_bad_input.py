@@ -6,6 +6,10 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
+import subprocess
+import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,6 +65,11 @@ SNAPSHOT_CASES = [
      "bad.json: sha256: sha256 does not match the content: the file was edited or truncated"),
     ("bad-gzip", lambda p: p.write_bytes(gzip.compress(b'{"tunnelcheck_snapshot": 1}')[:12]),
      "bad.json: not a valid gzip file (truncated or corrupt)"),
+    ("nested-1000000-deep", _text('{"tunnelcheck_snapshot": 1, "resources": {}, "x": ' + "[" * 10**6 + "]" * 10**6 + "}"),
+     "bad.json: nested too deeply (arrays or objects more than 100 levels deep)"),
+    ("5001-digit-integer", _text('{"tunnelcheck_snapshot": 1, "resources": {}, "n": ' + "7" * 5001 + "}"),
+     "bad.json: not valid JSON: a number of more than 4300 digits"),
+    ("dev-zero", lambda p: p.symlink_to("/dev/zero"), "bad.json: cannot read the file (not a regular file)"),
 ]
 
 
@@ -77,6 +86,39 @@ def _assert_one_line_error(demo_run, line: str) -> None:
 def test_bad_snapshot(demo: Demo, make: Callable[[Path], None], message: str) -> None:
     make(demo.pytester.path / "bad.json")
     _assert_one_line_error(demo.run_plain("--snapshot=bad.json"), f"ERROR: {message}")
+
+
+def _gzip_bomb(path: Path, megabytes: int) -> None:
+    """A valid snapshot of ``megabytes`` MB (spaces in a string) in a gzip of about 1/1000 of that."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    with path.open("wb") as f:
+        f.write(deflate.compress(b'{"tunnelcheck_snapshot": 1, "resources": {}, "pad": "'))
+        block = b" " * (1 << 20)
+        for _ in range(megabytes):
+            f.write(deflate.compress(block))
+        f.write(deflate.compress(b'"}') + deflate.flush())
+
+
+def test_gzip_bomb_is_refused_in_bounded_memory(demo: Demo) -> None:
+    """A 512 MB snapshot in a 0.5 MB gzip, with max_snapshot_mb: 16: one line, and the run's peak memory
+    (that pytest process's own, from wait4) stays far below what the expansion would take."""
+    folder = demo.pytester.path
+    _gzip_bomb(folder / "bomb.json.gz", 512)
+    assert (folder / "bomb.json.gz").stat().st_size < 1 << 20
+    (folder / "small.yaml").write_text("max_snapshot_mb: 16\n", "utf-8")
+    with (folder / "out.txt").open("w") as out_file, (folder / "err.txt").open("w") as err_file:
+        proc = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--snapshot=bomb.json.gz",
+                                 "--tunnelcheck-config=small.yaml"], cwd=folder, stdout=out_file, stderr=err_file)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage (Popen.wait would reap it without)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    out, err = (folder / "out.txt").read_text(), (folder / "err.txt").read_text()
+    assert proc.returncode == pytest.ExitCode.USAGE_ERROR, (out, err)
+    assert [line for line in err.splitlines() if line.startswith("ERROR")] == [
+        "ERROR: bomb.json.gz: larger than 16 MB once decompressed: refused (the limit is max_snapshot_mb in "
+        "--tunnelcheck-config)"], err
+    assert "Traceback" not in out + err and "INTERNALERROR" not in out + err
+    peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    assert peak_mb < 200, f"peak RSS {peak_mb:.0f} MB: the bomb was expanded"
 
 
 def test_bad_baseline_is_named_as_such(demo: Demo) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from . import snapshot, waivers
 from . import summary as summary_mod
 from .check import Check, CheckFailed, Evidence, Phase, Platform, Severity, Verdict, run_check
 from .errors import CheckDefinitionError, ConfigError, DataUnavailable, TunnelcheckError
-from .files import write_atomic
+from .files import check_writable, write_atomic
 from .registry import Catalog, entry_point_plugins
 from .resources import Resource
 from .tenant import Tenant
@@ -111,6 +112,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "output and --record (salt: the environment variable TUNNELCHECK_REDACT_SALT)")
     group.addoption("--tunnelcheck-no-catalog", action="store_true", dest="tunnelcheck_no_catalog",
                     help="run only the checks in the given paths, not the built-in catalog")
+
+
+#: The files a run writes at its end (dest -> flag): checked before anything is loaded or collected.
+_OUTPUTS = {"tunnelcheck_json": "--tunnelcheck-json", "tunnelcheck_markdown": "--tunnelcheck-markdown",
+            "tunnelcheck_record": "--record"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Every file the run will write must be writable before the run starts (a live collection can take
+    half an hour). Here rather than in pytest_configure: pytest-html makes its report's folder in its own
+    pytest_configure, which may come first and would fail with a traceback."""
+    if hasattr(config, "workerinput") or config.getoption("help", False):
+        return
+    try:
+        for dest, flag in _OUTPUTS.items():
+            if config.getoption(dest):
+                check_writable(config.getoption(dest), flag)
+        html = config.getoption("htmlpath", None)
+        if html:  # pytest-html expands variables and ~, and makes the folders
+            check_writable(Path(os.path.expandvars(html)).expanduser(), "--html", make_folders=True)
+    except TunnelcheckError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def pytest_configure(config: pytest.Config) -> None:

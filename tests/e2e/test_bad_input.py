@@ -113,9 +113,9 @@ def test_gzip_bomb_is_refused_in_bounded_memory(demo: Demo) -> None:
         proc.returncode = os.waitstatus_to_exitcode(status)
     out, err = (folder / "out.txt").read_text(), (folder / "err.txt").read_text()
     assert proc.returncode == pytest.ExitCode.USAGE_ERROR, (out, err)
-    assert [line for line in err.splitlines() if line.startswith("ERROR")] == [
-        "ERROR: bomb.json.gz: larger than 16 MB once decompressed: refused (the limit is max_snapshot_mb in "
-        "--tunnelcheck-config)"], err
+    expected = ("ERROR: bomb.json.gz: larger than 16 MB once decompressed: refused (the limit is max_snapshot_mb "
+                "in --tunnelcheck-config)")
+    assert [line for line in err.splitlines() if line.startswith("ERROR")] == [expected], err
     assert "Traceback" not in out + err and "INTERNALERROR" not in out + err
     peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
     assert peak_mb < 200, f"peak RSS {peak_mb:.0f} MB: the bomb was expanded"
@@ -183,3 +183,43 @@ def test_unknown_phase(demo: Demo) -> None:
 ], ids=["phase-without-tenant", "json-without-tenant", "drift-without-baseline", "same-tenant-twice"])
 def test_bad_option_combinations(demo: Demo, args: list[str], message: str) -> None:
     _assert_one_line_error(demo.run_plain(*args), message)
+
+
+#: Where even root cannot create a file: sysfs takes no new files (EACCES).
+UNWRITABLE = "/sys"
+OUTPUT_CASES = [
+    (option, where, path, message)
+    for option in ("--tunnelcheck-json", "--tunnelcheck-markdown", "--html", "--record")
+    for where, path, message in (
+        ("missing-folder", "nope/out.file", "nope/out.file: the folder nope does not exist"),
+        ("unwritable-folder", f"{UNWRITABLE}/out.file",
+         f"{UNWRITABLE}/out.file: cannot write in the folder {UNWRITABLE} (Permission denied)"),
+        ("folder-is-a-file", "contoso.json/out.file", "contoso.json/out.file: contoso.json is not a folder"),
+        ("path-is-a-folder", "outdir", "outdir: is a folder, not a file"),
+    )
+    # pytest-html makes missing folders: only one it cannot make is an error
+    if not (option == "--html" and where == "missing-folder")
+]
+
+
+@pytest.mark.parametrize(("option", "path", "message"), [c[0:1] + c[2:] for c in OUTPUT_CASES],
+                         ids=[f"{c[0].lstrip('-')}-{c[1]}" for c in OUTPUT_CASES])
+def test_output_path_is_checked_before_anything_runs(demo: Demo, option: str, path: str, message: str) -> None:
+    """Checked before the snapshot is read or a tenant signed in to: the snapshot given here does not exist
+    and the tenant's sign-in would fail, so an error about either would mean the check came too late."""
+    folder = demo.pytester.path
+    (folder / "outdir").mkdir()
+    (folder / "cfg.yaml").write_text("graph_url: https://127.0.0.1:9\nauthority: https://127.0.0.1:9\n"
+                                     "auth: {method: client-secret, client_id: c, client_secret_env: TC_UNSET}\n")
+    source = "--tenant=contoso.onmicrosoft.com" if option == "--record" else "--snapshot=missing.json"
+    run = demo.run_plain(source, "--tunnelcheck-config=cfg.yaml", f"{option}={path}")
+    _assert_one_line_error(run, f"ERROR: {option}: {message}")
+    assert not (folder / "nope").exists() and not list((folder / "outdir").iterdir())
+    assert not list(folder.glob("*out.file*")), "the probe is removed"
+
+
+def test_html_report_folders_are_still_made(demo: Demo) -> None:
+    """pytest-html makes the folders of --html: the check must not refuse what it would have done."""
+    run = demo.run("--html=reports/nightly/r.html", "--self-contained-html")
+    assert run.result.ret == pytest.ExitCode.TESTS_FAILED
+    assert (demo.pytester.path / "reports" / "nightly" / "r.html").stat().st_size > 0

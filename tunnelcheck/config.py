@@ -191,7 +191,11 @@ def load(path: str | os.PathLike[str] | None) -> Config:
     except UnicodeDecodeError:
         raise ConfigError(name, "not UTF-8 text") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader
+    except _DuplicateKey as exc:
+        raise ConfigError(name, str(exc)) from None
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise ConfigError(name, "not valid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -203,6 +207,32 @@ def load(path: str | os.PathLike[str] | None) -> Config:
     entries = tuple(dataclasses.replace(e, snapshot=str(folder / e.snapshot)) if e.snapshot else e
                     for e in loaded.tenants)
     return dataclasses.replace(loaded, tenants=entries)
+
+
+class _DuplicateKey(yaml.YAMLError):
+    pass
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, but a key written twice in one mapping is an error: YAML would keep the last
+    silently (two ``migration:`` sections, the first one's settings lost). Keys merged in with ``<<:`` may
+    still be overridden: that is what merging is for."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key, line = self.construct_object(key_node, deep=deep), key_node.start_mark.line + 1
+                try:
+                    if key in first:
+                        where = f"twice on line {line}" if first[key] == line else f"on lines {first[key]} and {line}"
+                        raise _DuplicateKey(f"duplicate key {key!r} {where} (YAML would keep only the last: merge them)")
+                    first[key] = line
+                except TypeError:  # an unhashable key: SafeLoader refuses it in its own words
+                    break
+        return super().construct_mapping(node, deep=deep)
 
 
 def parse(data: Any, name: str = "config") -> Config:

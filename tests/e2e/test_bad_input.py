@@ -150,6 +150,8 @@ CONFIG_CASES = [
      "ERROR: cfg.yaml: migration.max_profile_errors: expected an integer, got a string"),
     ("waiver-unknown-check", "waivers:\n  - {check: TUN-NOPE-01, reason: r, owner: o, expires: 2030-01-01}\n",
      "ERROR: cfg.yaml: waivers[0].check: unknown check 'TUN-NOPE-01'"),
+    ("duplicate-section", "migration:\n  defender_features: false\n\nmigration:\n  max_profile_errors: 2\n",
+     "ERROR: cfg.yaml: duplicate key 'migration' on lines 1 and 4 (YAML would keep only the last: merge them)"),
 ]
 
 

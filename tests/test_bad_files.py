@@ -138,7 +138,8 @@ def test_record_refuses_a_checkpoint_that_is_not_its_own_folder(kind: str, resum
 
 def test_record_output_folder_is_checked_before_signing_in(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = tmp_path / "cfg.yaml"
-    cfg.write_text("graph_url: https://127.0.0.1:9\nauthority: https://127.0.0.1:9\n", encoding="utf-8")
+    cfg.write_text("graph_url: https://127.0.0.1:9\nauthority: https://127.0.0.1:9\n"
+                   "auth: {method: client-secret, client_id: c, client_secret_env: TC_UNSET}\n", encoding="utf-8")
     target = tmp_path / "missing" / "tenant.json"
     status = cli.main(["record", "--tenant", "contoso.onmicrosoft.com", "-o", str(target), "--tunnelcheck-config",
                        str(cfg)])

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Union
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -123,6 +124,49 @@ CLOUDS: Mapping[str, tuple[str, str]] = {
 }
 
 
+def host_of(url: str) -> str:
+    """The host of an https:// URL, lower case, without a trailing dot (``graph.microsoft.com.`` is
+    ``graph.microsoft.com`` to DNS); "" when it has none or is not a URL."""
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+
+
+#: Each Microsoft sign-in host, and the Graph hosts of its cloud: the only hosts its tokens may go to.
+GRAPH_HOSTS_OF_SIGN_IN: Mapping[str, frozenset[str]] = {
+    login: frozenset(host_of(g) for g, a in CLOUDS.values() if host_of(a) == login)
+    for login in {host_of(a) for _, a in CLOUDS.values()}
+}
+GRAPH_HOSTS = frozenset().union(*GRAPH_HOSTS_OF_SIGN_IN.values())
+#: Domains whose hosts are Microsoft's: an authority under one of them (login.windows.net,
+#: login.microsoft.com, ...) hands out real Microsoft tokens even when it is not a cloud's usual one.
+_MICROSOFT_DOMAINS = frozenset({".".join(host_of(url).split(".")[-2:]) for pair in CLOUDS.values() for url in pair}
+                               | {"windows.net", "microsoftonline.de", "microsoftonline.cn", "usgovcloudapi.net"})
+#: The methods whose token comes from ``authority``; the others (managed identity, the Azure CLI, and
+#: DefaultAzureCredential, which may fall back to either) get a Microsoft token whatever it says.
+_METHODS_USING_AUTHORITY = frozenset({"client-secret", "certificate", "workload-identity", "device-code"})
+
+
+def graph_host_refusal(graph_url: str, authority: str, method: str) -> str | None:
+    """Why a Graph token signed for by ``authority`` through ``method`` must not be sent to ``graph_url``, or
+    None. A Microsoft sign-in pairs only with the Graph host of its own cloud (graph-facts §8); any other
+    Graph host (a test emulator) needs a non-Microsoft authority too, and a method that asks it."""
+    graph, login = host_of(graph_url), host_of(authority)
+    if login in GRAPH_HOSTS_OF_SIGN_IN or login.endswith(tuple(f".{d}" for d in _MICROSOFT_DOMAINS)):
+        allowed = GRAPH_HOSTS_OF_SIGN_IN.get(login, GRAPH_HOSTS)
+        if graph in allowed:
+            return None
+        pairs = " or ".join(f"https://{h}" for h in sorted(allowed)) if login in GRAPH_HOSTS_OF_SIGN_IN \
+            else "a Microsoft Graph host"
+        return (f"{graph_url} is not the Graph host of the Microsoft sign-in {authority} ({pairs}): its token "
+                "must not be sent there (a test emulator needs authority: set to itself too)")
+    if graph not in GRAPH_HOSTS and method not in _METHODS_USING_AUTHORITY:
+        return (f"auth.method {method} gets a Microsoft token whatever authority says: it must not be sent to "
+                f"{graph_url} (use client-secret, certificate, workload-identity or device-code with an emulator)")
+    return None
+
+
 @dataclass(frozen=True)
 class TenantEntry:
     """One entry of ``tenants:``: a snapshot file (relative to the config file) or a live tenant."""
@@ -141,7 +185,8 @@ class Config:
 
     - ``cloud``: global (default), usgov, usgovdod or china; sets the Graph host, the authority and the scope.
     - ``graph_url`` / ``authority``: ``https://host[:port]`` overriding the cloud's Graph host and sign-in
-      authority (a sovereign endpoint, or a local emulator in tests). The token scope stays the cloud's.
+      authority (a sovereign endpoint, or a local emulator in tests). The token scope stays the cloud's. A
+      Microsoft sign-in pairs only with its own cloud's Graph host (:func:`graph_host_refusal`).
     - ``ca_bundle``: PEM file of the CAs to trust for Graph and sign-in (default: ``SSL_CERT_FILE`` or
       ``REQUESTS_CA_BUNDLE`` when set, else the system and certifi roots).
     - ``auth``: see :class:`AuthConfig`.
@@ -177,6 +222,10 @@ class Config:
                 raise _Invalid(key, "expected 1 or more")
         if self.max_retries > 10:
             raise _Invalid("max_retries", "expected at most 10 (the Graph SDK's cap)")
+        graph_url, authority = CLOUDS[self.cloud]
+        refusal = graph_host_refusal(self.graph_url or graph_url, self.authority or authority, self.auth.method)
+        if refusal:
+            raise _Invalid("graph_url" if self.graph_url else "authority", refusal)
 
 
 def load(path: str | os.PathLike[str] | None) -> Config:

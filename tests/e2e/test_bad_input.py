@@ -7,6 +7,7 @@ import dataclasses
 import gzip
 import json
 import os
+import socket
 import subprocess
 import sys
 import zlib
@@ -225,3 +226,30 @@ def test_html_report_folders_are_still_made(demo: Demo) -> None:
     run = demo.run("--html=reports/nightly/r.html", "--self-contained-html")
     assert run.result.ret == pytest.ExitCode.TESTS_FAILED
     assert (demo.pytester.path / "reports" / "nightly" / "r.html").stat().st_size > 0
+
+
+def test_graph_host_guard_stops_the_run_before_any_request(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``authority`` written out as Microsoft's sign-in and ``graph_url`` elsewhere (here a loopback port that
+    counts connections): one line at config load; nothing connects anywhere. A proxy that does not exist
+    and an unset secret stand behind it, so that a broken guard would fail here too, never reach Microsoft."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("TC_UNSET", raising=False)
+    (demo.pytester.path / "cfg.yaml").write_text(
+        f"authority: https://login.microsoftonline.com\ngraph_url: https://127.0.0.1:{port}\n"
+        "auth: {method: client-secret, client_id: c, client_secret_env: TC_UNSET}\n", "utf-8")
+    try:
+        run = demo.run_plain("--tenant=contoso.onmicrosoft.com", "--tunnelcheck-config=cfg.yaml")
+        _assert_one_line_error(run, (
+            f"ERROR: cfg.yaml: graph_url: https://127.0.0.1:{port} is not the Graph host of the Microsoft sign-in "
+            "https://login.microsoftonline.com (https://graph.microsoft.com): its token must not be sent there "
+            "(a test emulator needs authority: set to itself too)"))
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nobody connected
+    finally:
+        listener.close()

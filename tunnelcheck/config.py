@@ -143,15 +143,15 @@ GRAPH_HOSTS = frozenset().union(*GRAPH_HOSTS_OF_SIGN_IN.values())
 #: login.microsoft.com, ...) hands out real Microsoft tokens even when it is not a cloud's usual one.
 _MICROSOFT_DOMAINS = frozenset({".".join(host_of(url).split(".")[-2:]) for pair in CLOUDS.values() for url in pair}
                                | {"windows.net", "microsoftonline.de", "microsoftonline.cn", "usgovcloudapi.net"})
-#: The methods whose token comes from ``authority``; the others (managed identity, the Azure CLI, and
-#: DefaultAzureCredential, which may fall back to either) get a Microsoft token whatever it says.
-_METHODS_USING_AUTHORITY = frozenset({"client-secret", "certificate", "workload-identity", "device-code"})
+#: The methods whose token comes from Microsoft whatever ``authority`` says. (``default`` asks only its
+#: environment credential, which signs in at ``authority``, when that is not Microsoft's: graph/auth.py.)
+_METHODS_IGNORING_AUTHORITY = frozenset({"managed-identity", "azure-cli"})
 
 
 def graph_host_refusal(graph_url: str, authority: str, method: str) -> str | None:
     """Why a Graph token signed for by ``authority`` through ``method`` must not be sent to ``graph_url``, or
     None. A Microsoft sign-in pairs only with the Graph host of its own cloud (graph-facts §8); any other
-    Graph host (a test emulator) needs a non-Microsoft authority too, and a method that asks it."""
+    Graph host (a test emulator) needs a non-Microsoft authority too, and a method that signs in there."""
     graph, login = host_of(graph_url), host_of(authority)
     if login in GRAPH_HOSTS_OF_SIGN_IN or login.endswith(tuple(f".{d}" for d in _MICROSOFT_DOMAINS)):
         allowed = GRAPH_HOSTS_OF_SIGN_IN.get(login, GRAPH_HOSTS)
@@ -161,9 +161,10 @@ def graph_host_refusal(graph_url: str, authority: str, method: str) -> str | Non
             else "a Microsoft Graph host"
         return (f"{graph_url} is not the Graph host of the Microsoft sign-in {authority} ({pairs}): its token "
                 "must not be sent there (a test emulator needs authority: set to itself too)")
-    if graph not in GRAPH_HOSTS and method not in _METHODS_USING_AUTHORITY:
+    if graph not in GRAPH_HOSTS and method in _METHODS_IGNORING_AUTHORITY:
         return (f"auth.method {method} gets a Microsoft token whatever authority says: it must not be sent to "
-                f"{graph_url} (use client-secret, certificate, workload-identity or device-code with an emulator)")
+                f"{graph_url} (an emulator needs a method that signs in at its authority: client-secret, "
+                "certificate, workload-identity, device-code or default)")
     return None
 
 

@@ -209,6 +209,16 @@ def test_each_method_builds_its_credential_without_signing_in(auth_section: dict
     assert repr(credential) == f"<tunnelcheck credential: {auth_section['method']}>"
 
 
+def test_default_method_at_a_non_microsoft_authority_asks_only_the_environment() -> None:
+    """DefaultAzureCredential's managed identity, developer tools, broker and workload identity get a Microsoft
+    token whatever authority says: with an emulator's authority only the environment credential is used."""
+    settings = config.parse({"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443",
+                             "auth": {"client_id": "c"}})
+    assert type(auth.make_credential(settings, "contoso", endpoints(settings)).inner).__name__ == "EnvironmentCredential"
+    microsoft = auth.make_credential(config.parse({}), "contoso", endpoints(config.parse({}))).inner
+    assert "AzureCliCredential" in [type(c).__name__ for c in microsoft.credentials]
+
+
 def test_unreadable_certificate_is_an_authentication_error(tmp_path) -> None:
     settings = config.parse({"auth": {"method": "certificate", "client_id": "c",
                                       "certificate_path": str(tmp_path / "missing.pem")}})
@@ -247,15 +257,17 @@ GUARD_CASES = [
     # Any other Graph host needs a non-Microsoft authority, and a method whose token comes from it.
     ({"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443", "auth": {"method": "azure-cli"}},
      ("graph_url: auth.method azure-cli gets a Microsoft token whatever authority says: it must not be sent to "
-      "https://127.0.0.1:8443 (use client-secret, certificate, workload-identity or device-code with an emulator)")),
-    ({"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443"},
-     "graph_url: auth.method default gets a Microsoft token whatever authority says"),
+      "https://127.0.0.1:8443 (an emulator needs a method that signs in at its authority: client-secret, "
+      "certificate, workload-identity, device-code or default)")),
+    ({"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443",
+      "auth": {"method": "managed-identity"}}, "graph_url: auth.method managed-identity gets a Microsoft token"),
 ]
 GUARD_ALLOWED = [
     {"cloud": "usgovdod"}, {"cloud": "usgov", "graph_url": "https://dod-graph.microsoft.us"},
     {"graph_url": "https://graph.microsoft.com:443/", "authority": "https://login.microsoftonline.com/"},
     {"cloud": "china", "graph_url": "https://microsoftgraph.chinacloudapi.cn"},
     {"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443", "auth": SECRET_AUTH},
+    {"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443"},
     {"graph_url": "https://graph.microsoft.com", "authority": "https://127.0.0.1:8443", "auth": {"method": "azure-cli"}},
 ]
 
@@ -263,7 +275,7 @@ GUARD_ALLOWED = [
 @pytest.mark.parametrize(("data", "message"), GUARD_CASES, ids=[
     "evil-with-authority-written-out", "evil-with-the-clouds-authority", "authority-case-and-trailing-dot",
     "microsoft-alias-authority", "lookalike-host", "userinfo-host", "another-clouds-graph", "usgov-with-global-graph",
-    "china-with-global-sign-in", "emulator-with-azure-cli", "emulator-with-default-method"])
+    "china-with-global-sign-in", "emulator-with-azure-cli", "emulator-with-managed-identity"])
 def test_the_graph_host_guard_refuses_at_config_load(tmp_path, data: dict, message: str) -> None:
     """A Graph token must only reach the Graph host of the cloud that signed it (or, for a test emulator, the
     emulator that signed it): refused with one line when the config loads, before any credential exists."""
@@ -275,7 +287,7 @@ def test_the_graph_host_guard_refuses_at_config_load(tmp_path, data: dict, messa
 
 
 @pytest.mark.parametrize("data", GUARD_ALLOWED, ids=["dod", "usgov-dod-graph", "port-and-slash", "china",
-                                                     "emulator", "azure-cli-to-microsoft-graph"])
+                                                     "emulator", "emulator-default", "azure-cli-to-microsoft-graph"])
 def test_the_graph_host_guard_allows_each_clouds_own_pairs(data: dict) -> None:
     where = endpoints(config.parse(data))
     assert where.graph_host == (config.host_of(data["graph_url"]) if "graph_url" in data

@@ -130,6 +130,11 @@ def _azure_credential(settings: Config, tenant_name: str, where: Endpoints) -> T
                 prompt_callback=_device_code_prompt, **common)
         # default: environment, workload identity (it reads AZURE_AUTHORITY_HOST, not ``authority``),
         # managed identity, Azure CLI and the other developer tools; never a browser.
+        if not where.public_authority:
+            # Of DefaultAzureCredential's members only the environment credential signs in at ``authority``;
+            # the others (managed identity, the developer tools, the broker, workload identity, which reads
+            # AZURE_AUTHORITY_HOST) would get a Microsoft token for a Graph host that may not be Microsoft's.
+            return identity.EnvironmentCredential(**common)
         # Only explicit values are passed: a None would override the AZURE_CLIENT_ID/AZURE_TENANT_ID defaults.
         if auth.client_id:
             common.update(managed_identity_client_id=auth.client_id, workload_identity_client_id=auth.client_id)

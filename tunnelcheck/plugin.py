@@ -32,6 +32,7 @@ from .errors import CheckDefinitionError, ConfigError, DataUnavailable, Tunnelch
 from .files import check_writable, write_atomic
 from .registry import Catalog, entry_point_plugins
 from .resources import Resource
+from .scrub import scrub
 from .tenant import Tenant
 from .untrusted import for_terminal
 
@@ -503,7 +504,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         outcome, reason = "passed", verdict.reason if verdict else "passed"
     findings = verdict.evidence if verdict else tuple(item.stash.get(EVIDENCE_KEY, Evidence()).findings)
     report.tunnelcheck = info | {
-        "outcome": outcome, "reason": reason, "evidence": [f.as_dict() for f in findings],
+        "outcome": outcome, "reason": scrub(reason), "evidence": [f.as_dict() for f in findings],
     }
     return report
 

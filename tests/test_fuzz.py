@@ -145,6 +145,37 @@ def test_truncated_snapshot_is_refused(tmp_path_factory: pytest.TempPathFactory,
     _one_line(info.value)
 
 
+@FUZZ
+@given(data=st.data(), depth=st.one_of(st.integers(1, 120), st.integers(121, 2000)), digits=st.integers(1, 6000),
+       deep=st.booleans())
+def test_deep_or_long_numbers_load_or_are_one_line_error(tmp_path_factory: pytest.TempPathFactory,
+                                                        data: st.DataObject, depth: int, digits: int,
+                                                        deep: bool) -> None:
+    """A value nested ``depth`` levels, or a number of ``digits`` digits, put at a random place: within the
+    reader's bounds every check runs on it (drift included: it recurses into values), past them one line."""
+    doc = copy.deepcopy({k: v for k, v in DEMO.items() if k != "sha256"})
+    path = data.draw(st.sampled_from([p for p in _paths(doc) if len(p) >= 4 and p[0] == "resources"]), label="path")
+    text = ("[" * depth + "]" * depth) if deep else "7" * digits
+    parent = doc
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = "@@VALUE@@"
+    file = tmp_path_factory.mktemp("bounds") / "b.json"
+    file.write_text(json.dumps(doc).replace('"@@VALUE@@"', text), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", snapshot.UnsealedSnapshotWarning)
+        try:
+            tenant = snapshot.load_tenant(file)
+        except SnapshotError as exc:
+            _one_line(exc)
+            return
+    assert deep or digits <= 4300
+    migration = config.parse({"migration": {"defender_features": False}}).migration
+    for check in Catalog.builtin().values():
+        assert run_check(check, tenant, snapshot.load_tenant(ROOT / "tunnelcheck" / "demo" / "baseline.json"),
+                         migration).outcome in {"passed", "failed", "skipped", "error", "waived"}
+
+
 def _yaml_dump(doc: Any) -> str:
     return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, allow_unicode=True)
 

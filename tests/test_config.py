@@ -50,8 +50,17 @@ def test_waivers_parse_dates() -> None:
      "waivers[0].expires: expected a date (YYYY-MM-DD), got a string"),
     ("- a\n- b\n", "expected a mapping, got a list"),
     ("migration: [\n", "not valid YAML (line 2, column 1): expected the node content, but found '<stream end>'"),
+    # A key written twice: YAML would keep the last silently.
+    ("migration:\n  defender_features: false\ncloud: global\n\nmigration:\n  max_profile_errors: 2\n",
+     "duplicate key 'migration' on lines 1 and 5 (YAML would keep only the last: merge them)"),
+    ("migration:\n  max_profile_errors: 1\n  reassign_delay_minutes: 5\n  max_profile_errors: 2\n",
+     "duplicate key 'max_profile_errors' on lines 2 and 4 (YAML would keep only the last: merge them)"),
+    ("waivers:\n  - {check: TUN-AND-07, reason: a, owner: o, reason: b, expires: 2030-01-01}\n",
+     "duplicate key 'reason' twice on line 2 (YAML would keep only the last: merge them)"),
+    ("migration: " + "[" * 100_000 + "]" * 100_000 + "\n", "not valid YAML: nested too deeply"),
 ], ids=["bool", "int-type", "int-negative", "unknown-key", "list-type", "list-item", "nested-missing",
-        "date", "top-level", "yaml-syntax"])
+        "date", "top-level", "yaml-syntax", "duplicate-section", "duplicate-nested-key", "duplicate-in-flow-mapping",
+        "nested-100000-deep"])
 def test_bad_config_gives_one_line(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "cfg.yaml"
     path.write_text(text)
@@ -78,3 +87,11 @@ def test_tenant_entry_needs_exactly_one_source(tmp_path: Path) -> None:
     path.write_text("tenants:\n  - snapshot: a.json\n    tenant: b\n")
     with pytest.raises(ConfigError, match=r"cfg\.yaml: tenants\[0\]: give exactly one of snapshot: FILE or tenant: TENANT$"):
         config.load(path)
+
+
+def test_a_merged_key_may_still_be_overridden(tmp_path: Path) -> None:
+    """``<<:`` merges defaults that the mapping then overrides: not a duplicate."""
+    path = tmp_path / "cfg.yaml"
+    path.write_text("migration:\n  <<: {defender_features: true, max_profile_errors: 3}\n  defender_features: false\n")
+    loaded = config.load(path).migration
+    assert (loaded.defender_features, loaded.max_profile_errors) == (False, 3)

@@ -88,11 +88,22 @@ def _one_line(exc: Exception) -> None:
     assert str(exc) and "\n" not in str(exc), repr(str(exc))
 
 
-def _run_every_check(tenant: Any) -> None:
+def _run_every_check(tenant: Any, baseline: Any = None) -> None:
     migration = config.parse({"migration": {"defender_features": False}}).migration
     for check in Catalog.builtin().values():
-        verdict = run_check(check, tenant, None, migration)  # a verdict or an error, never an exception
+        verdict = run_check(check, tenant, baseline, migration)  # a verdict or an error, never an exception
         assert verdict.outcome in {"passed", "failed", "skipped", "error", "waived"}
+
+
+def _load_unsealed(path: Path) -> Any:
+    """The tenant of an unsealed snapshot, or None when it was refused with a one-line SnapshotError."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", snapshot.UnsealedSnapshotWarning)
+        try:
+            return snapshot.load_tenant(path)
+        except SnapshotError as exc:
+            _one_line(exc)
+            return None
 
 
 @FUZZ
@@ -121,14 +132,9 @@ def test_mutated_unsealed_snapshot_parses_or_is_one_line_error(tmp_path_factory:
     mutated.pop("sha256", None) if isinstance(mutated, dict) else None
     path = tmp_path_factory.mktemp("unsealed") / "u.json"
     path.write_text(json.dumps(mutated), encoding="utf-8")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", snapshot.UnsealedSnapshotWarning)
-        try:
-            tenant = snapshot.load_tenant(path)
-        except SnapshotError as exc:
-            _one_line(exc)
-            return
-    _run_every_check(tenant)
+    tenant = _load_unsealed(path)
+    if tenant is not None:
+        _run_every_check(tenant)
 
 
 @FUZZ
@@ -143,6 +149,29 @@ def test_truncated_snapshot_is_refused(tmp_path_factory: pytest.TempPathFactory,
     with pytest.raises(SnapshotError) as info:
         snapshot.load_tenant(part)
     _one_line(info.value)
+
+
+@FUZZ
+@given(data=st.data(), depth=st.one_of(st.integers(1, 120), st.integers(121, 2000)), digits=st.integers(1, 6000),
+       deep=st.booleans())
+def test_deep_or_long_numbers_load_or_are_one_line_error(tmp_path_factory: pytest.TempPathFactory,
+                                                        data: st.DataObject, depth: int, digits: int,
+                                                        deep: bool) -> None:
+    """A value nested ``depth`` levels, or a number of ``digits`` digits, put at a random place: within the
+    reader's bounds every check runs on it (drift included: it recurses into values), past them one line."""
+    doc = copy.deepcopy({k: v for k, v in DEMO.items() if k != "sha256"})
+    path = data.draw(st.sampled_from([p for p in _paths(doc) if len(p) >= 4 and p[0] == "resources"]), label="path")
+    text = ("[" * depth + "]" * depth) if deep else "7" * digits
+    parent = doc
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = "@@VALUE@@"
+    file = tmp_path_factory.mktemp("bounds") / "b.json"
+    file.write_text(json.dumps(doc).replace('"@@VALUE@@"', text), encoding="utf-8")
+    tenant = _load_unsealed(file)
+    if tenant is not None:
+        assert deep or digits <= 4300
+        _run_every_check(tenant, snapshot.load_tenant(ROOT / "tunnelcheck" / "demo" / "baseline.json"))
 
 
 def _yaml_dump(doc: Any) -> str:

@@ -6,15 +6,19 @@ the user's frame, one inside tunnelcheck's own frames). Our wrappers' reprs name
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
 import uuid
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
 
-from tunnelcheck import config
-from tunnelcheck.emulator import Emulator
+from tunnelcheck import config, scrub
+from tunnelcheck.emulator import Emulator, Fault
+from tunnelcheck.errors import DataUnavailable
 from tunnelcheck.graph import auth
 from tunnelcheck.graph.client import endpoints
 
@@ -113,3 +117,103 @@ def test_reprs_name_no_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     for obj in (credential, settings, settings.auth, endpoints(settings)):
         assert canary not in repr(obj) and canary not in str(obj)
     assert repr(credential) == "<tunnelcheck credential: client-secret>"
+
+
+# ---------------------------------------------------------------------------------------------------
+# An authority that echoes what it was sent: scrubbed from every message, as a last line of defence
+
+TOKEN_PATH = r"/oauth2/v2.0/token$"
+FAKE_JWT = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJlY2hvZWQifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+
+
+class _EchoFromTheSecondSignIn(Fault):
+    """An Entra error that echoes the client secret (as sent, and as a form body encodes it) and a token,
+    to every token request but the first (``skip`` of them pass)."""
+
+    def __init__(self, secret: str, skip: int) -> None:
+        description = (f"AADSTS7000215: Invalid client secret '{secret}' provided (form: {quote_plus(secret)}), "
+                       f"last token {FAKE_JWT}. Trace ID: echo")
+        super().__init__(TOKEN_PATH, status=401, times=None, body=json.dumps(
+            {"error": "invalid_client", "error_description": description, "error_codes": [7000215]}))
+        self.skip = skip
+
+    def matches(self, method: str, path: str, inside_batch: bool) -> bool:
+        if not super().matches(method, path, inside_batch):
+            return False
+        self.skip -= 1
+        return self.skip < 0
+
+
+def _assert_clean(texts: dict[str, str], canary: str) -> None:
+    assert all(texts.values()), [n for n, t in texts.items() if not t]
+    for name, text in texts.items():
+        # the random middle too: a secret cut in two at its dot would leave it
+        for form in (canary, quote_plus(canary), quote(canary, safe=""), canary.split("~")[1].split(".")[0]):
+            assert form not in text, f"the client secret leaked into the {name}"
+        found = JWT.search(text)
+        assert not found, f"a token leaked into the {name}: ...{text[max(found.start() - 200, 0):found.end()]}"
+
+
+@pytest.mark.parametrize("when", ["first-sign-in", "renewal-mid-run"])
+def test_an_authority_echoing_the_secret_is_scrubbed(when: str, pytester: pytest.Pytester,
+                                                     monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The emulated authority answers a token request with an error whose description echoes the client
+    secret (with the dot and tilde real secrets have, and URL-encoded) and a JWT. At the first sign-in the
+    run stops with one line; on a renewal mid-run (Graph refuses the token once: the credential asks for
+    a new one) the resources error. Either way the secret and the token appear in no output: terminal with
+    log_cli at DEBUG (azure-identity logs the authority's text as a warning), log file, JSON, HTML, JUnit."""
+    canary = f"CANARY~{uuid.uuid4().hex}.S+E/C"
+    with Emulator(snapshot=DEMO, client_secret=canary, state_dir=tmp_path / "emu") as emu:
+        monkeypatch.setenv(SECRET_ENV, canary)
+        emu.faults.append(_EchoFromTheSecondSignIn(canary, skip=0 if when == "first-sign-in" else 1))
+        if when == "renewal-mid-run":
+            emu.faults.append(Fault(r"/beta/groups$", expire_tokens=True))
+        cfg = pytester.path / "cfg.yaml"
+        cfg.write_text("migration:\n  defender_features: false\n"
+                       f"graph_url: {emu.graph_url}\nauthority: {emu.authority}\nca_bundle: {emu.ca_path}\n"
+                       f"auth:\n  method: client-secret\n  client_id: {emu.client_id}\n  client_secret_env: {SECRET_ENV}\n",
+                       encoding="utf-8")
+        outputs = {"json": "r.json", "junit": "r.xml", "html": "r.html", "log": "run.log"}
+        result = pytester.runpytest_subprocess(
+            "--tenant", emu.tenant_id, "--tunnelcheck-config", str(cfg), "--tunnelcheck-json", outputs["json"],
+            "--junitxml", outputs["junit"], "--html", outputs["html"], "--self-contained-html",
+            "--log-level=DEBUG", "-o", "log_cli=true", "-o", "log_cli_level=DEBUG", "--log-file", outputs["log"],
+            "--log-file-level=DEBUG", "-p", "no:cacheprovider", "-rA")
+        echoed = [r for r in emu.requests if r.path.endswith("/oauth2/v2.0/token") and r.fault == "body"]
+    assert echoed, "the authority echoed the secret"
+    terminal = "\n".join(result.outlines + result.errlines)
+    texts = {"terminal": terminal}
+    if when == "first-sign-in":
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        errors = [line for line in result.errlines if line.startswith("ERROR")]
+        assert errors == [(f"ERROR: client-secret sign-in to tenant {emu.tenant_id} failed: AADSTS7000215: "
+                           "Invalid client secret '[redacted]' provided (form: [redacted]), last token [token]")], errors
+    else:
+        assert result.ret == pytest.ExitCode.TESTS_FAILED
+        texts |= {name: (pytester.path / path).read_text(encoding="utf-8") for name, path in outputs.items()}
+        reasons = {r["reason"] for r in json.loads(texts["json"])["results"] if r["outcome"] == "error"}
+        assert any("Invalid client secret '[redacted]'" in r for r in reasons), reasons
+        assert "get_token failed" in texts["log"] and "[redacted]" in texts["log"], "the echo was logged, scrubbed"
+    _assert_clean(texts, canary)
+
+
+def test_scrub_replaces_remembered_secrets_and_tokens_in_errors_and_log_records(
+        caplog: pytest.LogCaptureFixture) -> None:
+    secret = f"s3cr3t~{uuid.uuid4().hex}.x"
+    opaque = f"opaque-token-{uuid.uuid4().hex}"
+    scrub.remember(secret)
+    scrub.remember(opaque)
+    scrub.install()
+    error = DataUnavailable("groups", f"Graph said {secret} and {opaque} and {FAKE_JWT}")
+    assert str(error) == "groups: Graph said [redacted] and [redacted] and [token]"
+    assert error.reason == "Graph said [redacted] and [redacted] and [token]" and secret not in repr(error)
+    with caplog.at_level(logging.INFO, logger="azure.identity"):
+        logging.getLogger("azure.identity").warning("get_token failed: %s (%s)", secret, quote_plus(secret))
+        try:
+            raise RuntimeError(f"boom {FAKE_JWT}")
+        except RuntimeError:
+            logging.getLogger("msal").exception("failed")
+    text = caplog.text
+    assert "get_token failed: [redacted] ([redacted])" in text and "boom [token]" in text
+    assert secret not in text and FAKE_JWT not in text
+    assert scrub.scrub("a short word") == "a short word"  # nothing that is no secret is touched

@@ -5,11 +5,16 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import os
+import warnings
+import zlib
 from pathlib import Path
 
 import pytest
 
 from tunnelcheck import snapshot
+from tunnelcheck.config import MigrationConfig
+from tunnelcheck.drift import tenant_diff
 from tunnelcheck.errors import DataUnavailable, SnapshotError
 from tunnelcheck.resources import Resource
 
@@ -155,3 +160,110 @@ def test_incomplete_provenance_makes_the_resource_unavailable(tmp_path: Path, do
     with pytest.raises(DataUnavailable, match="recorded incompletely"):
         tenant.groups
     assert tenant.group_names == {}  # names are cosmetic: absent, not an error
+
+
+# ---------------------------------------------------------------------------------------------------
+# Hostile files: bounded in depth, in digits and in size, before anything is held whole
+
+
+def test_a_million_levels_deep_is_one_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"tunnelcheck_snapshot": 1, "resources": {}, "x": ' + "[" * 1_000_000 + "]" * 1_000_000 + "}")
+    with pytest.raises(SnapshotError) as info:
+        snapshot.load_tenant(path)
+    assert str(info.value) == f"{path}: nested too deeply (arrays or objects more than 100 levels deep)"
+
+
+@pytest.mark.parametrize("depth", [snapshot.MAX_DEPTH, snapshot.MAX_DEPTH + 1, 600])
+@pytest.mark.parametrize("sealed", [True, False], ids=["sealed", "unsealed"])
+@pytest.mark.parametrize("leaf", [[], [10**20]], ids=["measured-by-orjson", "measured-in-python"])
+def test_depth_limit_inside_a_resource(tmp_path: Path, doc: dict, depth: int, sealed: bool, leaf: list) -> None:
+    """At the limit a deep value loads (and drift, which recurses into it, compares it); one level past it,
+    or where json itself still parses (600 levels), it is one error, sealed or not. An integer of 20 digits
+    is past what orjson writes (64 bits): the depth is then measured the slow way, to the same limit."""
+    value = copy.deepcopy(leaf)
+    for _ in range(depth - 5):  # the envelope, resources, the list, the profile and the leaf: five levels
+        value = [value]
+    doc["resources"]["deviceManagement/deviceConfigurations"][0]["deep"] = value
+    path = write_raw(tmp_path / "deep.json", doc, seal=sealed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", snapshot.UnsealedSnapshotWarning)
+        if depth <= snapshot.MAX_DEPTH:
+            tenant = snapshot.load_tenant(path)
+            assert tenant_diff(tenant, snapshot.load_tenant(DEMO), MigrationConfig()).summary
+            return
+        with pytest.raises(SnapshotError) as info:
+            snapshot.load_tenant(path)
+    assert str(info.value) == f"{path}: nested too deeply (arrays or objects more than 100 levels deep)"
+
+
+def test_a_5001_digit_integer_is_one_error(tmp_path: Path) -> None:
+    path = tmp_path / "digits.json"
+    path.write_text('{"tunnelcheck_snapshot": 1, "resources": {}, "n": ' + "7" * 5001 + "}")
+    with pytest.raises(SnapshotError) as info:
+        snapshot.load_tenant(path)
+    assert str(info.value) == f"{path}: not valid JSON: a number of more than 4300 digits"
+
+
+def test_gzip_bomb_is_refused_as_soon_as_it_passes_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """64 MB of JSON in a 64 kB gzip, read with max_mb=1: refused after about 2 MB of output (the limit and
+    one step), not after decompressing it all."""
+    path = tmp_path / "bomb.json.gz"
+    path.write_bytes(gzip.compress(b'{"tunnelcheck_snapshot": 1, "resources": {}, "pad": "' + b" " * (64 << 20) + b'"}'))
+    produced = []
+    real = zlib.decompressobj
+
+    class Counting:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.inner = real(*args, **kwargs)
+
+        def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+            out = self.inner.decompress(data, max_length)
+            produced.append(len(out))
+            return out
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(snapshot.zlib, "decompressobj", Counting)
+    with pytest.raises(SnapshotError) as info:
+        snapshot.read(path, max_mb=1)
+    assert str(info.value) == (f"{path}: larger than 1 MB once decompressed: refused (the limit is max_snapshot_mb "
+                               "in --tunnelcheck-config)")
+    assert 1 << 20 < sum(produced) <= 2 << 20, sum(produced)
+
+
+def test_plain_file_over_the_limit_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_bytes(b'{"tunnelcheck_snapshot": 1, "resources": {}, "pad": "' + b" " * (3 << 20) + b'"}')
+    with pytest.raises(SnapshotError, match=r"big\.json: larger than 2 MB: refused \(the limit is max_snapshot_mb"):
+        snapshot.read(path, max_mb=2)
+    with pytest.warns(snapshot.UnsealedSnapshotWarning):
+        assert snapshot.read(path, max_mb=4).resources == {}
+
+
+def test_concatenated_gzip_members_are_one_document(tmp_path: Path, doc: dict) -> None:
+    """gzip files may be concatenated (``cat a.gz b.gz``): the streaming reader reads every member."""
+    plain = write_raw(tmp_path / "t.json", doc).read_bytes()
+    half = len(plain) // 2
+    packed = tmp_path / "t.json.gz"
+    packed.write_bytes(gzip.compress(plain[:half]) + gzip.compress(plain[half:]))
+    assert snapshot.read(packed).sha256 == snapshot.read(tmp_path / "t.json").sha256
+    packed.write_bytes(gzip.compress(plain) + b"trailing garbage")
+    with pytest.raises(SnapshotError, match="not a valid gzip file"):
+        snapshot.read(packed)
+
+
+def test_only_regular_files_are_read(tmp_path: Path) -> None:
+    """A link to /dev/zero would never end; a FIFO would wait for a writer: both are refused at once."""
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop)
+    for path, says in ((zero, "not a regular file"), (fifo, "not a regular file"),
+                       (loop, "Too many levels of symbolic links"), (tmp_path, "Is a directory")):
+        with pytest.raises(SnapshotError) as info:
+            snapshot.read(path)
+        assert str(info.value) == f"{path}: cannot read the file ({says})"

@@ -16,8 +16,6 @@ It prints what the new baseline accepts: the drift from the old baseline, as ``t
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import os
 import sys
 import warnings
@@ -33,15 +31,21 @@ from .untrusted import for_terminal
 __all__ = ["accept", "add_accept_arguments", "run_accept"]
 
 
-def _document(path: str | os.PathLike[str]) -> dict:
-    data = Path(path).read_bytes()
-    return json.loads(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data)
+def _check_target(baseline: str) -> None:
+    """The baseline is replaced by a new file: a link there would be replaced too, silently leaving what it
+    pointed to as the old baseline. Refused, as anything that is not a regular file."""
+    if os.path.islink(baseline):
+        raise SnapshotError(baseline, "is a symbolic link: give the baseline file itself (accept replaces it)")
+    if os.path.exists(baseline) and not os.path.isfile(baseline):
+        raise SnapshotError(baseline, "is not a regular file")
 
 
-def accept(source: str, baseline: str, expected_sha256: str | None = None) -> tuple[str, str | None]:
+def accept(source: str, baseline: str, expected_sha256: str | None = None,
+           max_mb: int = config_file.DEFAULT_MAX_SNAPSHOT_MB) -> tuple[str, str | None]:
     """Make ``source`` the baseline at ``baseline``, keeping the old one as ``baseline + '.prev'``.
     Returns the accepted digest and the previous baseline's (None when there was none)."""
-    new = snapshot.load_tenant(source, label="accepted")
+    _check_target(baseline)
+    new = snapshot.load_tenant(source, label="accepted", max_mb=max_mb)
     digest = new.info.sha256
     if not digest:
         raise SnapshotError(source, "has no sha256: only a sealed snapshot (tunnelcheck record) can be accepted")
@@ -50,16 +54,16 @@ def accept(source: str, baseline: str, expected_sha256: str | None = None) -> tu
     target = Path(baseline)
     old_digest = None
     if target.exists():
-        old = snapshot.read(target)
+        old = snapshot.read(target, max_mb)
         old_digest = old.sha256
         if old.tenant_id and new.info.tenant_id and old.tenant_id != new.info.tenant_id:
             raise SnapshotError(source, f"is tenant {new.info.tenant_id}, the baseline {baseline} is tenant "
                                 f"{old.tenant_id}: not accepted")
     try:
         if target.exists():  # the old baseline first: a crash between the two writes leaves both in place
-            snapshot.write(target.with_name(target.name + ".prev"), _document(target))
+            snapshot.write(target.with_name(target.name + ".prev"), snapshot.read_document(target, max_mb))
         target.parent.mkdir(parents=True, exist_ok=True)
-        written = snapshot.write(target, _document(source))
+        written = snapshot.write(target, snapshot.read_document(source, max_mb))
     except OSError as exc:
         raise SnapshotError(baseline, f"cannot write the baseline ({exc.strerror or exc.__class__.__name__})") from None
     if written != digest:  # pragma: no cover - the file changed under us
@@ -90,11 +94,14 @@ def run_accept(args: argparse.Namespace, out: TextIO | None = None) -> int:
             # An unsealed snapshot is refused below, with its reason: no warning about it first.
             warnings.simplefilter("ignore", snapshot.UnsealedSnapshotWarning)
             settings = config_file.load(args.tunnelcheck_config)
-            previous = snapshot.load_tenant(args.baseline, label="baseline") if Path(args.baseline).exists() else None
+            limit = settings.max_snapshot_mb
+            _check_target(args.baseline)
+            previous = snapshot.load_tenant(args.baseline, label="baseline", max_mb=limit) \
+                if Path(args.baseline).exists() else None
             if previous is not None:
-                drift = tenant_diff(previous, snapshot.load_tenant(args.snapshot, label="accepted"),
+                drift = tenant_diff(previous, snapshot.load_tenant(args.snapshot, label="accepted", max_mb=limit),
                                     settings.migration)
-            digest, old_digest = accept(args.snapshot, args.baseline, args.expected_sha256)
+            digest, old_digest = accept(args.snapshot, args.baseline, args.expected_sha256, limit)
     except TunnelcheckError as exc:
         print(f"tunnelcheck: error: {for_terminal(exc)}", file=sys.stderr)
         return 2

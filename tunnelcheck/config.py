@@ -17,12 +17,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Union
+from urllib.parse import urlsplit
 
 import yaml
 
 from .errors import ConfigError
 
-__all__ = ["AppIds", "AuthConfig", "Config", "MigrationConfig", "Waiver", "load", "parse"]
+__all__ = ["DEFAULT_MAX_SNAPSHOT_MB", "AppIds", "AuthConfig", "Config", "MigrationConfig", "Waiver", "load", "parse"]
+
+#: The largest snapshot read, in MB of JSON (decompressed): far above the largest real tenant (the
+#: benchmarks' XL tenant, 100,000 devices, is about 110 MB), far below what would exhaust a CI runner.
+DEFAULT_MAX_SNAPSHOT_MB = 4096
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,50 @@ CLOUDS: Mapping[str, tuple[str, str]] = {
 }
 
 
+def host_of(url: str) -> str:
+    """The host of an https:// URL, lower case, without a trailing dot (``graph.microsoft.com.`` is
+    ``graph.microsoft.com`` to DNS); "" when it has none or is not a URL."""
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+
+
+#: Each Microsoft sign-in host, and the Graph hosts of its cloud: the only hosts its tokens may go to.
+GRAPH_HOSTS_OF_SIGN_IN: Mapping[str, frozenset[str]] = {
+    login: frozenset(host_of(g) for g, a in CLOUDS.values() if host_of(a) == login)
+    for login in {host_of(a) for _, a in CLOUDS.values()}
+}
+GRAPH_HOSTS = frozenset().union(*GRAPH_HOSTS_OF_SIGN_IN.values())
+#: Domains whose hosts are Microsoft's: an authority under one of them (login.windows.net,
+#: login.microsoft.com, ...) hands out real Microsoft tokens even when it is not a cloud's usual one.
+_MICROSOFT_DOMAINS = frozenset({".".join(host_of(url).split(".")[-2:]) for pair in CLOUDS.values() for url in pair}
+                               | {"windows.net", "microsoftonline.de", "microsoftonline.cn", "usgovcloudapi.net"})
+#: The methods whose token comes from Microsoft whatever ``authority`` says. (``default`` asks only its
+#: environment credential, which signs in at ``authority``, when that is not Microsoft's: graph/auth.py.)
+_METHODS_IGNORING_AUTHORITY = frozenset({"managed-identity", "azure-cli"})
+
+
+def graph_host_refusal(graph_url: str, authority: str, method: str) -> str | None:
+    """Why a Graph token signed for by ``authority`` through ``method`` must not be sent to ``graph_url``, or
+    None. A Microsoft sign-in pairs only with the Graph host of its own cloud (graph-facts §8); any other
+    Graph host (a test emulator) needs a non-Microsoft authority too, and a method that signs in there."""
+    graph, login = host_of(graph_url), host_of(authority)
+    if login in GRAPH_HOSTS_OF_SIGN_IN or login.endswith(tuple(f".{d}" for d in _MICROSOFT_DOMAINS)):
+        allowed = GRAPH_HOSTS_OF_SIGN_IN.get(login, GRAPH_HOSTS)
+        if graph in allowed:
+            return None
+        pairs = " or ".join(f"https://{h}" for h in sorted(allowed)) if login in GRAPH_HOSTS_OF_SIGN_IN \
+            else "a Microsoft Graph host"
+        return (f"{graph_url} is not the Graph host of the Microsoft sign-in {authority} ({pairs}): its token "
+                "must not be sent there (a test emulator needs authority: set to itself too)")
+    if graph not in GRAPH_HOSTS and method in _METHODS_IGNORING_AUTHORITY:
+        return (f"auth.method {method} gets a Microsoft token whatever authority says: it must not be sent to "
+                f"{graph_url} (an emulator needs a method that signs in at its authority: client-secret, "
+                "certificate, workload-identity, device-code or default)")
+    return None
+
+
 @dataclass(frozen=True)
 class TenantEntry:
     """One entry of ``tenants:``: a snapshot file (relative to the config file) or a live tenant."""
@@ -137,7 +186,8 @@ class Config:
 
     - ``cloud``: global (default), usgov, usgovdod or china; sets the Graph host, the authority and the scope.
     - ``graph_url`` / ``authority``: ``https://host[:port]`` overriding the cloud's Graph host and sign-in
-      authority (a sovereign endpoint, or a local emulator in tests). The token scope stays the cloud's.
+      authority (a sovereign endpoint, or a local emulator in tests). The token scope stays the cloud's. A
+      Microsoft sign-in pairs only with its own cloud's Graph host (:func:`graph_host_refusal`).
     - ``ca_bundle``: PEM file of the CAs to trust for Graph and sign-in (default: ``SSL_CERT_FILE`` or
       ``REQUESTS_CA_BUNDLE`` when set, else the system and certifi roots).
     - ``auth``: see :class:`AuthConfig`.
@@ -145,6 +195,8 @@ class Config:
       on 429/503/504, honouring Retry-After; at most 10).
     - ``throttle_limit``: Intune's limit of requests per application in any 20 s (1,000; requests inside a
       ``$batch`` count); the collector keeps 10 % below it, for the application's other clients.
+    - ``max_snapshot_mb``: the largest snapshot read (``--snapshot``, ``--baseline``, ``tenants:``,
+      ``diff``, ``accept``), in MB of JSON once decompressed; a larger one is refused before it is all read.
     """
 
     migration: MigrationConfig = field(default_factory=MigrationConfig)
@@ -159,17 +211,22 @@ class Config:
     timeout_seconds: int = 60
     max_retries: int = 3
     throttle_limit: int = 1000
+    max_snapshot_mb: int = DEFAULT_MAX_SNAPSHOT_MB
 
     def __post_init__(self) -> None:
         for key in ("graph_url", "authority"):
             url = getattr(self, key)
             if url is not None and not (url.startswith("https://") and len(url.rstrip("/")) > len("https://")):
                 raise _Invalid(key, "expected an https:// URL")
-        for key in ("concurrency", "timeout_seconds", "throttle_limit"):
+        for key in ("concurrency", "timeout_seconds", "throttle_limit", "max_snapshot_mb"):
             if getattr(self, key) < 1:
                 raise _Invalid(key, "expected 1 or more")
         if self.max_retries > 10:
             raise _Invalid("max_retries", "expected at most 10 (the Graph SDK's cap)")
+        graph_url, authority = CLOUDS[self.cloud]
+        refusal = graph_host_refusal(self.graph_url or graph_url, self.authority or authority, self.auth.method)
+        if refusal:
+            raise _Invalid("graph_url" if self.graph_url else "authority", refusal)
 
 
 def load(path: str | os.PathLike[str] | None) -> Config:
@@ -184,7 +241,11 @@ def load(path: str | os.PathLike[str] | None) -> Config:
     except UnicodeDecodeError:
         raise ConfigError(name, "not UTF-8 text") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader
+    except _DuplicateKey as exc:
+        raise ConfigError(name, str(exc)) from None
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise ConfigError(name, "not valid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -196,6 +257,32 @@ def load(path: str | os.PathLike[str] | None) -> Config:
     entries = tuple(dataclasses.replace(e, snapshot=str(folder / e.snapshot)) if e.snapshot else e
                     for e in loaded.tenants)
     return dataclasses.replace(loaded, tenants=entries)
+
+
+class _DuplicateKey(yaml.YAMLError):
+    pass
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, but a key written twice in one mapping is an error: YAML would keep the last
+    silently (two ``migration:`` sections, the first one's settings lost). Keys merged in with ``<<:`` may
+    still be overridden: that is what merging is for."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key, line = self.construct_object(key_node, deep=deep), key_node.start_mark.line + 1
+                try:
+                    if key in first:
+                        where = f"twice on line {line}" if first[key] == line else f"on lines {first[key]} and {line}"
+                        raise _DuplicateKey(f"duplicate key {key!r} {where} (YAML would keep only the last: merge them)")
+                    first[key] = line
+                except TypeError:  # an unhashable key: SafeLoader refuses it in its own words
+                    break
+        return super().construct_mapping(node, deep=deep)
 
 
 def parse(data: Any, name: str = "config") -> Config:

@@ -12,12 +12,16 @@
         └── Unclassifiable           ... because an object a verdict depends on cannot be classified
 
 Messages never carry secrets: they are built from file names, key paths, resource names and Graph's
-error codes, never from request bodies or headers.
+error codes, never from request bodies or headers; and, as a last line of defence (an authority's error
+text may echo what was sent), every message and text attribute goes through :func:`tunnelcheck.scrub.scrub`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from .scrub import scrub
 
 __all__ = [
     "AuthenticationFailed",
@@ -34,7 +38,14 @@ __all__ = [
 
 
 class TunnelcheckError(Exception):
-    """Base of every tunnelcheck error; ``str()`` is a single line meant for the user."""
+    """Base of every tunnelcheck error; ``str()`` is a single line meant for the user, scrubbed of secrets
+    (when it is made, and again when shown: a secret may be learnt in between)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*(scrub(a) if isinstance(a, str) else a for a in args))
+
+    def __str__(self) -> str:
+        return scrub(super().__str__())
 
 
 class ConfigError(TunnelcheckError):
@@ -42,7 +53,7 @@ class ConfigError(TunnelcheckError):
 
     def __init__(self, where: str, message: str) -> None:
         self.where = where
-        self.message = message
+        self.message = scrub(message)
         super().__init__(f"{where}: {message}")
 
 
@@ -52,7 +63,7 @@ class SnapshotError(TunnelcheckError):
     def __init__(self, file: str, message: str, place: str | None = None) -> None:
         self.file = file
         self.place = place
-        self.message = message
+        self.message = scrub(message)
         super().__init__(f"{file}: {place}: {message}" if place else f"{file}: {message}")
 
 
@@ -70,7 +81,7 @@ class MalformedData(TunnelcheckError):
 
     def __init__(self, place: str, message: str) -> None:
         self.place = place
-        self.message = message
+        self.message = scrub(message)
         super().__init__(f"{place}: {message}")
 
 
@@ -79,7 +90,7 @@ class DataUnavailable(TunnelcheckError):
 
     def __init__(self, resource: str, reason: str, permission: str | None = None) -> None:
         self.resource = resource
-        self.reason = reason
+        self.reason = scrub(reason)
         self.permission = permission
         needs = f" (needs Graph permission {permission})" if permission else ""
         super().__init__(f"{resource}: {reason}{needs}")

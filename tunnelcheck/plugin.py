@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +29,10 @@ from . import snapshot, waivers
 from . import summary as summary_mod
 from .check import Check, CheckFailed, Evidence, Phase, Platform, Severity, Verdict, run_check
 from .errors import CheckDefinitionError, ConfigError, DataUnavailable, TunnelcheckError
-from .files import write_atomic
+from .files import check_writable, write_atomic
 from .registry import Catalog, entry_point_plugins
 from .resources import Resource
+from .scrub import scrub
 from .tenant import Tenant
 from .untrusted import for_terminal
 
@@ -113,6 +115,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run only the checks in the given paths, not the built-in catalog")
 
 
+#: The files a run writes at its end (dest -> flag): checked before anything is loaded or collected.
+_OUTPUTS = {"tunnelcheck_json": "--tunnelcheck-json", "tunnelcheck_markdown": "--tunnelcheck-markdown",
+            "tunnelcheck_record": "--record"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Every file the run will write must be writable before the run starts (a live collection can take
+    half an hour). Here rather than in pytest_configure: pytest-html makes its report's folder in its own
+    pytest_configure, which may come first and would fail with a traceback."""
+    if hasattr(config, "workerinput") or config.getoption("help", False):
+        return
+    try:
+        for dest, flag in _OUTPUTS.items():
+            if config.getoption(dest):
+                check_writable(config.getoption(dest), flag)
+        html = config.getoption("htmlpath", None)
+        if html:  # pytest-html expands variables and ~, and makes the folders
+            check_writable(Path(os.path.expandvars(html)).expanduser(), "--html", make_folders=True)
+    except TunnelcheckError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for platform in Platform:
         config.addinivalue_line("markers", f"{platform.value}: tunnelcheck checks of platform {platform.value}")
@@ -169,14 +194,15 @@ _NEEDS_A_TENANT = {
 def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: list[str], live: list[str]) -> RunState:
     tenants: dict[str, Tenant] = {}
     for path in snapshots:
-        _add_tenant(tenants, snapshot.load_tenant(path))
+        _add_tenant(tenants, snapshot.load_tenant(path, max_mb=settings.max_snapshot_mb))
     if live:
         from .graph import open_tenant  # the live stack (msgraph-sdk, azure-identity) loads only when asked
 
         for name in live:
             _add_tenant(tenants, open_tenant(name, settings))
     baseline_path = config.getoption("tunnelcheck_baseline")
-    baseline = snapshot.load_tenant(baseline_path, label="baseline") if baseline_path else None
+    baseline = snapshot.load_tenant(baseline_path, label="baseline", max_mb=settings.max_snapshot_mb) \
+        if baseline_path else None
     if baseline is not None:
         _check_baseline_matches(baseline, tenants)
     drift = bool(config.getoption("tunnelcheck_drift"))
@@ -478,7 +504,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         outcome, reason = "passed", verdict.reason if verdict else "passed"
     findings = verdict.evidence if verdict else tuple(item.stash.get(EVIDENCE_KEY, Evidence()).findings)
     report.tunnelcheck = info | {
-        "outcome": outcome, "reason": reason, "evidence": [f.as_dict() for f in findings],
+        "outcome": outcome, "reason": scrub(reason), "evidence": [f.as_dict() for f in findings],
     }
     return report
 

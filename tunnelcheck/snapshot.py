@@ -13,6 +13,8 @@ import gzip
 import hashlib
 import json
 import os
+import stat
+import sys
 import warnings
 import zlib
 from collections.abc import Collection, Mapping
@@ -25,6 +27,7 @@ try:  # only to verify digests faster (measured: 0.16 s instead of 0.91 s for a 
 except ImportError:  # pragma: no cover - optional
     orjson = None
 
+from .config import DEFAULT_MAX_SNAPSHOT_MB
 from .errors import DataUnavailable, MalformedResource, SnapshotError
 from .files import write_atomic
 from .resources import Resource
@@ -35,6 +38,16 @@ __all__ = ["FORMAT_VERSION", "Snapshot", "SnapshotSource", "canonical_digest", "
 
 FORMAT_VERSION = 1
 _GZIP_MAGIC = b"\x1f\x8b"
+_MB = 1024 * 1024
+#: Compressed bytes read, and decompressed bytes produced, per step: the size limit is checked after each.
+_CHUNK = _MB
+_GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer around the deflate stream
+#: How deeply a snapshot may nest arrays and objects (the envelope counts as one). Graph's objects nest
+#: about ten levels; the readers after this one recurse up to three frames a level (drift's comparison and
+#: its text), which this keeps well inside Python's recursion limit of 1,000 frames.
+MAX_DEPTH = 100
+#: The deepest nesting orjson writes (its recursion limit): deeper is refused with "Recursion limit reached".
+_ORJSON_DEPTH = 254
 
 
 class UnsealedSnapshotWarning(UserWarning):
@@ -48,18 +61,51 @@ def canonical_digest(doc: Mapping[str, Any]) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _digest_matches(doc: Mapping[str, Any], digest: str) -> bool:
-    """Whether ``digest`` is the canonical digest of ``doc``. orjson writes the same canonical bytes as
-    ``json`` except for floats in exponent form (and refuses lone surrogates, integers beyond 64 bits): its
-    digest is tried first, and only a mismatch pays for the definitive ``canonical_digest``."""
-    if orjson is not None:
-        try:
-            body = {k: v for k, v in doc.items() if k != "sha256"}
-            if hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest() == digest:
-                return True
-        except (TypeError, ValueError):
-            pass
+def _digest_matches(doc: Mapping[str, Any], digest: str, fast: memoryview | None) -> bool:
+    """Whether ``digest`` is the canonical digest of ``doc``; ``fast`` is orjson's canonical JSON of it
+    (:func:`_check_depth`), tried first: only a mismatch, or no ``fast``, pays for ``canonical_digest``."""
+    if fast is not None and hashlib.sha256(fast).hexdigest() == digest:
+        return True
     return canonical_digest(doc) == digest
+
+
+def _check_depth(name: str, doc: Any) -> memoryview | None:
+    """Refuse a document nested more than MAX_DEPTH levels deep. orjson refuses to write anything nested
+    more than _ORJSON_DEPTH levels: the document's body (without ``sha256``), wrapped in lists up to that
+    depth, is written once, which both measures the depth and gives the canonical JSON the digest check
+    hashes (the same bytes as ``canonical_digest``'s but for floats in exponent form), so the check costs
+    nothing more for a sealed snapshot. Returns those bytes, or None when orjson cannot write them (lone
+    surrogates, integers beyond 64 bits): then the depth is measured the slow way."""
+    body = {k: v for k, v in doc.items() if k != "sha256"} if isinstance(doc, dict) else doc
+    pad = _ORJSON_DEPTH - MAX_DEPTH
+    wrapped = body
+    for _ in range(pad):
+        wrapped = [wrapped]
+    try:
+        return memoryview(orjson.dumps(wrapped, option=orjson.OPT_SORT_KEYS))[pad:-pad] if orjson else None
+    except TypeError as exc:
+        if "recursion limit" in str(exc).lower():
+            raise _too_deep(name) from None
+    if _deeper_than(body, MAX_DEPTH):
+        raise _too_deep(name)
+    return None
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests arrays and objects more than ``limit`` levels deep, measured in Python."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
+
+
+def _too_deep(name: str) -> SnapshotError:
+    return SnapshotError(name, f"nested too deeply (arrays or objects more than {MAX_DEPTH} levels deep)")
 
 
 @contextlib.contextmanager
@@ -93,24 +139,94 @@ class Snapshot:
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
 
-def read(path: str | os.PathLike[str]) -> Snapshot:
-    """Read and validate the envelope of a snapshot (plain or gzip JSON)."""
+def read_bytes(path: str | os.PathLike[str], max_mb: int = DEFAULT_MAX_SNAPSHOT_MB) -> bytes | bytearray:
+    """The bytes of a snapshot file, decompressed when it is gzip (by content, not by name). Never more than
+    ``max_mb`` MB are held: a larger file, or a small gzip that expands past it (a "bomb"), is refused as
+    soon as the limit is passed, without reading or decompressing the rest. Only regular files are read (a
+    link to one is followed): a device, a FIFO or a folder is refused."""
     name = os.fspath(path)
+    limit = max_mb * _MB
     try:
-        data = Path(name).read_bytes()
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: opening a FIFO must not wait for a writer
     except OSError as exc:
         raise SnapshotError(name, f"cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
-    if data[:2] == _GZIP_MAGIC:
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        why = "Is a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise SnapshotError(name, f"cannot read the file ({why})")
+    with os.fdopen(fd, "rb") as f:
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error):
-            raise SnapshotError(name, "not a valid gzip file (truncated or corrupt)") from None
+            if f.peek(2)[:2] == _GZIP_MAGIC:
+                return _gunzip(f, name, limit, max_mb)
+            data = f.read(min(info.st_size, limit) + 1)  # one byte past the limit at most, even if it grows
+        except OSError as exc:
+            raise SnapshotError(name, f"cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
+    if len(data) > limit:
+        raise _too_large(name, max_mb, compressed=False)
+    return data
+
+
+def _gunzip(f: Any, name: str, limit: int, max_mb: int) -> bytearray:
+    """Decompress the gzip members of ``f`` a step at a time, refusing the file as soon as the output
+    passes ``limit``: memory stays within the limit plus a step, however far the rest would expand."""
+    out = bytearray()
+    inflate = zlib.decompressobj(wbits=_GZIP_WBITS)
+    data = b""
     try:
-        doc = json.loads(data.decode("utf-8"))
+        while data or (data := f.read(_CHUNK)):
+            if inflate.eof:  # another member follows (gzip files may be concatenated)
+                inflate = zlib.decompressobj(wbits=_GZIP_WBITS)
+            out += inflate.decompress(data, _CHUNK)
+            if len(out) > limit:
+                raise _too_large(name, max_mb, compressed=True)
+            data = inflate.unused_data if inflate.eof else inflate.unconsumed_tail
+        out += inflate.flush()  # the few bytes the last step may have held back
+    except zlib.error:
+        raise SnapshotError(name, "not a valid gzip file (truncated or corrupt)") from None
+    if len(out) > limit:
+        raise _too_large(name, max_mb, compressed=True)
+    if not inflate.eof:
+        raise SnapshotError(name, "not a valid gzip file (truncated or corrupt)")
+    return out
+
+
+def _too_large(name: str, max_mb: int, compressed: bool) -> SnapshotError:
+    once = " once decompressed" if compressed else ""
+    return SnapshotError(name, f"larger than {max_mb} MB{once}: refused (the limit is max_snapshot_mb in "
+                         "--tunnelcheck-config)")
+
+
+def _parse(name: str, data: bytes | bytearray) -> Any:
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SnapshotError(name, "not UTF-8 text") from None
+    del data
+    try:
+        return json.loads(text)
+    except RecursionError:  # json's parser recurses once a level: hundreds of levels past MAX_DEPTH
+        raise _too_deep(name) from None
     except json.JSONDecodeError as exc:
         raise SnapshotError(name, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except ValueError:  # the only other one: an integer longer than int() converts (CVE-2020-10735)
+        raise SnapshotError(name, f"not valid JSON: a number of more than {sys.get_int_max_str_digits()} "
+                            "digits") from None
+
+
+def read_document(path: str | os.PathLike[str], max_mb: int = DEFAULT_MAX_SNAPSHOT_MB) -> Any:
+    """The JSON document of a snapshot file as it is (no validation), read within the same bounds as
+    :func:`read`."""
+    name = os.fspath(path)
+    doc = _parse(name, read_bytes(name, max_mb))
+    _check_depth(name, doc)
+    return doc
+
+
+def read(path: str | os.PathLike[str], max_mb: int = DEFAULT_MAX_SNAPSHOT_MB) -> Snapshot:
+    """Read and validate the envelope of a snapshot (plain or gzip JSON, at most ``max_mb`` MB of JSON)."""
+    name = os.fspath(path)
+    doc = _parse(name, read_bytes(name, max_mb))
     if not isinstance(doc, dict):
         raise SnapshotError(name, "expected a JSON object at the top level")
 
@@ -121,13 +237,14 @@ def read(path: str | os.PathLike[str]) -> Snapshot:
         raise SnapshotError(name, f"unsupported format version {version!r} (this tunnelcheck reads {FORMAT_VERSION})",
                             place="tunnelcheck_snapshot")
 
+    fast = _check_depth(name, doc)
     digest = doc.get("sha256")
     if digest is None:
         warnings.warn(f"{for_terminal(name)}: no sha256: the snapshot is accepted but cannot be verified",
                       UnsealedSnapshotWarning, stacklevel=2)
     elif not isinstance(digest, str):
         raise SnapshotError(name, "expected a string", place="sha256")
-    elif not _digest_matches(doc, digest.lower()):
+    elif not _digest_matches(doc, digest.lower(), fast):
         raise SnapshotError(name, "sha256 does not match the content: the file was edited or truncated",
                             place="sha256")
 
@@ -198,11 +315,12 @@ def _label(path: str) -> str:
     return name or path
 
 
-def load_tenant(path: str | os.PathLike[str], label: str | None = None) -> Tenant:
+def load_tenant(path: str | os.PathLike[str], label: str | None = None,
+                max_mb: int = DEFAULT_MAX_SNAPSHOT_MB) -> Tenant:
     """Read a snapshot and parse every resource it holds, so that a malformed object is reported now,
     with its place, rather than as an error in the middle of a run."""
     with _gc_paused():
-        snapshot = read(path)
+        snapshot = read(path, max_mb)
         tenant = Tenant(SnapshotSource(snapshot, label))
         for resource in Resource:
             if resource.value not in snapshot.resources:

@@ -10,6 +10,7 @@ import json
 
 import httpx
 import pytest
+import yaml
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
@@ -136,7 +137,8 @@ def test_endpoints_per_cloud_and_overrides(monkeypatch: pytest.MonkeyPatch, tmp_
     ca = tmp_path / "ca.pem"
     ca.write_text("x")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
-    local = endpoints(config.parse({"graph_url": "https://127.0.0.1:8443/", "authority": "https://127.0.0.1:8443"}))
+    local = endpoints(config.parse({"graph_url": "https://127.0.0.1:8443/", "authority": "https://127.0.0.1:8443",
+                                    "auth": {"method": "certificate", "client_id": "c", "certificate_path": "c.pem"}}))
     assert (local.base_url, local.scope, local.public_authority, local.ca_path) == (
         "https://127.0.0.1:8443/beta", "https://graph.microsoft.com/.default", False, str(ca))
     with pytest.raises(ConfigError, match="ca_bundle: CA bundle .*missing.pem is not a readable file"):
@@ -207,6 +209,16 @@ def test_each_method_builds_its_credential_without_signing_in(auth_section: dict
     assert repr(credential) == f"<tunnelcheck credential: {auth_section['method']}>"
 
 
+def test_default_method_at_a_non_microsoft_authority_asks_only_the_environment() -> None:
+    """DefaultAzureCredential's managed identity, developer tools, broker and workload identity get a Microsoft
+    token whatever authority says: with an emulator's authority only the environment credential is used."""
+    settings = config.parse({"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443",
+                             "auth": {"client_id": "c"}})
+    assert type(auth.make_credential(settings, "contoso", endpoints(settings)).inner).__name__ == "EnvironmentCredential"
+    microsoft = auth.make_credential(config.parse({}), "contoso", endpoints(config.parse({}))).inner
+    assert "AzureCliCredential" in [type(c).__name__ for c in microsoft.credentials]
+
+
 def test_unreadable_certificate_is_an_authentication_error(tmp_path) -> None:
     settings = config.parse({"auth": {"method": "certificate", "client_id": "c",
                                       "certificate_path": str(tmp_path / "missing.pem")}})
@@ -214,13 +226,72 @@ def test_unreadable_certificate_is_an_authentication_error(tmp_path) -> None:
         auth.make_credential(settings, "contoso", endpoints(settings))
 
 
-def test_a_foreign_graph_url_with_microsofts_sign_in_is_refused() -> None:
-    """A mistyped or hostile graph_url would otherwise receive a real Graph token."""
-    with pytest.raises(ConfigError, match=r"^graph_url: https://graph\.evil\.example is not a Microsoft Graph host"):
-        endpoints(config.parse({"graph_url": "https://graph.evil.example"}))
-    assert endpoints(config.parse({"graph_url": "https://graph.microsoft.us"})).graph_host == "graph.microsoft.us"
-    own = endpoints(config.parse({"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443"}))
-    assert own.graph_url == "https://127.0.0.1:8443"
+SECRET_AUTH = {"method": "client-secret", "client_id": "c", "client_secret_env": "TC_SECRET"}
+GUARD_CASES = [
+    # A Microsoft sign-in, written out or the cloud's, only ever pairs with its own cloud's Graph host.
+    ({"graph_url": "https://evil.example", "authority": "https://login.microsoftonline.com"},
+     ("graph_url: https://evil.example is not the Graph host of the Microsoft sign-in "
+      "https://login.microsoftonline.com (https://graph.microsoft.com): its token must not be sent there "
+      "(a test emulator needs authority: set to itself too)")),
+    ({"graph_url": "https://evil.example"},
+     ("graph_url: https://evil.example is not the Graph host of the Microsoft sign-in "
+      "https://login.microsoftonline.com (https://graph.microsoft.com)")),
+    ({"graph_url": "https://evil.example", "authority": "https://LOGIN.microsoftonline.com./", "auth": SECRET_AUTH},
+     "graph_url: https://evil.example is not the Graph host of the Microsoft sign-in"),
+    ({"graph_url": "https://evil.example", "authority": "https://login.windows.net"},
+     ("graph_url: https://evil.example is not the Graph host of the Microsoft sign-in https://login.windows.net "
+      "(a Microsoft Graph host)")),
+    ({"graph_url": "https://graph.microsoft.com.evil.example"},
+     "graph_url: https://graph.microsoft.com.evil.example is not the Graph host"),
+    ({"graph_url": "https://graph.microsoft.com@evil.example"},
+     "graph_url: https://graph.microsoft.com@evil.example is not the Graph host"),
+    ({"graph_url": "https://graph.microsoft.us"},
+     ("graph_url: https://graph.microsoft.us is not the Graph host of the Microsoft sign-in "
+      "https://login.microsoftonline.com (https://graph.microsoft.com)")),
+    ({"cloud": "usgov", "graph_url": "https://graph.microsoft.com"},
+     ("graph_url: https://graph.microsoft.com is not the Graph host of the Microsoft sign-in "
+      "https://login.microsoftonline.us (https://dod-graph.microsoft.us or https://graph.microsoft.us)")),
+    ({"cloud": "china", "authority": "https://login.microsoftonline.com"},
+     ("authority: https://microsoftgraph.chinacloudapi.cn is not the Graph host of the Microsoft sign-in "
+      "https://login.microsoftonline.com")),
+    # Any other Graph host needs a non-Microsoft authority, and a method whose token comes from it.
+    ({"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443", "auth": {"method": "azure-cli"}},
+     ("graph_url: auth.method azure-cli gets a Microsoft token whatever authority says: it must not be sent to "
+      "https://127.0.0.1:8443 (an emulator needs a method that signs in at its authority: client-secret, "
+      "certificate, workload-identity, device-code or default)")),
+    ({"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443",
+      "auth": {"method": "managed-identity"}}, "graph_url: auth.method managed-identity gets a Microsoft token"),
+]
+GUARD_ALLOWED = [
+    {"cloud": "usgovdod"}, {"cloud": "usgov", "graph_url": "https://dod-graph.microsoft.us"},
+    {"graph_url": "https://graph.microsoft.com:443/", "authority": "https://login.microsoftonline.com/"},
+    {"cloud": "china", "graph_url": "https://microsoftgraph.chinacloudapi.cn"},
+    {"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443", "auth": SECRET_AUTH},
+    {"graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443"},
+    {"graph_url": "https://graph.microsoft.com", "authority": "https://127.0.0.1:8443", "auth": {"method": "azure-cli"}},
+]
+
+
+@pytest.mark.parametrize(("data", "message"), GUARD_CASES, ids=[
+    "evil-with-authority-written-out", "evil-with-the-clouds-authority", "authority-case-and-trailing-dot",
+    "microsoft-alias-authority", "lookalike-host", "userinfo-host", "another-clouds-graph", "usgov-with-global-graph",
+    "china-with-global-sign-in", "emulator-with-azure-cli", "emulator-with-managed-identity"])
+def test_the_graph_host_guard_refuses_at_config_load(tmp_path, data: dict, message: str) -> None:
+    """A Graph token must only reach the Graph host of the cloud that signed it (or, for a test emulator, the
+    emulator that signed it): refused with one line when the config loads, before any credential exists."""
+    path = tmp_path / "cfg.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        config.load(path)
+    assert str(info.value).startswith(f"{path}: {message}") and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("data", GUARD_ALLOWED, ids=["dod", "usgov-dod-graph", "port-and-slash", "china",
+                                                     "emulator", "emulator-default", "azure-cli-to-microsoft-graph"])
+def test_the_graph_host_guard_allows_each_clouds_own_pairs(data: dict) -> None:
+    where = endpoints(config.parse(data))
+    assert where.graph_host == (config.host_of(data["graph_url"]) if "graph_url" in data
+                                else config.host_of(config.CLOUDS[data["cloud"]][0]))
 
 
 def test_the_throttle_limit_sets_the_collectors_pace() -> None:

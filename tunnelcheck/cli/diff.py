@@ -93,7 +93,8 @@ def run_diff(args: argparse.Namespace, out: TextIO | None = None) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             settings = config_file.load(args.tunnelcheck_config)
-            old, new = load_tenant(args.old), load_tenant(args.new)
+            limit = settings.max_snapshot_mb
+            old, new = load_tenant(args.old, max_mb=limit), load_tenant(args.new, max_mb=limit)
             result = tenant_diff(old, new, settings.migration)
     except TunnelcheckError as exc:
         print(f"tunnelcheck: error: {for_terminal(exc)}", file=sys.stderr)

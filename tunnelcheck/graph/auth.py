@@ -21,6 +21,7 @@ from typing import Any
 from azure.core.credentials import AccessToken, TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
+from .. import scrub
 from ..config import Config
 from ..errors import AuthenticationFailed
 from ..resources import PERMISSIONS, REQUIRED_PERMISSIONS, Resource
@@ -59,9 +60,9 @@ class Credential:
     def get_token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> AccessToken:
         # No token is ever held in a local of this frame while another call can raise (--showlocals).
         if claims or not self._refused or _digest(self.inner.get_token(*scopes, **kwargs).token) not in self._refused:
-            return self.inner.get_token(*scopes, claims=claims, **kwargs)  # MSAL's cache answers a repeat
+            return _remembered(self.inner.get_token(*scopes, claims=claims, **kwargs))  # MSAL's cache answers a repeat
         fresh = json.dumps({"access_token": {"nbf": {"essential": True, "value": str(int(time.time()))}}})
-        return self.inner.get_token(*scopes, claims=fresh, **kwargs)
+        return _remembered(self.inner.get_token(*scopes, claims=fresh, **kwargs))
 
     def refuse(self, token: str) -> None:
         """Graph refused ``token`` (401): do not hand it out again."""
@@ -71,6 +72,12 @@ class Credential:
         close = getattr(self.inner, "close", None)
         if callable(close):
             close()
+
+
+def _remembered(token: AccessToken) -> AccessToken:
+    """``token``, which every message from now on is scrubbed of (an opaque token is no JWT to recognise)."""
+    scrub.remember(token.token)
+    return token
 
 
 def _digest(token: str) -> str:
@@ -83,7 +90,8 @@ def tenant_for(settings: Config, tenant_name: str) -> str:
 
 def make_credential(settings: Config, tenant_name: str, where: Endpoints) -> Credential:
     """The azure-identity credential of ``auth.method``, wrapped in :class:`Credential`; a missing input is an
-    AuthenticationFailed naming it."""
+    AuthenticationFailed naming it. From here on every log record of the process is scrubbed of secrets."""
+    scrub.install()
     return Credential(_azure_credential(settings, tenant_name, where), settings.auth.method)
 
 
@@ -107,6 +115,7 @@ def _azure_credential(settings: Config, tenant_name: str, where: Endpoints) -> T
             if not os.environ.get(name, ""):
                 raise AuthenticationFailed(f"client-secret: the environment variable {name} (auth.client_secret_env) "
                                            "is not set or empty")
+            scrub.remember(os.environ[name])
             return identity.ClientSecretCredential(tenant, auth.client_id or "", os.environ[name], **common)
         if method == "certificate":
             return identity.CertificateCredential(tenant, auth.client_id or "", auth.certificate_path, **common)
@@ -130,6 +139,11 @@ def _azure_credential(settings: Config, tenant_name: str, where: Endpoints) -> T
                 prompt_callback=_device_code_prompt, **common)
         # default: environment, workload identity (it reads AZURE_AUTHORITY_HOST, not ``authority``),
         # managed identity, Azure CLI and the other developer tools; never a browser.
+        if not where.public_authority:
+            # Of DefaultAzureCredential's members only the environment credential signs in at ``authority``;
+            # the others (managed identity, the developer tools, the broker, workload identity, which reads
+            # AZURE_AUTHORITY_HOST) would get a Microsoft token for a Graph host that may not be Microsoft's.
+            return identity.EnvironmentCredential(**common)
         # Only explicit values are passed: a None would override the AZURE_CLIENT_ID/AZURE_TENANT_ID defaults.
         if auth.client_id:
             common.update(managed_identity_client_id=auth.client_id, workload_identity_client_id=auth.client_id)
@@ -155,8 +169,9 @@ def acquire_token(credential: TokenCredential, where: Endpoints, method: str, te
 def describe_auth_error(exc: ClientAuthenticationError, method: str, tenant: str) -> str:
     """One line: the method, the tenant and Entra's AADSTS code with its first sentence. azure-identity's
     own message may span lines (DefaultAzureCredential lists every credential it tried): only the first
-    line is kept, and nothing from the request, so no secret or assertion can appear."""
-    text = str(getattr(exc, "message", None) or exc)
+    line is kept, and nothing from the request. The authority's text may still echo what it was sent: it is
+    scrubbed whole first, before a sentence is cut out of it (a secret may hold a dot)."""
+    text = scrub.scrub(str(getattr(exc, "message", None) or exc))
     codes = _AADSTS.search(text)
     if codes:
         sentence = re.match(r"[:\s]*([^.\r\n]*)", text[codes.end():])

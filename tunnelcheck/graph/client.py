@@ -73,11 +73,8 @@ def endpoints(settings: Config) -> Endpoints:
         where = "ca_bundle" if settings.ca_bundle else ("SSL_CERT_FILE" if os.environ.get("SSL_CERT_FILE")
                                                         else "REQUESTS_CA_BUNDLE")
         raise ConfigError(where, f"CA bundle {ca_path} is not a readable file")
-    graph_hosts = {urlsplit(graph).hostname for graph, _ in CLOUDS.values()}
-    if settings.graph_url and settings.authority is None and urlsplit(settings.graph_url).hostname not in graph_hosts:
-        # A token from Microsoft's sign-in is a real Graph token: never hand it to another host.
-        raise ConfigError("graph_url", f"{settings.graph_url} is not a Microsoft Graph host: set authority too "
-                          "(a sovereign endpoint or an emulator has its own sign-in)")
+    # Which Graph host may receive the token of which authority is checked when the config loads
+    # (config.graph_host_refusal).
     return Endpoints(
         cloud=settings.cloud,
         graph_url=(settings.graph_url or graph_host).rstrip("/"),

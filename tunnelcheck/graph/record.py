@@ -26,7 +26,7 @@ from typing import Any, TextIO
 from .. import config as config_file
 from .. import snapshot
 from ..errors import DataUnavailable, TunnelcheckError
-from ..files import write_atomic
+from ..files import check_writable, write_atomic
 from ..redact import RedactedSource, Redactor
 from ..redact import from_env as redactor_from_env
 from ..resources import Resource
@@ -73,6 +73,18 @@ class Checkpoint:
     def __init__(self, target: str | os.PathLike[str]) -> None:
         target = Path(target)
         self.folder = target.with_name(target.name + ".partial")
+        self._check()
+
+    def _check(self) -> None:
+        """The checkpoint is tunnelcheck's own folder: a link there (whose target would be read as this
+        tenant's data, and emptied by :meth:`begin`) or a file is refused, never followed. Checked on
+        creation and again before each use (sign-in may take minutes)."""
+        if self.folder.is_symlink():
+            raise TunnelcheckError(f"{self.folder} (the checkpoint of an interrupted recording) is a symbolic "
+                                   "link: refused; remove it")
+        if self.folder.exists() and not self.folder.is_dir():
+            raise TunnelcheckError(f"{self.folder} (the checkpoint of an interrupted recording) is not a folder: "
+                                   "refused; remove it")
 
     def _file(self, resource: Resource) -> Path:
         return self.folder / f"{resource.name.lower()}.json"
@@ -81,6 +93,7 @@ class Checkpoint:
         """The completed resources (``{"items", "provenance"}`` each) of the checkpoint, for ``--resume``;
         None when there is none (or it was killed before its meta.json was written). One of another tenant
         or Graph origin, or redacted otherwise, is refused, never mixed in."""
+        self._check()
         found = _read_json(self.folder / "meta.json")
         if found is None:
             return None
@@ -99,6 +112,7 @@ class Checkpoint:
 
     def begin(self, identity: dict[str, Any]) -> None:
         """Start a new checkpoint (an older one is discarded)."""
+        self._check()
         if self.folder.exists():
             shutil.rmtree(self.folder)
         self.folder.mkdir(parents=True)
@@ -120,9 +134,12 @@ def _describe(meta: Any) -> str:
 
 
 def _read_json(path: Path) -> Any:
+    """The JSON in ``path``, or None when it cannot be had: absent, unreadable, not JSON, or a link (a link
+    in the checkpoint is never followed: that resource is asked for again)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), encoding="utf-8") as f:
+            return json.loads(f.read())
+    except (OSError, ValueError, RecursionError):
         return None
 
 
@@ -161,6 +178,7 @@ class RecordingSource(LiveSource):
 def _record(tenant_name: str, settings: config_file.Config, path: str | os.PathLike[str],
             resources: Collection[Resource], stats: Stats | None = None, resume: bool = False,
             redactor: Redactor | None = None) -> tuple[str, RecordingSource]:
+    check_writable(path, "-o")  # before signing in: a recording can take half an hour
     checkpoint = Checkpoint(path)
     source = RecordingSource(tenant_name, settings, stats=stats, checkpoint=checkpoint, redactor=redactor)
     identity = {"tenant": tenant_name, "graph_url": source.endpoints.graph_url, "cloud": settings.cloud,

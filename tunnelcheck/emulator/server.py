@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ from .replies import Context, GraphError, Reply, graph_error
 from .throttle import Throttle
 from .tls import create_pki
 from .tokens import InvalidToken, TokenService
+from .writes import Clock, WriteMode
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -98,6 +100,8 @@ class Emulator:
         state_dir: str | Path | None = None,
         latency_ms: int = 0,
         throttle: tuple[int, float] | None = None,
+        writable: bool = False,
+        clock: datetime | None = None,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be 1 or more")
@@ -127,6 +131,9 @@ class Emulator:
         self._entra: EntraService | None = None
         self._graph: GraphService | None = None
         self._token_lifetime = token_lifetime
+        #: Tests only (emulator/writes.py): writes applied to the tenant; None, the default: read-only.
+        self.writes = WriteMode(self.resources, Clock(clock or datetime.now(timezone.utc)), client_id) \
+            if writable else None
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def start(self) -> Self:
@@ -303,6 +310,8 @@ class Emulator:
                 return entra.token(ctx, segments[0], dict(parse_qsl(body.decode("utf-8", "replace"))))
             reply = entra.get(ctx, segments) if method in _READ_METHODS else None
             return reply or entra_error(ctx, 404, "invalid_request", 90002, f"No Entra endpoint at {path}.")
+        if self._is_write(method, path) and self.writes is not None:
+            return self._write(ctx, method, path, handler, body)
         if self._is_write(method, path):
             return graph_error(
                 ctx,
@@ -326,6 +335,14 @@ class Emulator:
             return self._require(self._graph).get(
                 path, dict(parse_qsl(query, keep_blank_values=True)), claims.get("roles", ())
             )
+        except GraphError as exc:
+            return exc.reply(ctx)
+
+    def _write(self, ctx: Context, method: str, path: str, handler: _Handler, body: bytes) -> Reply:
+        """Write mode (tests only): a signed-in write applied as Graph would (emulator/writes.py)."""
+        try:
+            claims = self._authenticate(handler.headers.get("Authorization"))
+            return self._require(self.writes).apply(method, path, body, claims.get("roles", ()))
         except GraphError as exc:
             return exc.reply(ctx)
 

@@ -121,6 +121,16 @@ def text(fmt: str, **values: Any) -> Text:
     return Text(fmt, values)
 
 
+class StepNumber:
+    """A step's number in a Text, known only once every step is in its place."""
+
+    def __init__(self, step: Step) -> None:
+        self.step = step
+
+    def __str__(self) -> str:
+        return str(self.step.number)
+
+
 @dataclass(frozen=True)
 class Table:
     """A table of the step's settings: a header, then rows of Text cells."""
@@ -936,7 +946,7 @@ class _Derivation:
                 if isinstance(e, dict):
                     rows.append((text(f"Custom setting (`{label}`)"),
                                  text("{k} = {v}", k=e.get(field_name), v=_value(e.get("value")))))
-        for key in sorted(k for k in body if k not in KNOWN_SETTINGS):
+        for key in sorted(k for k in body if k not in KNOWN_SETTINGS and k not in dict(_LABELS)):
             rows.append((text("Other: {key} (carried over)", key=key), text("{v}", v=_value(body[key]))))
         return Table(("Setting", "Value"), tuple(rows))
 
@@ -1062,7 +1072,7 @@ class _Derivation:
         to: a new or extended profile of this plan, else a current replacement covering the target."""
         step = self.new_profiles.get(standalone_id)
         if step is not None and step.kind == "create-profile":
-            return Ref(step), text("{name} (step {n})", name=step.title.values["name"], n=step.number)
+            return Ref(step), text("{name} (step {n})", name=step.title.values["name"], n=StepNumber(step))
         if step is not None:  # an extended replacement
             (profile_id, name) = step.objects[0][1:]
             return profile_id, text("{name} ({id})", name=name, id=profile_id)
@@ -1110,8 +1120,8 @@ class _Derivation:
                 settings["vpnConfigurationId"] = dest
                 effects.append(UpdateAppAssignment(app.id, a.id, a.intent.value,
                                                    target_json(a.target, self.app_targets(app)), settings))
-                blocks.append(text("{w}: VPN {old} → {new}", w=where.plain(), old=f"{names.get(vpn, vpn)} ({vpn})",
-                                   new=dest_text.plain()))
+                blocks.append(text("{w}: VPN {old} → {new}", w=where, old=f"{names.get(vpn, vpn)} ({vpn})",
+                                   new=dest_text))
                 handled.add((app.id, a.target, a.intent.value))
                 if a.intent is not Intent.REQUIRED:
                     available.append(app.display_name)
@@ -1212,8 +1222,8 @@ class _Derivation:
                 else:
                     effects.append(AddAppAssignment(app.id, before.intent.value,
                                                     target_json(before.target, self.app_targets(old_app)), settings))
-                blocks.append(text("{w}: assign it again (as in the baseline) with VPN {new}", w=where.plain(),
-                                   new=found[1].plain()))
+                blocks.append(text("{w}: assign it again (as in the baseline) with VPN {new}", w=where,
+                                   new=found[1]))
                 if before.intent is not Intent.REQUIRED:
                     available.append(app.display_name)
         return effects, blocks

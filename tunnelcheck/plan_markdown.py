@@ -50,7 +50,8 @@ def _step(step: Step, plan: Plan) -> list[str]:
             lines.append("**Waivers in the config**: " + "; ".join(md(w) for w in waived))
     if step.where is not None:
         lines += ["", "**Where**: " + _t(step.where)]
-    lines.append("")
+    if lines[-1]:
+        lines.append("")
     if step.wait is not None:
         wait = step.wait
         how_long = f"at least {wait.minutes} minutes" if wait.minutes else "until"

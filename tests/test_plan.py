@@ -108,7 +108,7 @@ def test_a_new_profile_mirrors_every_recorded_setting() -> None:
     for key in ("microsoftTunnelSiteId", "enablePerApp", "providerType", "associatedDomains", "excludedDomains",
                 "safariDomains", "onDemandRules", "proxyServer", "disconnectOnIdle", "futureSetting"):
         assert body[key] == settings[key], key
-    assert list(body)[0] == "@odata.type" and body["@odata.type"] == "#microsoft.graph.iosVpnConfiguration"
+    assert next(iter(body)) == "@odata.type" and body["@odata.type"] == "#microsoft.graph.iosVpnConfiguration"
     assert body["connectionType"] == "microsoftProtect"
     assert body["displayName"] == "VPN <b>[Exec](https://evil.example)</b> (Defender)"
     assert body["customData"] == [{"key": "Custom", "value": "kept"}, {"key": "TunnelOnly", "value": "True"}]
@@ -131,7 +131,7 @@ def test_plan_md_keeps_tenant_text_as_text() -> None:
     assert ACTIVE.search(markdown.replace("\n", "")) is None
     rendered = render_gfm(markdown)
     links = re.findall(r'<a href="([^"]*)"', rendered)
-    assert links and all(href.startswith("#step-") or href.startswith("mailto:") for href in links), links
+    assert links and all(href.startswith(("#step-", "mailto:")) for href in links), links
     tags = set(re.findall(r"</?([a-zA-Z][\w-]*)", rendered))
     assert tags <= {"h1", "h2", "h3", "p", "ul", "ol", "li", "strong", "em", "code", "table", "thead", "tbody",
                     "tr", "th", "td", "a", "input"}, tags

@@ -218,6 +218,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     report.extras = [*getattr(report, "extras", []), extras.html(render(record))]
 
 
+def _plan_links(record: dict[str, Any]) -> str:
+    """--tunnelcheck-plan: a link to each step of the plan that resolves this check (plan.md)."""
+    links = [f'<a href="{for_html(s["href"])}">step {int(s["number"])}: {for_html(s["title"])}</a>'
+             for s in record.get("plan_steps") or []]
+    return f'<p class="tc-plan"><strong>Plan:</strong> {", ".join(links)}</p>' if links else ""
+
+
 def render(record: dict[str, Any]) -> str:
     """The extra for one result: title, outcome and reason, evidence table, remediation."""
     evidence = record.get("evidence") or []
@@ -251,5 +258,5 @@ def render(record: dict[str, Any]) -> str:
         f'<p class="tc-reason"><span class="tc-badge tc-{outcome}">{outcome}</span>{for_html(record["reason"])}</p>'
         f"{table}"
         + (f'<p class="tc-remediation"><strong>Remediation:</strong> {remediation}</p>' if remediation else "")
-        + "</div>"
+        + _plan_links(record) + "</div>"
     )

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -1595,6 +1596,26 @@ def steps_for(plan: Mapping[str, Any], check_id: str) -> list[dict[str, Any]]:
             found.append({"number": step["number"], "title": str(step.get("title") or ""),
                           "anchor": f"step-{step['number']}"})
     return found
+
+
+def markdown_path(plan_path: str, plan: Mapping[str, Any]) -> str:
+    """Where the plan.md of a plan.json is, as a relative URL path from where the run is (its
+    ``markdown`` is relative to the plan.json's folder); a file name's characters are percent-encoded."""
+    name = plan.get("markdown") if isinstance(plan.get("markdown"), str) else "plan.md"
+    path = os.path.normpath(os.path.join(os.path.dirname(plan_path), str(name)))
+    return quote(path.replace(os.sep, "/"), safe="/")
+
+
+def links_for(plan: Mapping[str, Any], markdown: str, check_id: str, tenant: Tenant | None) -> list[dict[str, Any]]:
+    """The steps of ``plan`` for a failing ``check_id`` of ``tenant``, each with the link to it in plan.md
+    (``markdown``: :func:`markdown_path`); none when the plan is another tenant's."""
+    planned = plan.get("tenant") if isinstance(plan.get("tenant"), dict) else {}
+    if tenant is not None and planned:
+        same_id = planned.get("tenant_id") and tenant.info.tenant_id and \
+            str(planned["tenant_id"]).lower() == tenant.info.tenant_id.lower()
+        if not same_id and planned.get("label") != tenant.info.label:
+            return []
+    return [{**step, "href": f"{markdown}#{step['anchor']}"} for step in steps_for(plan, check_id)]
 
 
 def step_for(plan: Mapping[str, Any], check_id: str) -> dict[str, Any] | None:

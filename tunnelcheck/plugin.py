@@ -59,6 +59,9 @@ class RunState:
     history: list[dict[str, Any]] | None = None
     #: The run at a glance (progress, result diff, drift, trend), built once at the end of the run.
     summary: summary_mod.RunSummary | None = None
+    #: --tunnelcheck-plan: a plan.json of ``tunnelcheck plan``, and where its plan.md is (tunnelcheck.plan).
+    plan: dict[str, Any] | None = None
+    plan_markdown: str = ""
 
     def selects(self, phase: Phase) -> bool:
         """Phases are cumulative: --phase P runs P and every earlier one; drift only with --drift."""
@@ -111,6 +114,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--redact", action="store_true", dest="tunnelcheck_redact",
                     help="replace user principal names, user and device names with salted hashes in every "
                     "output and --record (salt: the environment variable TUNNELCHECK_REDACT_SALT)")
+    group.addoption("--tunnelcheck-plan", metavar="FILE", dest="tunnelcheck_plan",
+                    help="a plan.json written by tunnelcheck plan: each failing check links to its steps in "
+                    "the plan's plan.md (report, Markdown summary, results JSON)")
     group.addoption("--tunnelcheck-no-catalog", action="store_true", dest="tunnelcheck_no_catalog",
                     help="run only the checks in the given paths, not the built-in catalog")
 
@@ -172,6 +178,11 @@ def pytest_configure(config: pytest.Config) -> None:
             state.previous = summary_mod.load_results(config.getoption("tunnelcheck_previous"))
         if config.getoption("tunnelcheck_history"):
             state.history = summary_mod.load_history(config.getoption("tunnelcheck_history"))
+        if config.getoption("tunnelcheck_plan"):
+            from .plan import load_plan, markdown_path
+
+            state.plan = load_plan(config.getoption("tunnelcheck_plan"))
+            state.plan_markdown = markdown_path(config.getoption("tunnelcheck_plan"), state.plan)
     except TunnelcheckError as exc:
         raise pytest.UsageError(for_terminal(exc)) from None
     config.stash[RUN_KEY] = state
@@ -187,7 +198,7 @@ _NEEDS_A_TENANT = {
     "tunnelcheck_baseline": "--baseline", "tunnelcheck_phase": "--phase", "tunnelcheck_drift": "--drift",
     "tunnelcheck_json": "--tunnelcheck-json", "tunnelcheck_record": "--record",
     "tunnelcheck_previous": "--tunnelcheck-previous", "tunnelcheck_history": "--tunnelcheck-history",
-    "tunnelcheck_markdown": "--tunnelcheck-markdown",
+    "tunnelcheck_markdown": "--tunnelcheck-markdown", "tunnelcheck_plan": "--tunnelcheck-plan",
 }
 
 
@@ -506,6 +517,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report.tunnelcheck = info | {
         "outcome": outcome, "reason": scrub(reason), "evidence": [f.as_dict() for f in findings],
     }
+    state = item.config.stash.get(RUN_KEY, None)
+    if state is not None and state.plan is not None and outcome in ("failed", "error"):
+        from .plan import links_for
+
+        steps = links_for(state.plan, state.plan_markdown, info["check_id"], state.tenants.get(info["tenant"]))
+        if steps:
+            report.tunnelcheck["plan_steps"] = steps
     return report
 
 

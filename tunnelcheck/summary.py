@@ -293,6 +293,13 @@ def _label(change: ResultChange) -> str:
     return f"{md(change.check_id)} [{md(change.tenant)}]" if change.tenant else md(change.check_id)
 
 
+def _plan_links(record: Mapping[str, Any]) -> str:
+    """--tunnelcheck-plan: the plan's steps for this check, linked (a percent-encoded path: no link of the
+    tenant's can come of it)."""
+    steps = record.get("plan_steps") or []
+    return (" (plan: " + ", ".join(f"[step {int(s['number'])}]({s['href']})" for s in steps) + ")") if steps else ""
+
+
 def render_markdown(summary: RunSummary) -> str:
     """The summary as Markdown: every value through :func:`tunnelcheck.untrusted.for_markdown` (``md``)."""
     totals = summary.totals
@@ -305,8 +312,8 @@ def render_markdown(summary: RunSummary) -> str:
     lines += ["", f"### Failing checks ({len(failing)})", ""]
     if failing:
         lines += ["| check | tenant | outcome | reason |", "|---|---|---|---|"]
-        lines += [f"| {md(r['check_id'])} | {md(r.get('tenant') or '')} | {md(r['outcome'])} | {md(r['reason'])} |"
-                  for r in failing]
+        lines += [f"| {md(r['check_id'])} | {md(r.get('tenant') or '')} | {md(r['outcome'])} | {md(r['reason'])}"
+                  f"{_plan_links(r)} |" for r in failing]
     else:
         lines.append("None.")
     if summary.diff is not None:

@@ -1404,6 +1404,7 @@ class _World:
             r: list(v) if isinstance(v, list) else v for r, v in raw.items()}
         self.copied: set[tuple[Resource, int]] = set()
         self.made: dict[int, str] = {}  # id(step) -> the id of what it made
+        self.indexes: dict[Resource, dict[Any, int]] = {}  # per resource: object id -> its place
         self.clock = now
 
     @property
@@ -1433,16 +1434,26 @@ class _World:
         items = self.items(resource)
         items.append(obj)
         self.copied.add((resource, len(items) - 1))
+        self._index(resource).setdefault(obj["id"], len(items) - 1)
+
+    def _index(self, resource: Resource) -> dict[Any, int]:
+        if resource not in self.indexes:
+            index: dict[Any, int] = {}
+            for i, item in enumerate(self.items(resource)):
+                if isinstance(item, dict):
+                    index.setdefault(item.get("id"), i)
+            self.indexes[resource] = index
+        return self.indexes[resource]
 
     def mutable(self, resource: Resource, object_id: str) -> dict[str, Any]:
         items = self.items(resource)
-        for i, item in enumerate(items):
-            if isinstance(item, dict) and item.get("id") == object_id:
-                if (resource, i) not in self.copied:
-                    items[i] = copy.deepcopy(item)
-                    self.copied.add((resource, i))
-                return items[i]  # type: ignore[no-any-return]
-        raise TunnelcheckError(f"the plan changes {resource.value}/{object_id}, which is not in the tenant")
+        i = self._index(resource).get(object_id)
+        if i is None:
+            raise TunnelcheckError(f"the plan changes {resource.value}/{object_id}, which is not in the tenant")
+        if (resource, i) not in self.copied:
+            items[i] = copy.deepcopy(items[i])
+            self.copied.add((resource, i))
+        return items[i]  # type: ignore[no-any-return]
 
 
 class _WorldSource:

@@ -664,12 +664,18 @@ class _Derivation:
         if not self.failing("TUN-GW-04"):
             return []
         steps = []
+        recorded = {c.id: c for c in self.baseline.tunnel_configurations} \
+            if self.baseline is not None and self.baseline.available(Resource.TUNNEL_CONFIGURATIONS) else {}
         for configuration in sorted(self.tenant.tunnel_configurations, key=lambda c: (c.display_name.casefold(), c.id)):
             if not configuration.disable_udp:
                 continue
+            notes = [text("The baseline has UDP disabled too: TUN-GW-03 reports this change; once done, accept the "
+                          "tenant as the new baseline (tunnelcheck accept)")] \
+                if configuration.id in recorded and recorded[configuration.id].disable_udp else []
             steps.append(Step(
                 "enable-udp", Phase.INVENTORY, text("Turn UDP back on in the server configuration {name}",
-                                                    name=configuration.display_name), ("TUN-GW-04",),
+                                                    name=configuration.display_name),
+                ("TUN-GW-04", *(("TUN-GW-03",) if self.failing("TUN-GW-03") else ())), notes=notes,
                 where=text("Tenant administration > Microsoft Tunnel Gateway > Server configurations > {name} > "
                            "Properties > Edit", name=configuration.display_name),
                 blocks=[text("Disable UDP Connections: No (`disableUdpConnections` = false): the standalone "

@@ -6,8 +6,9 @@ again on the result finds nothing left to do.
 
 Tenants: the demo (halfway; and its baseline, the migration not begun; and with Defender's features wanted),
 synthetic tenants halfway through (``tunnelcheck synth``: S with seeds 1, 2 and 3, M with seed 1), a
-synthetic tenant not begun (its baseline: no Defender app, no Defender profile), and one planned phase by
-phase (up to profiles-created, applied, then the rest).
+synthetic tenant not begun (its baseline: no Defender app, no Defender profile), one planned phase by phase
+(up to profiles-created, applied, then the rest), and a hand-made tenant not begun (all devices as a target,
+exclusions on a profile and on the Defender app, UDP disabled) with each migration intent.
 """
 
 from __future__ import annotations
@@ -18,6 +19,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import (
+    all_devices,
+    app,
+    available,
+    defender_app,
+    exclusion,
+    group,
+    group_target,
+    required,
+    server,
+    site,
+    standalone_app,
+    standalone_profile,
+    status_overview,
+    tunnel_configuration,
+)
 from emulated import DEMO
 from planapply import apply_plan, failing_objects, recorded, verdicts
 
@@ -26,6 +43,7 @@ from tunnelcheck.check import Phase
 from tunnelcheck.emulator import Emulator
 from tunnelcheck.model import parse_datetime
 from tunnelcheck.plan import NOT_PREDICTED, build_plan, plan_json
+from tunnelcheck.plan_markdown import render
 from tunnelcheck.registry import Catalog
 from tunnelcheck.tenant import Tenant
 
@@ -50,6 +68,7 @@ def _apply_and_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, current: d
                   state_dir=tmp_path / "emu") as emu:
         before = recorded(emu, monkeypatch, tmp_path / "before.json")
         first = verdicts(before, baseline, migration)
+        assert not [k for k, v in first.items() if v.outcome == "error"], "the tenant must record whole"
         state = before
         plans = []
         for n, phase in enumerate(phases):
@@ -144,3 +163,65 @@ def test_a_synthetic_tenant_phase_by_phase(tmp_path: Path, monkeypatch: pytest.M
     first, second = result["plans"]
     assert {s["phase"] for s in first["steps"]} <= {"inventory", "defender-deployed", "profiles-created"}
     assert {s["phase"] for s in second["steps"]} >= {"apps-reassigned", "cleanup"}
+
+
+def _hand_made(disable_udp_before: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """All devices as a Tunnel target, exclusions on a profile and on the Defender app, UDP disabled."""
+
+    def doc(disable_udp: bool) -> dict[str, Any]:
+        return {"tunnelcheck_snapshot": 1, "recorded_at": "2026-11-26T07:00:00Z",
+                "tenant_id": "7e57e57e-0000-4000-8000-00000000000b", "resources": {
+                    "deviceManagement/deviceConfigurations": [
+                        standalone_profile(all_devices(), exclusion("g-kiosk"), microsoftTunnelSiteId="site-1",
+                                           alwaysOn=True, targetedPackageIds=["com.contoso.crm"],
+                                           deviceStatusOverview=status_overview()),
+                        standalone_profile(group_target("g1"), group_target("g2"), exclusion("g3"), kind="ios",
+                                           microsoftTunnelSiteId="site-1", enablePerApp=True,
+                                           associatedDomains=["contoso.com"], deviceStatusOverview=status_overview())],
+                    "deviceAppManagement/mobileApps": [
+                        defender_app("android"),
+                        defender_app("ios", required(group_target("g2")), required(exclusion("g1"))),
+                        standalone_app("android", required(all_devices())),
+                        standalone_app("ios", available(group_target("g1")), required(group_target("g2"))),
+                        app("app-ios-crm", "ios-store", "com.contoso.crm", assignments=[
+                            available(group_target("g1"), vpn="p-ios-std"), required(group_target("g2"), vpn="p-ios-std")])],
+                    "groups": [group(g) for g in ("g1", "g2", "g3", "g-kiosk")],
+                    "deviceManagement/microsoftTunnelSites": [site("site-1", server("srv-1"))],
+                    "deviceManagement/microsoftTunnelConfigurations": [tunnel_configuration(disable_udp=disable_udp)],
+                    "deviceManagement/managedDevices": [], "deviceManagement/detectedApps": [],
+                    "deviceManagement/auditEvents": []}}
+
+    return doc(True), doc(disable_udp_before)
+
+
+@pytest.mark.parametrize("features", [False, None, True], ids=["tunnel-only", "intent-unset", "defender-features"])
+def test_a_hand_made_tenant_not_begun(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, features: bool | None) -> None:
+    current, baseline = _hand_made(disable_udp_before=False)
+    result = _apply_and_check(tmp_path, monkeypatch, current, baseline, defender_features=features)
+    (plan,) = result["plans"]
+    kinds = [s["kind"] for s in plan["steps"]]
+    assert kinds[0] == "enable-udp" and kinds.count("create-profile") == 2
+    (android,) = [s for s in plan["steps"] if s["kind"] == "create-profile" and "AE" not in s["title"]
+                  and "ios" not in s["requests"][0]["body"]["@odata.type"].lower()]
+    targets = [a["target"] for a in android["requests"][1]["body"]["assignments"]]
+    assert [t["@odata.type"] for t in targets] == ["#microsoft.graph.allDevicesAssignmentTarget",
+                                                    "#microsoft.graph.exclusionGroupAssignmentTarget"]
+    (ios_app,) = [s for s in plan["steps"] if s["kind"] == "assign-defender-app" and "app-ios-mde" in s["requests"][0]["url"]]
+    assert [r["method"] for r in ios_app["requests"]] == ["DELETE", "POST"]  # the exclusion of g1 goes first
+    toggles = {c["key"] for s in plan["steps"] if s["kind"] == "create-profile"
+               for c in s["requests"][0]["body"]["customData"]}
+    assert toggles == ({"defendertoggle", "TunnelOnly"} if features is False else set())
+    assert {k for k, v in result["after"].items() if v.outcome == "failed"} == set()
+
+
+def test_turning_udp_on_against_the_baseline_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With UDP disabled in the baseline as well, turning it on is a gateway change: the plan predicts
+    TUN-GW-03 failing, warns about it, and the change comes out as predicted."""
+    current, baseline = _hand_made(disable_udp_before=True)
+    settings = config.parse({"migration": {"defender_features": False}}, "test")
+    plan = build_plan(_load(current, tmp_path / "c.json"), _load(baseline, tmp_path / "b.json", "baseline"),
+                      settings, Catalog.builtin().values())
+    doc = json.loads(plan_json(plan))
+    assert {c["check_id"]: (c["now"], c["after"]) for c in doc["checks"]}["TUN-GW-03"] == ("passed", "failed")
+    assert "TUN-GW-03 reports this change" in " ".join(doc["steps"][0]["notes"])
+    assert "**Warning**: after this plan these checks would fail: TUN-GW-03." in render(plan)

@@ -262,3 +262,12 @@ def test_planning_changes_nothing_it_read() -> None:
     before = copy.deepcopy(current.source.snapshot.resources)
     _plan(current, baseline)
     assert current.source.snapshot.resources == before
+
+
+def test_the_readme_excerpt_is_the_demo_plan() -> None:
+    """Every line of the README's excerpt of the demo's plan.md is in the plan the demo gives now."""
+    readme = (ROOT / "README.md").read_text()
+    excerpt = readme.split("```markdown\n", 1)[1].split("```", 1)[0]
+    demo = render(_plan(*_demo()), "plan.json")
+    missing = [line for line in excerpt.splitlines() if line and line not in demo.splitlines()]
+    assert not missing, missing

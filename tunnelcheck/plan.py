@@ -1144,7 +1144,7 @@ class _Derivation:
         recent = self.recent_replacements(effects, delay)
         if waited_for or recent:
             steps.append(Step(
-                "wait", Phase.APPS_REASSIGNED, text(f"Wait {delay} minutes after the new iOS VPN profiles"), (),
+                "wait", Phase.APPS_REASSIGNED, text(f"Wait {delay} minutes before moving the per-app VPN apps"), (),
                 wait=Wait(delay, text("the iOS VPN profiles of the steps above exist that long before the apps' VPN "
                                       "changes (`migration.reassign_delay_minutes`)"),
                           after=waited_for[-1] if waited_for else None, not_before=recent),

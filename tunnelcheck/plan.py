@@ -248,7 +248,8 @@ class AddAppAssignment(Effect):
 
     def request(self) -> Request:
         ref = self.app if isinstance(self.app, Ref) else _id(self.app)
-        return Request("POST", (APPS, ref, "/assignments"), _app_assignment_body(self.intent, self.target, self.settings))
+        body = _app_assignment_body(self.intent, self.target, self.settings)
+        return Request("POST", (APPS, ref, "/assignments"), body)
 
     def apply(self, world: _World, step: Step) -> None:
         app = world.mutable(Resource.MOBILE_APPS, world.resolve(self.app))
@@ -861,8 +862,8 @@ class _Derivation:
         data, kv, changes = fixed_custom_settings(old, self.migration.defender_features)
         body["customData"], body["customKeyValueData"] = data, kv
         browsers = []
-        if old.kind is ProfileKind.ANDROID_WORK_PROFILE and old.per_app and self.migration.defender_features is not False \
-                and _web_protection_on(data, kv):
+        web_protected = self.migration.defender_features is not False and _web_protection_on(data, kv)
+        if old.kind is ProfileKind.ANDROID_WORK_PROFILE and old.per_app and web_protected:
             browsers = [b for b in self.offered_browsers() if b not in old.per_app]
             if browsers:
                 body["targetedPackageIds"] = [*(body.get("targetedPackageIds") or []), *browsers]
@@ -994,7 +995,8 @@ class _Derivation:
                     entry[1][key] = value
                     entry[2].append(shown)
         steps = []
-        for new, properties, shown, olds in sorted(wanted.values(), key=lambda e: (e[0].display_name.casefold(), e[0].id)):
+        for new, properties, shown, olds in sorted(wanted.values(),
+                                                   key=lambda e: (e[0].display_name.casefold(), e[0].id)):
             for profile_id, key in sorted(conflicts):
                 if profile_id == new.id:
                     properties.pop(key, None)
@@ -1032,8 +1034,8 @@ class _Derivation:
                 blocks=changes, effects=[PatchProfile(profile.id, profile.odata_type,
                                                       {"customData": data, "customKeyValueData": kv})],
                 notes=[text("Intent: " + ("Tunnel only (`migration.defender_features`: false)"
-                                          if self.migration.defender_features is False else
-                                          "Defender for Endpoint's features wanted (`migration.defender_features`: true)"))],
+                                          if self.migration.defender_features is False else "Defender for "
+                                          "Endpoint's features wanted (`migration.defender_features`: true)"))],
                 objects=[("profile", profile.id, profile.display_name)]))
         return steps
 
@@ -1111,7 +1113,8 @@ class _Derivation:
                 if vpn is None or (vpn in existing and vpn not in standalone):
                     continue
                 where = text("{app} ({id}), {intent} for {t}", app=app.display_name, id=app.id,
-                             intent=_INTENT_NAME.get(a.intent.value, a.intent.value), t=self.target_text(a.target).plain())
+                             intent=_INTENT_NAME.get(a.intent.value, a.intent.value),
+                             t=self.target_text(a.target).plain())
                 if vpn not in standalone:
                     self.leave("TUN-IOS-05", text("{w}: names {vpn}, a profile that no longer exists and was no "
                                                   "standalone profile: choose its VPN profile yourself",
@@ -1293,8 +1296,8 @@ class _Derivation:
             for target in missing:
                 clash = [a for a in remaining if a.target.group_id == target.group_id and target.group_id]
                 if clash:
-                    self.leave(check_id, text("{app} ({id}): {t} already has an assignment ({intent}); Intune takes one "
-                                              "per group", app=app.display_name, id=app.id,
+                    self.leave(check_id, text("{app} ({id}): {t} already has an assignment ({intent}); Intune "
+                                              "takes one per group", app=app.display_name, id=app.id,
                                               t=self.target_text(target).plain(), intent=clash[0].intent.value))
                     continue
                 effects.append(AddAppAssignment(app.id, "uninstall", target_json(target, known)))
@@ -1600,7 +1603,8 @@ def load_plan(path: str) -> dict[str, Any]:
         raise TunnelcheckError(f"{path}: cannot read the plan ({exc.strerror or exc.__class__.__name__})") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise TunnelcheckError(f"{path}: not a plan.json ({exc.__class__.__name__})") from None
-    if not isinstance(doc, dict) or doc.get("tunnelcheck_plan") != PLAN_VERSION or not isinstance(doc.get("steps"), list):
+    if not isinstance(doc, dict) or doc.get("tunnelcheck_plan") != PLAN_VERSION \
+            or not isinstance(doc.get("steps"), list):
         raise TunnelcheckError(f"{path}: not a plan.json written by tunnelcheck plan")
     return doc
 

@@ -184,7 +184,8 @@ def _hand_made(disable_udp_before: bool) -> tuple[dict[str, Any], dict[str, Any]
                         standalone_app("android", required(all_devices())),
                         standalone_app("ios", available(group_target("g1")), required(group_target("g2"))),
                         app("app-ios-crm", "ios-store", "com.contoso.crm", assignments=[
-                            available(group_target("g1"), vpn="p-ios-std"), required(group_target("g2"), vpn="p-ios-std")])],
+                            available(group_target("g1"), vpn="p-ios-std"),
+                            required(group_target("g2"), vpn="p-ios-std")])],
                     "groups": [group(g) for g in ("g1", "g2", "g3", "g-kiosk")],
                     "deviceManagement/microsoftTunnelSites": [site("site-1", server("srv-1"))],
                     "deviceManagement/microsoftTunnelConfigurations": [tunnel_configuration(disable_udp=disable_udp)],
@@ -206,7 +207,8 @@ def test_a_hand_made_tenant_not_begun(tmp_path: Path, monkeypatch: pytest.Monkey
     targets = [a["target"] for a in android["requests"][1]["body"]["assignments"]]
     assert [t["@odata.type"] for t in targets] == ["#microsoft.graph.allDevicesAssignmentTarget",
                                                     "#microsoft.graph.exclusionGroupAssignmentTarget"]
-    (ios_app,) = [s for s in plan["steps"] if s["kind"] == "assign-defender-app" and "app-ios-mde" in s["requests"][0]["url"]]
+    (ios_app,) = [s for s in plan["steps"]
+                  if s["kind"] == "assign-defender-app" and "app-ios-mde" in s["requests"][0]["url"]]
     assert [r["method"] for r in ios_app["requests"]] == ["DELETE", "POST"]  # the exclusion of g1 goes first
     toggles = {c["key"] for s in plan["steps"] if s["kind"] == "create-profile"
                for c in s["requests"][0]["body"]["customData"]}

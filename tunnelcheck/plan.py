@@ -649,6 +649,10 @@ class _Derivation:
 
     # -- helpers -----------------------------------------------------------------------------------------
 
+    def order(self, target: Target) -> tuple[str, str, str, str]:
+        """Targets as the admin center lists them: by group name (then id: names may repeat)."""
+        return (target.kind.key, self.names.get(target.group_id or "", "").casefold(), *_target_order(target)[1:])
+
     def target_text(self, target: Target) -> Text:
         if target.kind is TargetKind.ALL_DEVICES:
             return text("All devices")
@@ -729,7 +733,7 @@ class _Derivation:
             return steps
         effects: list[Effect] = []
         blocks: list[Block] = []
-        for target in sorted(uncovered, key=_target_order):
+        for target in sorted(uncovered, key=self.order):
             if not target.understood:
                 self.leave(coverage, text("target {t}: a target type tunnelcheck does not know; assign the "
                                           "Defender app to it yourself", t=self.target_text(target).plain()))
@@ -870,7 +874,7 @@ class _Derivation:
         body = _ordered(body)
         includes = [target_json(t, _raw_targets(old.raw) + (_raw_targets(standalone.current.raw)
                                                              if standalone.current else []))
-                    for t in standalone.targets]
+                    for t in sorted(standalone.targets, key=self.order)]
         keys = {t.key for t in standalone.targets}
         exclusions: list[dict[str, Any]] = []
         for version in (standalone.recorded, standalone.current):
@@ -881,7 +885,7 @@ class _Derivation:
                                        "know, it would exclude every target", t=self.target_text(t).plain()))
                 elif t.is_exclusion and t.key not in keys and all(target_of(e) != t for e in exclusions):
                     exclusions.append(copy.deepcopy(raw))
-        exclusions.sort(key=lambda raw: _target_order(target_of(raw)))
+        exclusions.sort(key=lambda raw: self.order(target_of(raw)))
         step = Step("create-profile", Phase.PROFILES_CREATED,
                     text("Create the VPN profile {name}", name=name), (check_id,),
                     where=text(_CREATE_WHERE[old.kind]),
@@ -919,12 +923,13 @@ class _Derivation:
     def extend(self, replacement: TunnelProfile, targets: list[Target], standalones: list[StandaloneProfile],
                check_id: str) -> Step:
         keys = {t.key for t in targets}
-        current = [raw for raw in _raw_targets(replacement.raw)
-                   if not (target_of(raw).is_exclusion and target_of(raw).key in keys)]
+        current = sorted((raw for raw in _raw_targets(replacement.raw)
+                          if not (target_of(raw).is_exclusion and target_of(raw).key in keys)),
+                         key=lambda raw: self.order(target_of(raw)))
         removed = [raw for raw in _raw_targets(replacement.raw) if raw not in current]
         known = [*_raw_targets(replacement.raw), *(raw for s in standalones for v in (s.current, s.recorded) if v
                                                    for raw in _raw_targets(v.raw))]
-        added = [target_json(t, known) for t in sorted(targets, key=_target_order)]
+        added = [target_json(t, known) for t in sorted(targets, key=self.order)]
         step = Step("assign-profile", Phase.PROFILES_CREATED,
                     text("Assign the VPN profile {name} to the targets it misses", name=replacement.display_name),
                     (check_id,), where=text("Devices > Configuration > {name} > Properties > Assignments > Edit",
@@ -1108,7 +1113,7 @@ class _Derivation:
         available: list[str] = []
         handled: set[tuple[str, Target, str]] = set()
         for app in _sorted_apps(self.tenant.apps):
-            for a in sorted(app.assignments, key=lambda a: (_target_order(a.target), a.intent.value, a.id)):
+            for a in sorted(app.assignments, key=lambda a: (self.order(a.target), a.intent.value, a.id)):
                 vpn = a.vpn_configuration_id
                 if vpn is None or (vpn in existing and vpn not in standalone):
                     continue
@@ -1199,7 +1204,7 @@ class _Derivation:
         blocks: list[Block] = []
         for old_app in _sorted_apps(self.baseline.apps):
             app = current.get(old_app.id)
-            for before in sorted(old_app.assignments, key=lambda a: (_target_order(a.target), a.intent.value)):
+            for before in sorted(old_app.assignments, key=lambda a: (self.order(a.target), a.intent.value)):
                 key = (old_app.id, before.target, before.intent.value)
                 if before.vpn_configuration_id not in standalone or key in handled:
                     continue
@@ -1276,7 +1281,7 @@ class _Derivation:
             if not wanted and not has_uninstall:
                 wanted = unique_targets(t for s in in_scope_standalone(self.tenant, self.baseline, kinds_of(platform))
                                         for t in s.targets)
-            missing = [t for t in sorted(wanted, key=_target_order) if not app.uninstall_coverage.covers(t)]
+            missing = [t for t in sorted(wanted, key=self.order) if not app.uninstall_coverage.covers(t)]
             if not offered and not missing:
                 if not has_uninstall:
                     self.leave(check_id, text("{app} ({id}): no group to uninstall it from", app=app.display_name,
@@ -1287,10 +1292,10 @@ class _Derivation:
                                           "Graph; remove it in the admin center", app=app.display_name, id=app.id))
                 offered = [a for a in offered if a.id]
             effects: list[Effect] = [DeleteAppAssignment(app.id, a.id) for a in sorted(
-                offered, key=lambda a: (_target_order(a.target), a.id))]
+                offered, key=lambda a: (self.order(a.target), a.id))]
             blocks: list[Block] = [text(f"{_INTENT_NAME.get(a.intent.value, a.intent.value)}: remove {{t}}",
                                         t=self.target_text(a.target)) for a in sorted(
-                offered, key=lambda a: (_target_order(a.target), a.id))]
+                offered, key=lambda a: (self.order(a.target), a.id))]
             remaining = [a for a in app.assignments if a not in offered]
             known = [*self.app_targets(app), *self.known_targets()]
             for target in missing:
@@ -1328,7 +1333,7 @@ class _Derivation:
             (check_id, *(("TUN-GW-04",) if self.failing("TUN-GW-04") else ())),
             where=text("Devices > Configuration > the profile > Properties > Assignments > Edit"),
             blocks=[text("{name} ({id}): remove every group ({groups})", name=p.display_name, id=p.id,
-                         groups=", ".join(self.target_text(t).plain() for t in sorted(p.targets, key=_target_order)))
+                         groups=", ".join(self.target_text(t).plain() for t in sorted(p.targets, key=self.order)))
                     for p in profiles],
             effects=[AssignProfile(p.id, []) for p in profiles], destructive=True,
             notes=[text("Last: devices keep a standalone profile until it is unassigned. Delete the profiles once "

@@ -1371,9 +1371,11 @@ def _parity_changes(old: TunnelProfile, new: TunnelProfile, describe: Callable[[
     """(property, value to PATCH, row shown) for each setting TUN-AND-04 / TUN-IOS-03 find different."""
     out: list[tuple[str, Any, Text]] = []
 
-    def row(key: str, value: Any) -> Text:
+    def row(key: str, value: Any, added: Sequence[Any] = ()) -> Text:
         label = dict(_LABELS).get(key, key)
-        return text("{label} {value}", label=f"{label} ({key})", value=describe(key, value))
+        shown = describe(key, value) if not added else \
+            f"add {describe(key, list(added))} (the list then: {describe(key, value)})"
+        return text("{label} {value}", label=f"{label} ({key})", value=shown)
 
     equal: list[tuple[str, Callable[[TunnelProfile], Any]]] = [
         ("microsoftTunnelSiteId", lambda p: p.site_id), ("proxyServer", lambda p: p.proxy)]
@@ -1391,18 +1393,18 @@ def _parity_changes(old: TunnelProfile, new: TunnelProfile, describe: Callable[[
         missing = sorted(old.per_app - new.per_app)
         if missing:
             value = [*(new.raw.get("targetedPackageIds") or []), *missing]
-            out.append(("targetedPackageIds", value, row("targetedPackageIds", value)))
+            out.append(("targetedPackageIds", value, row("targetedPackageIds", value, missing)))
         return out
     for key in ("associatedDomains", "excludedDomains", "safariDomains"):
         missing = sorted(set(old.raw.get(key) or []) - set(new.raw.get(key) or []))
         if missing:
             value = [*(new.raw.get(key) or []), *missing]
-            out.append((key, value, row(key, value)))
+            out.append((key, value, row(key, value, missing)))
     have = {on_demand_rule_key(r) for r in new.raw.get("onDemandRules") or [] if isinstance(r, dict)}
     rules = [r for r in old.raw.get("onDemandRules") or [] if isinstance(r, dict) and on_demand_rule_key(r) not in have]
     if rules:
         value = [*(new.raw.get("onDemandRules") or []), *copy.deepcopy(rules)]
-        out.append(("onDemandRules", value, row("onDemandRules", value)))
+        out.append(("onDemandRules", value, row("onDemandRules", value, rules)))
     return out
 
 

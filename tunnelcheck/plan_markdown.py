@@ -7,6 +7,8 @@ The words, headings, anchors (``<a id="step-3">``) and links around them are tun
 
 from __future__ import annotations
 
+import re
+
 from .plan import NOT_PREDICTED, Block, Plan, Step, Table, Text, summary
 from .untrusted import for_markdown as md
 
@@ -130,4 +132,4 @@ def render(plan: Plan, json_name: str | None = None) -> str:
             if check and check_id not in shown and check.remediation:  # the catalog's words, not the tenant's
                 lines.append(f"  - Remediation: {check.remediation}")
             shown.add(check_id)
-    return "\n".join(lines) + "\n"
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"

@@ -166,14 +166,14 @@ _NEEDS_A_TENANT = {
 def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: list[str], live: list[str]) -> RunState:
     tenants: dict[str, Tenant] = {}
     for path in snapshots:
-        _add_tenant(tenants, snapshot.load_tenant(path, max_mb=settings.max_snapshot_mb))
+        _add_tenant(tenants, snapshot.load_tenant(path, max_mb=settings.max_snapshot_mb, parse=()))
     if live:
         from .graph import open_tenant  # the live stack (msgraph-sdk, azure-identity) loads only when asked
 
         for name in live:
             _add_tenant(tenants, open_tenant(name, settings))
     baseline_path = config.getoption("tunnelcheck_baseline")
-    baseline = snapshot.load_tenant(baseline_path, label="baseline", max_mb=settings.max_snapshot_mb) \
+    baseline = snapshot.load_tenant(baseline_path, label="baseline", max_mb=settings.max_snapshot_mb, parse=()) \
         if baseline_path else None
     if baseline is not None:
         _check_baseline_matches(baseline, tenants)
@@ -369,6 +369,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state.wanted = frozenset({Resource.GROUPS}).union(*(
         item.check.needs if isinstance(item, CheckItem) else item.stash[USER_CHECK_KEY].needs
         for item in session.items if isinstance(item, CheckItem) or USER_CHECK_KEY in item.stash))
+    # Snapshots were read and verified at configure; what the run needs is parsed now, once, so a malformed
+    # object is one line before any check runs (and what no check reads is never parsed).
+    try:
+        for tenant in [*state.tenants.values(), *([state.baseline] if state.baseline is not None else [])]:
+            snapshot.verify(tenant, sorted(state.wanted))
+    except TunnelcheckError as exc:
+        raise pytest.UsageError(for_terminal(exc)) from None
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -59,10 +59,10 @@ def write(out: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="tcgolden") as tmp:
             work = Path(tmp)
             current, baseline, options = _tenant_files(name, work)
-            terminal = _run([sys.executable, "-m", "pytest", "--rootdir=.", "-p", "no:cacheprovider", "-p", "no:html",
-                             "-q", "-rA", f"--snapshot={current}", f"--baseline={baseline}", "--drift", *options,
-                             f"--tunnelcheck-json={work / 'results.json'}", f"--tunnelcheck-markdown={work / 'summary.md'}"],
-                            work)
+            terminal = _run([sys.executable, "-m", "pytest", "--rootdir=.", "-p", "no:cacheprovider", "-p",
+                             "no:html", "-q", "-rA", f"--snapshot={current}", f"--baseline={baseline}", "--drift",
+                             *options, f"--tunnelcheck-json={work / 'results.json'}",
+                             f"--tunnelcheck-markdown={work / 'summary.md'}"], work)
             results = json.loads((work / "results.json").read_text(encoding="utf-8"))
             outputs = {
                 "results.json": json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False),

@@ -68,6 +68,7 @@ import pytest
 
 @pytest.mark.tunnelcheck(id="USR-GROUPS-01", title="every group listed", phase="inventory", needs=["groups"])
 def test_groups(tenant, evidence):
+    """Every group is listed as evidence (names from the tenant, shown in every output)."""
     for group_id, name in sorted(tenant.group_names.items()):
         evidence.fail(("group", group_id, name), "displayName", name, note=name)
     evidence.check()

@@ -87,7 +87,7 @@ def test_odata_context_is_always_ignored() -> None:
 
 
 def test_odata_type_is_compared() -> None:
-    assert changes({"@odata.type": "#a"}, {"@odata.type": "#b"}) == [Change("@odata.type", "a", "b")]
+    assert changes({"@odata.type": "#a"}, {"@odata.type": "b"}) == [Change("@odata.type", "#a", "#b")]
 
 
 def test_odata_type_is_compared_as_a_type() -> None:

@@ -24,7 +24,7 @@ from emulated import SECRET_ENV, write_config
 from tunnelcheck import snapshot
 from tunnelcheck.emulator import Emulator
 from tunnelcheck.graph import add_record_arguments, run_record
-from tunnelcheck.graph.record import Checkpoint
+from tunnelcheck.graph.record import Checkpoint, recorded_by_default
 from tunnelcheck.resources import Resource
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,7 +108,7 @@ def test_killed_recording_keeps_the_old_snapshot_and_resumes(
         asked = {_resource_of(r.path) for r in emu.requests if r.path.startswith("/beta/") and r.path != "/beta/$batch"}
         from_checkpoint = {r for r in Resource if r.name.lower() in saved}
         assert not asked & from_checkpoint, f"asked again for {asked & from_checkpoint}"
-        assert asked | from_checkpoint == set(Resource)
+        assert asked | from_checkpoint == set(recorded_by_default())
         assert not checkpoint.folder.exists(), "a finished recording removes its checkpoint"
         resumed = snapshot.read(out)
         assert {k for k, v in resumed.provenance.items() if v.get("checkpoint")} == {r.value for r in from_checkpoint}
@@ -137,9 +137,9 @@ def test_resume_after_a_failed_resource_retries_only_it(tmp_path: Path, state_di
         emu.clear_log()
         assert run_record(_args("--tenant", emu.tenant_id, "-o", str(out), "--tunnelcheck-config", str(cfg),
                                 "--resume")) == 0
-        assert "7 resources taken from the checkpoint" in capsys.readouterr().err
+        assert "6 resources taken from the checkpoint" in capsys.readouterr().err
         assert {_resource_of(r.path) for r in emu.requests if r.path.startswith("/beta/")} == {Resource.GROUPS}
-        assert len(snapshot.read(out).resources) == 8 and not Checkpoint(out).folder.exists()
+        assert len(snapshot.read(out).resources) == 7 and not Checkpoint(out).folder.exists()
 
 
 def test_resume_refuses_a_checkpoint_of_another_tenant(tmp_path: Path, state_dir: Path,

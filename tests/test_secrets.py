@@ -34,6 +34,7 @@ from tunnelcheck.resources import Resource
 
 @pytest.mark.tunnelcheck(id="USER-BOOM-01", title="raises in the user's frame", needs=["groups"])
 def test_user_check_raises_with_credentials_alive(tenant, tunnelcheck_config):
+    """A user check that raises while the credential is alive (its traceback must hold no secret)."""
     source = tenant.source
     credential = source.credential
     settings = source.settings
@@ -43,6 +44,7 @@ def test_user_check_raises_with_credentials_alive(tenant, tunnelcheck_config):
 
 @pytest.mark.tunnelcheck(id="USER-BOOM-02", title="raises inside tunnelcheck's frames", needs=["groups"])
 def test_our_frames_raise_after_sign_in(tenant):
+    """A user check whose error passes through our frames after sign-in."""
     source = tenant.source
     source.tenant = "99999999-9999-4999-8999-999999999999"  # not the token's tid: preflight refuses it
     source.preflight([Resource.GROUPS])

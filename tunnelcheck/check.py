@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 import inspect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -41,6 +41,7 @@ __all__ = [
     "Severity",
     "Verdict",
     "check",
+    "new_check",
     "run_check",
 ]
 
@@ -126,26 +127,50 @@ def check(
     *,
     id: str,
     title: str,
-    phase: Phase,
-    platform: Platform,
-    severity: Severity,
-    needs: Iterable[Resource],
+    phase: Phase | str,
+    platform: Platform | str,
+    severity: Severity | str,
+    needs: Iterable[Resource | str],
     remediation: str,
 ) -> Callable[[Callable[[Context], Verdict]], Check]:
     """Declare a check. The decorated function becomes a :class:`Check`."""
 
     def declare(func: Callable[[Context], Verdict]) -> Check:
-        if not _ID.match(id):
-            raise CheckDefinitionError(f"{func.__module__}.{func.__name__}: check id {id!r} is not like TUN-AND-01")
-        if not (func.__doc__ or "").strip():
-            raise CheckDefinitionError(f"{id}: the function needs a docstring stating its rule")
-        resources = tuple(Resource(r) for r in needs)
-        if not resources:
-            raise CheckDefinitionError(f"{id}: a check must declare the resources it needs")
-        return Check(id, title, Phase(phase), Platform(platform), Severity(severity),
-                     " ".join(remediation.split()), resources, func)
+        return new_check(func, id=id, title=title, phase=phase, platform=platform, severity=severity,
+                         needs=needs, remediation=remediation)
 
     return declare
+
+
+def new_check(
+    func: Callable[..., Any],
+    *,
+    id: str,
+    title: str,
+    phase: Phase | str,
+    platform: Platform | str,
+    severity: Severity | str,
+    needs: Iterable[Resource | str],
+    remediation: str,
+    where: str | None = None,
+) -> Check:
+    """A :class:`Check`, validated: an id like ``TUN-AND-01``, a docstring stating the rule, the resources
+    it needs, and known phase, platform and severity. The built-in catalog, check packs and the checks
+    users write as pytest tests (``@pytest.mark.tunnelcheck``) all become checks here. ``where`` names the
+    declaration in errors (default: the function)."""
+    where = where or f"{func.__module__}.{func.__name__}"
+    if not _ID.match(str(id)):
+        raise CheckDefinitionError(f"{where}: check id {id!r} is not like TUN-AND-01")
+    if not (func.__doc__ or "").strip():
+        raise CheckDefinitionError(f"{where}: {id}: the function needs a docstring stating its rule")
+    try:
+        resources = tuple(Resource(r) for r in needs)
+        kinds = (Phase(phase), Platform(platform), Severity(severity))
+    except ValueError as exc:
+        raise CheckDefinitionError(f"{where}: {exc}") from None
+    if not resources:
+        raise CheckDefinitionError(f"{where}: {id}: a check must declare the resources it needs")
+    return Check(str(id), str(title), *kinds, " ".join(str(remediation).split()), resources, func)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -172,6 +197,13 @@ class Finding:
             "property": self.property, "value": self.value, "ok": self.ok, "note": self.note,
         } | ({"baseline": self.baseline} if self.baseline is not None else {}) | (
             {"waived": self.waived} if self.waived else {})
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> Finding:
+        """The inverse of :meth:`as_dict`."""
+        return cls(str(record["object_type"]), str(record["object_id"]), str(record["object_name"]),
+                   str(record["property"]), str(record["value"]), bool(record["ok"]), str(record.get("note", "")),
+                   record.get("baseline"), str(record.get("waived", "")))
 
     def line(self) -> str:
         mark = "ok  " if self.ok else ("WAIVED" if self.waived else "FAIL")

@@ -191,8 +191,14 @@ class Config:
     - ``ca_bundle``: PEM file of the CAs to trust for Graph and sign-in (default: ``SSL_CERT_FILE`` or
       ``REQUESTS_CA_BUNDLE`` when set, else the system and certifi roots).
     - ``auth``: see :class:`AuthConfig`.
-    - ``concurrency`` (requests in flight), ``timeout_seconds`` (per request), ``max_retries`` (per request
-      on 429/503/504, honouring Retry-After; at most 10).
+    - ``concurrency`` (requests in flight); ``timeout_seconds``: the bound of one whole request (its answer's
+      body included) and of one sign-in.
+    - ``max_retries`` (per request on 503, 504 or a dropped connection; at most 10) and
+      ``retry_budget_seconds`` (per resource: how long its requests may wait to retry after 429/503/504,
+      Retry-After always honoured; a throttled request is retried for as long as this budget lasts).
+    - ``run_deadline_seconds``: the whole live collection of a tenant; what is not read by then errors.
+    - ``max_response_mb`` (one answer, decompressed), ``max_items`` and ``max_pages`` (one collection):
+      limits far above the largest real tenant; beyond them the resource errors, naming the limit.
     - ``throttle_limit``: Intune's limit of requests per application in any 20 s (1,000; requests inside a
       ``$batch`` count); the collector keeps 10 % below it, for the application's other clients.
     - ``max_snapshot_mb``: the largest snapshot read (``--snapshot``, ``--baseline``, ``tenants:``,
@@ -210,6 +216,11 @@ class Config:
     concurrency: int = 4
     timeout_seconds: int = 60
     max_retries: int = 3
+    retry_budget_seconds: int = 300
+    run_deadline_seconds: int = 1800
+    max_response_mb: int = 256
+    max_items: int = 5_000_000
+    max_pages: int = 10_000
     throttle_limit: int = 1000
     max_snapshot_mb: int = DEFAULT_MAX_SNAPSHOT_MB
 
@@ -218,7 +229,8 @@ class Config:
             url = getattr(self, key)
             if url is not None and not (url.startswith("https://") and len(url.rstrip("/")) > len("https://")):
                 raise _Invalid(key, "expected an https:// URL")
-        for key in ("concurrency", "timeout_seconds", "throttle_limit", "max_snapshot_mb"):
+        for key in ("concurrency", "timeout_seconds", "throttle_limit", "max_snapshot_mb", "run_deadline_seconds",
+                    "max_response_mb", "max_items", "max_pages"):
             if getattr(self, key) < 1:
                 raise _Invalid(key, "expected 1 or more")
         if self.max_retries > 10:

@@ -9,7 +9,8 @@ Normalisation (``normalise``), applied to both sides before comparing:
 - keys in :data:`VOLATILE` (at any depth) are dropped: they change on every read or by themselves, never
   because an administrator changed a setting;
 - OData annotations (``@odata.context``, ``@odata.etag``, ``…@odata.navigationLink``) are dropped;
-  ``@odata.type`` is kept (it is the object's type), compared as a type (:func:`tunnelcheck.model.type_key`);
+  ``@odata.type`` is kept (it is the object's type), written with its ``#`` and compared case-insensitively
+  (:func:`tunnelcheck.model.type_key`);
 - absent, ``null``, ``""``, ``[]`` and ``{}`` mean the same thing in Graph's JSON (absent = false/none,
   docs/terms.md), so empty values are dropped;
 - lists named in :data:`UNORDERED` are sorted (by canonical JSON), so a reordering is no change; every
@@ -23,7 +24,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .model import canonical_json, type_key
+from .model import canonical_json, canonical_type, type_key
 
 __all__ = ["APP_VOLATILE", "GATEWAY_VOLATILE", "PROFILE_VOLATILE", "UNORDERED", "VOLATILE", "Change", "changes",
            "normalise"]
@@ -115,7 +116,7 @@ def normalise(value: Any, ignore: Collection[str] = VOLATILE, unordered: Collect
                 continue
             item = normalise(item, ignore, unordered, path, str(key))
             if key == "@odata.type" and isinstance(item, str):
-                item = type_key(item)  # "#microsoft.graph.X" (Graph) and "microsoft.graph.x" (docs) are one type
+                item = canonical_type(item)  # Graph writes the "#", its documentation does not
             if item not in _EMPTY:
                 out[key] = item
         return out
@@ -145,6 +146,8 @@ def changes(old: Mapping[str, Any], new: Mapping[str, Any], ignore: Collection[s
     out = []
     for path in sorted(before.keys() | after.keys()):
         a, b = before.get(path), after.get(path)
+        if path.endswith("@odata.type") and isinstance(a, str) and isinstance(b, str) and type_key(a) == type_key(b):
+            continue  # types compare case-insensitively (docs/terms.md)
         if canonical_json(a) != canonical_json(b):
             key = path.rsplit(".", 1)[-1]
             out.append(Change(path, a, b, unordered=key in unordered or path in unordered))

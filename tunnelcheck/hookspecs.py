@@ -6,12 +6,13 @@ Implement them in a conftest.py, a pytest plugin, or a check pack registered und
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
     from .check import Check
+    from .results import Result
 
 
 @pytest.hookspec
@@ -24,9 +25,10 @@ def pytest_tunnelcheck_checks() -> list[Check]:
 
 
 @pytest.hookspec
-def pytest_tunnelcheck_result(config: pytest.Config, result: dict[str, Any]) -> None:
-    """Called on the controlling process for each check result, in the shape of one entry of
-    ``--tunnelcheck-json``'s ``results`` (``check_id``, ``tenant``, ``outcome``, ``reason``, ``evidence``…).
+def pytest_tunnelcheck_result(config: pytest.Config, result: Result) -> None:
+    """Called on the controlling process for each check result: a :class:`tunnelcheck.results.Result`
+    (typed: ``result.outcome``, ``result.evidence``…), which is also a read-only mapping in the shape of one
+    entry of ``--tunnelcheck-json``'s ``results`` (``result["check_id"]``, ``result["outcome"]``…).
 
     For integrations: ticketing, chat notifications, dashboards.
     """

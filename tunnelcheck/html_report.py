@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from pytest_html import extras
 
-from .plugin import RUN_KEY, RunState
+from .run import RUN_KEY, RunState
 from .untrusted import for_html, for_terminal
 
 __all__ = ["STYLE", "render"]

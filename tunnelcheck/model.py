@@ -71,6 +71,7 @@ __all__ = [
     "TunnelSite",
     "Unclassified",
     "WireEnum",
+    "canonical_type",
     "type_key",
 ]
 
@@ -148,6 +149,12 @@ VPN_TYPES: dict[str, ProfileKind] = {
 TUNNEL_CONNECTION_TYPES = (ConnectionType.MICROSOFT_TUNNEL, ConnectionType.MICROSOFT_PROTECT)
 
 
+def canonical_type(odata_type: str) -> str:
+    """``@odata.type`` as Graph writes it: with the ``#`` and, for the types tunnelcheck knows, in Graph's
+    case; how diffs show a type written either way (docs/terms.md "Types")."""
+    return _KNOWN_TYPES.get(type_key(odata_type), "#" + odata_type.removeprefix("#"))
+
+
 class Client(enum.Enum):
     """Which Tunnel client a Tunnel profile configures (docs/terms.md "Tunnel profile")."""
 
@@ -171,6 +178,9 @@ class TargetKind(WireEnum):
     # Not a type tunnelcheck understands: an include target of its own, like any unknown type.
     CONFIGURATION_MANAGER = "#microsoft.graph.configurationManagerCollectionAssignmentTarget"
 
+
+_VPN_TYPE_NAMES = ("androidDeviceOwnerVpnConfiguration", "androidWorkProfileVpnConfiguration",
+                   "iosVpnConfiguration", "iosikEv2VpnConfiguration")
 
 #: The coverage key shared by "all devices" and "all licensed users" (docs/terms.md: ALL).
 ALL = "ALL"
@@ -299,6 +309,12 @@ class AppKind(WireEnum):
     @property
     def platform(self) -> str:
         return "android" if self is AppKind.ANDROID_MANAGED_STORE else "ios"
+
+
+_KNOWN_TYPES: dict[str, str] = {
+    type_key(name): name for name in (
+        *(f"#microsoft.graph.{n}" for n in _VPN_TYPE_NAMES), *(k.value for k in TargetKind), *(k.value for k in AppKind))
+}
 
 
 class HealthStatus(WireEnum):

@@ -15,10 +15,8 @@ as they are.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,50 +25,21 @@ import pytest
 from . import config as config_file
 from . import snapshot, waivers
 from . import summary as summary_mod
-from .check import Check, CheckFailed, Evidence, Phase, Platform, Severity, Verdict, run_check
+from .check import Check, CheckFailed, Evidence, Phase, Platform, Severity, Verdict, new_check, run_check
 from .errors import CheckDefinitionError, ConfigError, DataUnavailable, TunnelcheckError
-from .files import check_writable, write_atomic
+from .files import check_writable
 from .registry import Catalog, entry_point_plugins
 from .resources import Resource
+from .results import Outcome, Result
+from .run import RUN_KEY, RunState, run_summary, with_plan_steps, write_results
 from .scrub import scrub
 from .tenant import Tenant
 from .untrusted import for_terminal
 
-__all__ = ["RUN_KEY", "CheckItem", "RunState"]
-
-RESULTS_VERSION = 1
+__all__ = ["CheckItem", "describe_failure"]
 
 
-@dataclass
-class RunState:
-    """Everything one pytest run knows about tunnelcheck."""
 
-    tenants: dict[str, Tenant]
-    baseline: Tenant | None
-    settings: config_file.Config
-    catalog: Catalog
-    phase: Phase | None
-    drift: bool
-    results: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: What the selected checks need (and group names for evidence): loaded in one round per tenant.
-    wanted: frozenset[Resource] = frozenset()
-    #: --tunnelcheck-previous and --tunnelcheck-history, read at configure (a bad file is a usage error).
-    previous: dict[str, Any] | None = None
-    history: list[dict[str, Any]] | None = None
-    #: The run at a glance (progress, result diff, drift, trend), built once at the end of the run.
-    summary: summary_mod.RunSummary | None = None
-    #: --tunnelcheck-plan: a plan.json of ``tunnelcheck plan``, and where its plan.md is (tunnelcheck.plan).
-    plan: dict[str, Any] | None = None
-    plan_markdown: str = ""
-
-    def selects(self, phase: Phase) -> bool:
-        """Phases are cumulative: --phase P runs P and every earlier one; drift only with --drift."""
-        if phase is Phase.DRIFT:
-            return self.drift
-        return self.phase is None or phase.rank <= self.phase.rank
-
-
-RUN_KEY = pytest.StashKey[RunState]()
 VERDICT_KEY = pytest.StashKey[Verdict]()
 EVIDENCE_KEY = pytest.StashKey[Evidence]()
 
@@ -205,14 +174,14 @@ _NEEDS_A_TENANT = {
 def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: list[str], live: list[str]) -> RunState:
     tenants: dict[str, Tenant] = {}
     for path in snapshots:
-        _add_tenant(tenants, snapshot.load_tenant(path, max_mb=settings.max_snapshot_mb))
+        _add_tenant(tenants, snapshot.load_tenant(path, max_mb=settings.max_snapshot_mb, parse=()))
     if live:
         from .graph import open_tenant  # the live stack (msgraph-sdk, azure-identity) loads only when asked
 
         for name in live:
             _add_tenant(tenants, open_tenant(name, settings))
     baseline_path = config.getoption("tunnelcheck_baseline")
-    baseline = snapshot.load_tenant(baseline_path, label="baseline", max_mb=settings.max_snapshot_mb) \
+    baseline = snapshot.load_tenant(baseline_path, label="baseline", max_mb=settings.max_snapshot_mb, parse=()) \
         if baseline_path else None
     if baseline is not None:
         _check_baseline_matches(baseline, tenants)
@@ -341,8 +310,10 @@ def describe_failure(check: Check | None, verdict: Verdict) -> str:
     return "\n".join(for_terminal(line) for line in lines)
 
 
-def _user_check(item: pytest.Item) -> dict[str, Any] | None:
-    """The metadata of a user's check from its ``tunnelcheck`` marker, validated."""
+def _user_check(item: pytest.Item) -> Check | None:
+    """The check a user's test declares with ``@pytest.mark.tunnelcheck``: a :class:`Check` like the
+    catalog's, validated the same way (tunnelcheck.check.new_check). Without ``platform`` it spans the
+    tenant; without ``phase``, ``severity`` or ``title``: inventory, medium, the test's name."""
     marker = item.get_closest_marker("tunnelcheck")
     if marker is None:
         return None
@@ -350,19 +321,14 @@ def _user_check(item: pytest.Item) -> dict[str, Any] | None:
     where = f"{item.nodeid}: @pytest.mark.tunnelcheck"
     if "id" not in meta:
         raise CheckDefinitionError(f"{where}: needs id=")
-    try:
-        return {
-            "check_id": str(meta["id"]), "title": str(meta.get("title", item.name)),
-            "phase": Phase(meta.get("phase", "inventory")), "platform": Platform(meta["platform"])
-            if "platform" in meta else None, "severity": Severity(meta.get("severity", "medium")),
-            "needs": tuple(Resource(r) for r in meta.get("needs", ())),
-            "remediation": str(meta.get("remediation", "")),
-        }
-    except ValueError as exc:
-        raise CheckDefinitionError(f"{where}: {exc}") from None
+    func = getattr(item, "function", None) or getattr(item, "obj", None)
+    return new_check(func, id=meta["id"], title=meta.get("title", item.name), where=where,
+                     phase=meta.get("phase", "inventory"), platform=meta.get("platform", "tenant"),
+                     severity=meta.get("severity", "medium"), needs=meta.get("needs", ()),
+                     remediation=meta.get("remediation", ""))
 
 
-USER_CHECK_KEY = pytest.StashKey[dict[str, Any]]()
+USER_CHECK_KEY = pytest.StashKey[Check]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -387,13 +353,12 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                 raise pytest.UsageError(for_terminal(exc)) from None
             if meta is not None:
                 item.stash[USER_CHECK_KEY] = meta
-                phase = meta["phase"]
-                item.user_properties.append(("check_id", meta["check_id"]))
-                for name in (meta["phase"].marker, meta["severity"].value,
-                             *([meta["platform"].value] if meta["platform"] else [])):
+                phase = meta.phase
+                item.user_properties.append(("check_id", meta.id))
+                for name in (meta.phase.marker, meta.severity.value, meta.platform.value):
                     item.add_marker(name)
         (selected if phase is None or state.selects(phase) else deselected).append(item)
-    known = {*state.catalog, *(i.stash[USER_CHECK_KEY]["check_id"] for i in items if USER_CHECK_KEY in i.stash)}
+    known = {*state.catalog, *(i.stash[USER_CHECK_KEY].id for i in items if USER_CHECK_KEY in i.stash)}
     for n, waiver in enumerate(state.settings.waivers):
         if waiver.check not in known:
             where = config.getoption("tunnelcheck_config") or "config"
@@ -410,8 +375,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if state is None:
         return
     state.wanted = frozenset({Resource.GROUPS}).union(*(
-        item.check.needs if isinstance(item, CheckItem) else item.stash[USER_CHECK_KEY]["needs"]
+        item.check.needs if isinstance(item, CheckItem) else item.stash[USER_CHECK_KEY].needs
         for item in session.items if isinstance(item, CheckItem) or USER_CHECK_KEY in item.stash))
+    # Snapshots were read and verified at configure; what the run needs is parsed now, once, so a malformed
+    # object is one line before any check runs (and what no check reads is never parsed).
+    try:
+        for tenant in [*state.tenants.values(), *([state.baseline] if state.baseline is not None else [])]:
+            snapshot.verify(tenant, sorted(state.wanted))
+    except TunnelcheckError as exc:
+        raise pytest.UsageError(for_terminal(exc)) from None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -435,7 +407,7 @@ def tenant(request: pytest.FixtureRequest) -> Tenant:
     current.prefetch(state.wanted)
     meta = request.node.stash.get(USER_CHECK_KEY, None)
     if meta:
-        current.require(meta["needs"])
+        current.require(meta.needs)
     return current
 
 
@@ -469,61 +441,54 @@ def evidence(request: pytest.FixtureRequest) -> Evidence:
 # Results: a JSON-ready record rides on each report (so it crosses pytest-xdist), collected centrally
 
 
-def _check_info(item: pytest.Item) -> dict[str, Any] | None:
+def _check_of(item: pytest.Item) -> tuple[Check, str | None] | None:
+    """The check an item runs and the tenant it runs on (None: not a tunnelcheck check)."""
     if isinstance(item, CheckItem):
-        c = item.check
-        return {"check_id": c.id, "title": c.title, "phase": c.phase.value, "platform": c.platform.value,
-                "severity": c.severity.value, "remediation": c.remediation, "tenant": item.label}
-    meta = item.stash.get(USER_CHECK_KEY, None)
-    if meta is None:
+        return item.check, item.label
+    declared = item.stash.get(USER_CHECK_KEY, None)
+    if declared is None:
         return None
     callspec = getattr(item, "callspec", None)
-    return {"check_id": meta["check_id"], "title": meta["title"], "phase": meta["phase"].value,
-            "platform": meta["platform"].value if meta["platform"] else None,
-            "severity": meta["severity"].value, "remediation": meta["remediation"],
-            "tenant": callspec.params.get("tenant") if callspec else None}
+    return declared, callspec.params.get("tenant") if callspec else None
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    """The one place a :class:`Result` is made: from the check's verdict and pytest's report of it. Its
+    JSON record rides on the report (so it crosses pytest-xdist's processes)."""
     report = yield
-    info = _check_info(item)
-    if info is None or (call.when == "teardown" and not report.failed):
+    found = _check_of(item)
+    if found is None or (call.when == "teardown" and not report.failed):
         return report
     if call.when == "setup" and report.passed:
         return report
+    check, tenant = found
     verdict = item.stash.get(VERDICT_KEY, None)
     exc = call.excinfo.value if call.excinfo else None
     if isinstance(exc, CheckFailed):
         verdict = exc.verdict
     if isinstance(exc, CheckFailed) and call.when == "call" and not isinstance(item, CheckItem):
-        verdict = _waive_user_check(item, info["check_id"], report, exc.verdict)
+        verdict = _waive_user_check(item, check.id, report, exc.verdict)
     if isinstance(exc, CheckFailed) and call.when == "setup":
         report.longrepr = describe_failure(item.check if isinstance(item, CheckItem) else None, exc.verdict)
     if hasattr(report, "wasxfail"):
-        outcome, reason = "waived", verdict.reason if verdict else str(report.wasxfail)
+        outcome, reason = Outcome.WAIVED, verdict.reason if verdict else str(report.wasxfail)
     elif isinstance(exc, DataUnavailable):
-        outcome, reason = "error", str(exc)
-        report.longrepr = for_terminal(f"{info['check_id']} [{info['tenant']}] cannot run: {exc}")
+        outcome, reason = Outcome.ERROR, str(exc)
+        report.longrepr = for_terminal(f"{check.id} [{tenant}] cannot run: {exc}")
     elif report.skipped:  # the verdict's reason as it is (what pytest printed was neutralised)
-        outcome, reason = "skipped", verdict.reason if verdict and verdict.outcome == "skipped" else \
+        outcome, reason = Outcome.SKIPPED, verdict.reason if verdict and verdict.outcome == "skipped" else \
             _skip_reason(report)
     elif report.failed:
-        outcome = "error" if call.when != "call" else (verdict.outcome if verdict else "failed")
+        outcome = Outcome.ERROR if call.when != "call" else Outcome(verdict.outcome if verdict else "failed")
         reason = verdict.reason if verdict else (exc.__class__.__name__ + (f": {exc}" if str(exc) else ""))
     else:
-        outcome, reason = "passed", verdict.reason if verdict else "passed"
+        outcome, reason = Outcome.PASSED, verdict.reason if verdict else "passed"
     findings = verdict.evidence if verdict else tuple(item.stash.get(EVIDENCE_KEY, Evidence()).findings)
-    report.tunnelcheck = info | {
-        "outcome": outcome, "reason": scrub(reason), "evidence": [f.as_dict() for f in findings],
-    }
+    report.tunnelcheck = Result.of(check, tenant, outcome, scrub(reason), tuple(findings)).as_dict()
     state = item.config.stash.get(RUN_KEY, None)
-    if state is not None and state.plan is not None and outcome in ("failed", "error"):
-        from .plan import links_for
-
-        steps = links_for(state.plan, state.plan_markdown, info["check_id"], state.tenants.get(info["tenant"]))
-        if steps:
-            report.tunnelcheck["plan_steps"] = steps
+    if state is not None:  # --tunnelcheck-plan: the HTML report links the check to its plan steps
+        report.tunnelcheck = with_plan_steps(state, report.tunnelcheck)
     return report
 
 
@@ -554,8 +519,8 @@ class ResultsCollector:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = getattr(report, "tunnelcheck", None)
-        if record is not None:  # a later teardown error replaces the call's record
-            self.state.results[report.nodeid] = record
+        if record is not None:  # a later teardown error replaces the call's result
+            self.state.results[report.nodeid] = Result.from_dict(record, duration=report.duration)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if hasattr(self.config, "workerinput"):  # pytest-xdist workers report to the controller
@@ -578,7 +543,7 @@ class ResultsCollector:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if hasattr(self.config, "workerinput") or not self.state.settings.waivers:
             return
-        used = {f.get("waived") for r in self.state.results.values() for f in r["evidence"]}
+        used = {f.waived for r in self.state.results.values() for f in r.evidence}
         unused = [w for w in self.state.settings.waivers if waivers.describe(w) not in used]
         if unused:
             terminalreporter.section("tunnelcheck: unused waivers")
@@ -586,35 +551,3 @@ class ResultsCollector:
             for w in unused:
                 expired = " [expired]" if w.expires < today else ""
                 terminalreporter.line(for_terminal(f"{waivers.describe(w)}{expired}"))
-
-
-def run_summary(state: RunState) -> summary_mod.RunSummary:
-    """Progress per phase, the result diff (--tunnelcheck-previous), each tenant's drift since --baseline
-    (tunnelcheck.drift's, as tunnelcheck diff) and the trend (--tunnelcheck-history)."""
-    drift = [(label, state.baseline, tenant, state.settings.migration) for label, tenant in state.tenants.items()
-             ] if state.baseline is not None else []
-    return summary_mod.build(f"tunnelcheck: {', '.join(state.tenants)}", list(state.results.values()),
-                             previous=state.previous, drift=drift, history=state.history)
-
-
-def results_document(state: RunState, phase: str | None) -> dict[str, Any]:
-    tenants = [
-        {"label": t.info.label, "tenant_id": t.info.tenant_id, "source": t.info.location,
-         "snapshot_sha256": t.info.sha256}
-        for t in state.tenants.values()
-    ]
-    first = tenants[0] if len(tenants) == 1 else {}
-    return {
-        "tunnelcheck_results": RESULTS_VERSION,
-        "tenant_id": first.get("tenant_id"),
-        "source": first.get("source"),
-        "snapshot_sha256": first.get("snapshot_sha256"),
-        "phase": phase or "all",
-        "tenants": tenants,
-        "results": list(state.results.values()),
-        **({"generated_at": state.summary.generated_at, **state.summary.as_dict()} if state.summary else {}),
-    }
-
-
-def write_results(path: str, state: RunState, phase: str | None) -> None:
-    write_atomic(path, json.dumps(results_document(state, phase), indent=2, ensure_ascii=False))

@@ -9,6 +9,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from .check import Check
+from .resources import Resource
 from .errors import CheckDefinitionError
 
 __all__ = ["ENTRY_POINT_GROUP", "Catalog", "checks_in", "entry_point_plugins"]
@@ -60,6 +61,11 @@ class Catalog(Mapping[str, Check]):
         from . import checks
 
         return cls(checks.pytest_tunnelcheck_checks())
+
+    @property
+    def needs(self) -> frozenset[Resource]:
+        """Every resource a check of the catalog reads."""
+        return frozenset(r for c in self._checks.values() for r in c.needs)
 
     @classmethod
     def installed(cls) -> Catalog:

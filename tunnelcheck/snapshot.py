@@ -17,7 +17,7 @@ import stat
 import sys
 import warnings
 import zlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,9 @@ from .resources import Resource
 from .tenant import SourceInfo, Tenant
 from .untrusted import for_terminal
 
-__all__ = ["FORMAT_VERSION", "Snapshot", "SnapshotSource", "canonical_digest", "load_tenant", "read", "write"]
+__all__ = [
+    "FORMAT_VERSION", "Snapshot", "SnapshotSource", "canonical_digest", "load_tenant", "read", "verify", "write",
+]
 
 FORMAT_VERSION = 1
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -316,22 +318,32 @@ def _label(path: str) -> str:
 
 
 def load_tenant(path: str | os.PathLike[str], label: str | None = None,
-                max_mb: int = DEFAULT_MAX_SNAPSHOT_MB) -> Tenant:
-    """Read a snapshot and parse every resource it holds, so that a malformed object is reported now,
-    with its place, rather than as an error in the middle of a run."""
+                max_mb: int = DEFAULT_MAX_SNAPSHOT_MB, parse: Collection[Resource] | None = None) -> Tenant:
+    """Read and verify a snapshot once, and parse the resources in ``parse`` (default: every resource it
+    holds), so that a malformed object is reported now, with its place, rather than as an error in the
+    middle of a run. The rest is parsed when first asked for."""
     with _gc_paused():
         snapshot = read(path, max_mb)
         tenant = Tenant(SnapshotSource(snapshot, label))
-        for resource in Resource:
-            if resource.value not in snapshot.resources:
-                continue
+        verify(tenant, Resource if parse is None else parse)
+    return tenant
+
+
+def verify(tenant: Tenant, resources: Iterable[Resource]) -> None:
+    """Parse ``resources`` of a snapshot's tenant now (each once: the tenant keeps them); a malformed one is
+    a SnapshotError naming the file and the place. Not recorded, or recorded incompletely, is left for
+    the checks that need it to report. A live tenant is left alone (its data is read when needed)."""
+    if tenant.info.kind != "snapshot":
+        return
+    with _gc_paused():
+        for resource in resources:
             try:
                 tenant.require([resource])
             except MalformedResource as exc:
-                raise SnapshotError(snapshot.path, exc.error.message, place=f"resources.{exc.error.place}") from None
+                raise SnapshotError(tenant.info.location, exc.error.message,
+                                    place=f"resources.{exc.error.place}") from None
             except DataUnavailable:
-                pass  # recorded incompletely: the checks that need it will error, naming it
-    return tenant
+                pass  # not recorded, or recorded incompletely: the checks that need it will error, naming it
 
 
 def write(path: str | os.PathLike[str], doc: dict[str, Any]) -> str:

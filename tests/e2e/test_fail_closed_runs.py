@@ -65,6 +65,7 @@ import pytest
 @pytest.mark.tunnelcheck(id="ACME-01", title="No standalone profile at all", phase="inventory",
                          needs=["deviceManagement/deviceConfigurations"])
 def test_no_standalone(tenant, evidence):
+    """No standalone profile exists at all."""
     for profile in tenant.profiles:
         if profile.standalone:
             evidence.fail(profile, "connectionType", profile.connection_type, "standalone")

@@ -21,6 +21,7 @@ import pytest
                          needs=["deviceManagement/deviceConfigurations"],
                          remediation="Rename the profile.")
 def test_defender_profiles_named(tenant, evidence):
+    """Every Android Defender profile is named "... (Defender)"."""
     for profile in tenant.profiles:
         if profile.defender and profile.platform == "android":
             if profile.display_name.endswith("(Defender)"):
@@ -34,6 +35,7 @@ def test_defender_profiles_named(tenant, evidence):
                          phase="cleanup", platform="ios", needs=["deviceManagement/deviceConfigurations"],
                          remediation="Delete the iOS standalone profiles.")
 def test_no_ios_standalone(tenant, evidence):
+    """No iOS standalone profile exists, assigned or not."""
     for profile in tenant.profiles:
         if profile.standalone and profile.platform == "ios":
             evidence.fail(profile, "connectionType", profile.connection_type, "standalone profile exists")
@@ -43,6 +45,7 @@ def test_no_ios_standalone(tenant, evidence):
 @pytest.mark.tunnelcheck(id="ACME-DEV-01", title="Audit trail is recorded", phase="inventory",
                          platform="devices", needs=["deviceManagement/auditEvents"])
 def test_audit_recorded(tenant, evidence):
+    """The Intune audit events are recorded."""
     for event in tenant.audit_events:
         evidence.ok(("audit event", event.id, ""), "recorded", True)
     evidence.check()
@@ -121,12 +124,35 @@ def test_user_check_with_bad_marker_is_one_line_error(demo: Demo) -> None:
 
         @pytest.mark.tunnelcheck(id="ACME-X-01", phase="someday")
         def test_x(tenant):
+            """A check in a phase that does not exist."""
             pass
     ''')
     run = demo.run_plain("--snapshot=contoso.json", "test_bad.py")
     assert run.result.ret == pytest.ExitCode.USAGE_ERROR
     assert "ERROR: test_bad.py::test_x[contoso]: @pytest.mark.tunnelcheck: 'someday' is not a valid Phase" \
         in run.result.errlines
+    run.assert_no_traceback()
+
+
+@pytest.mark.parametrize(("marker", "doc", "says"), [
+    ('id="acme 1", needs=["groups"]', '"""A rule."""', "check id 'acme 1' is not like TUN-AND-01"),
+    ('id="ACME-X-01", needs=["groups"]', "", "ACME-X-01: the function needs a docstring stating its rule"),
+    ('id="ACME-X-01"', '"""A rule."""', "ACME-X-01: a check must declare the resources it needs"),
+    ('id="ACME-X-01", needs=["nowhere"]', '"""A rule."""', "'nowhere' is not a valid Resource"),
+], ids=["id", "rule", "needs", "unknown-resource"])
+def test_user_checks_are_validated_as_the_catalogs(demo: Demo, marker: str, doc: str, says: str) -> None:
+    """A check written as a pytest test becomes the same Check as a built-in one, by the same rules."""
+    demo.pytester.makepyfile(test_bad=f'''
+        import pytest
+
+        @pytest.mark.tunnelcheck({marker})
+        def test_x(tenant):
+            {doc}
+            pass
+    ''')
+    run = demo.run_plain("--snapshot=contoso.json", "test_bad.py")
+    assert run.result.ret == pytest.ExitCode.USAGE_ERROR
+    assert any(says in line for line in run.result.errlines), run.result.errlines
     run.assert_no_traceback()
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from emutools import assert_graph_error, request_token, tenant_doc
 
-from tunnelcheck.emulator import Emulator, Fault
+from tunnelcheck.emulator import Emulator, Fault, nested_json
 
 CONFIGS = "/deviceManagement/deviceConfigurations"
 
@@ -147,3 +147,69 @@ def test_latency(state_dir: Any) -> None:
         start = time.perf_counter()
         _get_with(emu, emu.access_token())
         assert time.perf_counter() - start >= 0.15
+
+
+def test_every_second_request_is_throttled(emu: Emulator, graph: httpx.Client) -> None:
+    emu.faults.append(Fault(r"^/beta/", status=429, times=None, every=2))
+    emu.faults.append(Fault(r"^/beta/", status=429, times=None, every=2, inside_batch=True))
+    assert [graph.get("/groups").status_code for _ in range(6)] == [200, 429] * 3
+    batch = {"requests": [{"id": str(i), "method": "GET", "url": "/groups"} for i in range(4)]}
+    answers = graph.post("/$batch", json=batch)  # the 7th top-level request: answered
+    assert answers.status_code == 200
+    assert [a["status"] for a in answers.json()["responses"]] == [200, 429, 200, 429]
+    assert [a["headers"]["Retry-After"] for a in answers.json()["responses"] if a["status"] == 429] == ["1", "1"]
+    assert emu.faults[0].seen == 7 and emu.faults[0].fired == 3
+
+
+@pytest.mark.parametrize(("template", "location"), [
+    ("{other}{path}", "https://localhost:{port}/beta/groups?$top=5"),
+    ("{http}{path}", "http://127.0.0.1:{port}/beta/groups?$top=5"),
+    ("{url}{path}", "https://127.0.0.1:{port}/beta/groups?$top=5"),
+], ids=["other-origin", "https-to-http", "loop"])
+def test_redirect_faults(emu: Emulator, graph: httpx.Client, template: str, location: str) -> None:
+    emu.faults.append(Fault(r"/groups$", redirect=template, times=None))
+    response = graph.get("/groups?$top=5")  # httpx does not follow redirects unless asked
+    assert response.status_code == 302
+    assert response.headers["Location"] == location.format(port=emu.port)
+    assert emu.requests[-1].fault == "redirect"
+
+
+def test_endless_pages_have_a_new_next_link_each_time(emu: Emulator, graph: httpx.Client) -> None:
+    emu.faults.append(Fault(r"/groups$", endless_pages=2, times=None))
+    links, ids = set(), []
+    page = graph.get("/groups").json()
+    for _ in range(5):
+        ids += [item["id"] for item in page["value"]]
+        links.add(page["@odata.nextLink"])
+        assert page["@odata.nextLink"].startswith(f"{emu.graph_url}/beta/groups?$skiptoken=endless-")
+        page = graph.get(page["@odata.nextLink"]).json()
+    assert len(links) == 5 and len(ids) == len(set(ids)) == 10
+
+
+def test_nested_json_body(emu: Emulator, graph: httpx.Client) -> None:
+    emu.faults.append(Fault(r"/groups$", body=nested_json(5000)))
+    text = graph.get("/groups").text
+    assert text.startswith('{"value": [[[') and text.count("[") == text.count("]") == 5000
+
+
+def test_drip_sends_the_usual_answer_a_byte_at_a_time(emu: Emulator, graph: httpx.Client) -> None:
+    emu.faults.append(Fault(r"/groups$", drip=0.2))
+    started = time.monotonic()
+    with graph.stream("GET", "/groups") as response:
+        assert response.status_code == 200 and int(response.headers["Content-Length"]) > 100
+        first = b""
+        for chunk in response.iter_raw():
+            first += chunk
+            if len(first) >= 3:
+                break
+    assert time.monotonic() - started >= 0.5  # three bytes, 0.2 s apart (a lower bound: sleeps are not shorter)
+    assert first.startswith(b"{")
+    assert emu.requests[-1].fault == "drip" and emu.requests[-1].status == 200
+
+
+def test_hang_never_answers(emu: Emulator, http: httpx.Client) -> None:
+    emu.faults.append(Fault(r"/oauth2/v2\.0/token$", hang=True, times=None))
+    data = {"grant_type": "client_credentials", "client_id": emu.client_id, "client_secret": emu.client_secret}
+    with pytest.raises(httpx.ReadTimeout):
+        http.post(f"/{emu.tenant_id}/oauth2/v2.0/token", data=data, timeout=0.5)
+    assert [(r.status, r.fault) for r in emu.requests] == [(0, "hang")]

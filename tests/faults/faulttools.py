@@ -66,8 +66,12 @@ def render(rows: list[Row], extra: list[Row] = ()) -> str:  # type: ignore[assig
         "every case the run ends within the bound; each check whose data was complete gives the same verdict "
         "as on the recorded snapshot; each check whose data was incomplete errors, and its reason names the "
         "resource and why. No case may turn into a pass. Retries use short `Retry-After` values (1-2 s) so "
-        "that the suite stays fast; the limits are those of a real run (`max_retries` 3, Retry-After of 180 s "
-        "or more is not waited for)."),
+        "that the suite stays fast; the limits are those of a real run (`max_retries` 3 for 503, 504 and "
+        "dropped connections; 429 retried within `retry_budget_seconds`, 300 per resource; a Retry-After of "
+        "180 s or more is not waited for), except where a row sets a bound lower in its config (named in the "
+        "row: `timeout_seconds`, `run_deadline_seconds`, `max_pages`, `max_items`, `max_response_mb`). A "
+        "hostile answer (a redirect, JSON nested too deep, an answer over a limit) is never retried: its "
+        "resource is asked once."),
         "",
         "| case | injected fault | expected behaviour | bound |",
         "|---|---|---|---|",

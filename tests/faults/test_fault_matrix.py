@@ -21,7 +21,7 @@ from faulttools import DOC, Row, http_date, render
 
 from tunnelcheck import config, snapshot
 from tunnelcheck.check import Verdict, run_check
-from tunnelcheck.emulator import Emulator, Fault
+from tunnelcheck.emulator import Emulator, Fault, nested_json
 from tunnelcheck.errors import DataUnavailable
 from tunnelcheck.graph import open_tenant
 from tunnelcheck.registry import Catalog
@@ -40,10 +40,12 @@ TOO_LONG = r"Graph asked to retry after {} s, longer than the 180 s tunnelcheck 
 HOUR = r"3[56]\d\d"  # an HTTP-date an hour ahead, read a second or so later
 LOOP = ('{{"value": [{{"id": "ae-x", "activityType": "x", "activityDateTime": "2026-11-25T00:00:00Z"}}], '
         '"@odata.nextLink": "{url}/beta/deviceManagement/auditEvents?$skiptoken=again"}}')
+#: 1.5 MiB of apps: over a max_response_mb of 1.
+BIG_BODY = '{"value": [' + ", ".join(f'{{"id": "big-{i}", "displayName": "{"x" * 1000}"}}' for i in range(1500)) + "]}"
 
 ROWS: list[Row] = [
     Row("429-retry-after-seconds", "429 on the configurations list, twice, `Retry-After: 1`",
-        "the SDK waits 1 s and retries; every verdict as on the snapshot", 20,
+        "waits 1 s (its Retry-After, plus jitter) and retries; every verdict as on the snapshot", 20,
         lambda: [Fault(CONFIGS, status=429, times=2, retry_after="1")]),
     Row("429-retry-after-http-date", "429 on the apps list with `Retry-After` as an HTTP-date 2 s ahead",
         "waits until that date, retries; every verdict as on the snapshot", 20,
@@ -74,10 +76,10 @@ ROWS: list[Row] = [
         fails={TC: rf"^HTTP 503 ServiceUnavailable {RID}$"}),
     Row("connection-reset-mid-response", "connection closed halfway through the body: the configurations "
         "list twice, one `$batch` once",
-        "retried after 0.5 s, 1 s; every verdict as on the snapshot", 15,
+        "retried after about 0.5 s, then 1 s (a backoff, plus jitter); every verdict as on the snapshot", 15,
         lambda: [Fault(CONFIGS, drop=True, times=2), Fault(r"\$batch$", drop=True, times=1)]),
     Row("connection-reset-persistent", "connection closed halfway through every answer of the Tunnel sites",
-        "4 attempts (0.5 + 1 + 2 s apart), then the checks that need the sites error: connection failed", 15,
+        "4 attempts (about 0.5, 1, 2 s apart), then the checks that need the sites error: connection failed", 15,
         lambda: [Fault(r"microsoftTunnelSites$", drop=True, times=None)],
         fails={TS: r"^connection failed \(RemoteProtocolError\)$"}),
     Row("truncated-json", "HTTP 200 with truncated JSON on the detected apps list",
@@ -137,7 +139,81 @@ ROWS: list[Row] = [
         "only those requests are re-batched after 1 s; every verdict as on the snapshot", 20,
         lambda: [Fault(r"/assignments$", status=429, times=3, retry_after="1", inside_batch=True),
                  Fault(r"deviceStatusOverview$", status=503, times=1, retry_after="1", inside_batch=True)]),
+    Row("429-beyond-the-retry-budget", "429 on the apps list, every time, `Retry-After: 1` (with "
+        "`retry_budget_seconds: 4`)",
+        "retried, about 1 s apart, until the next wait would pass the resource's retry budget: the apps error, "
+        "saying how long they waited and naming the budget", 20,
+        lambda: [Fault(APPS, status=429, times=None, retry_after="1")],
+        fails={MA: rf"^HTTP 429 TooManyRequests {RID}: still failing after [1-4] s of waiting to retry; the retry "
+                   r"budget is 4 s \(retry_budget_seconds\)$"},
+        settings={"retry_budget_seconds": 4}),
+    # -- hostile answers: each one failure of its resource, asked once, never a traceback
+    Row("slow-drip-body", "the apps list answered a byte every 2 s (with `timeout_seconds: 3`; httpx's own "
+        "timeout is per read and never fires)",
+        "the whole answer, body included, is bounded: after 3 s the apps error, timed out; not retried", 15,
+        lambda: [Fault(APPS, drip=2.0, times=None)],
+        fails={MA: r"^timed out: no whole answer within 3 s \(timeout_seconds\)$"},
+        settings={"timeout_seconds": 3}),
+    Row("graph-never-answers-run-deadline", "the apps list never answered (with `timeout_seconds: 600`, "
+        "`run_deadline_seconds: 4`)",
+        "the run's deadline ends the collection after 4 s: the apps error, not read by the deadline; every "
+        "other resource is read", 15,
+        lambda: [Fault(APPS, hang=True, times=None)],
+        fails={MA: r"^not read: the live collection reached its deadline of 4 s \(run_deadline_seconds\)$"},
+        settings={"timeout_seconds": 600, "run_deadline_seconds": 4}),
+    Row("redirect-to-another-origin", "302 on the apps list to the same path on another origin "
+        "(`https://localhost:PORT`)",
+        "not followed (no token leaves): the apps error once, Graph redirected to another origin", 10,
+        lambda: [Fault(APPS, redirect="{other}{path}", times=None)],
+        fails={MA: r"^Graph redirected to another origin; not followed \(HTTP 302 from "
+                   r"/beta/deviceAppManagement/mobileApps to https://localhost:\d+\)$"}),
+    Row("redirect-https-to-http", "302 on the Tunnel sites to the same URL over `http://`",
+        "not followed: the gateway checks error once, Graph redirected from https to http", 10,
+        lambda: [Fault(r"microsoftTunnelSites$", redirect="{http}{path}", times=None)],
+        fails={TS: r"^Graph redirected from https to http; not followed \(HTTP 302 from "
+                   r"/beta/deviceManagement/microsoftTunnelSites to http://127\.0\.0\.1:\d+\)$"}),
+    Row("redirect-loop", "302 on the Tunnel server configurations to themselves",
+        "not followed: the gateway checks that need them error once, Graph redirected in a loop", 10,
+        lambda: [Fault(r"microsoftTunnelConfigurations$", redirect="{url}{path}", times=None)],
+        fails={TC: r"^Graph redirected in a loop, to the same URL; not followed \(HTTP 302 from "
+                   r"/beta/deviceManagement/microsoftTunnelConfigurations\)$"}),
+    Row("redirect-inside-batch", "307 inside `$batch` on the apps' assignments, to another origin",
+        "not followed: the apps error once, Graph redirected to another origin", 10,
+        lambda: [Fault(r"mobileApps/[^/]+/assignments$", status=307, redirect="{other}{path}", times=None,
+                       inside_batch=True)],
+        fails={MA: r"^Graph redirected to another origin; not followed \(HTTP 307 from "
+                   r"/beta/deviceAppManagement/mobileApps/[^ ]+/assignments to https://localhost:\d+\)$"}),
+    Row("deeply-nested-json", "HTTP 200 on the detected apps list with JSON nested 100,000 deep",
+        "not parsed beyond 64 levels (no RecursionError, no traceback): TUN-DEV-01 errors once", 10,
+        lambda: [Fault(r"detectedApps$", body=nested_json(100_000), times=None)],
+        fails={DA: r"^Graph answered JSON nested more than 64 levels deep; not read "
+                   r"\(/beta/deviceManagement/detectedApps\)$"}),
+    Row("endless-next-links", "the detected apps list pages for ever, each page with a new, unique "
+        "`@odata.nextLink` (with `max_pages: 25`)",
+        "the page limit ends it after 25 pages: TUN-DEV-01 errors, naming max_pages (at the default, 10,000 "
+        "pages, `run_deadline_seconds` ends it sooner if Graph is slow)", 15,
+        lambda: [Fault(r"detectedApps$", endless_pages=1, times=None)],
+        fails={DA: r"^/beta/deviceManagement/detectedApps has more than 25 pages \(max_pages\); not read further$"},
+        settings={"max_pages": 25}),
+    Row("endless-items", "the detected apps list pages for ever, 100 items a page (with `max_items: 1000`)",
+        "the item limit ends it on the 11th page: TUN-DEV-01 errors, naming max_items", 15,
+        lambda: [Fault(r"detectedApps$", endless_pages=100, times=None)],
+        fails={DA: r"^/beta/deviceManagement/detectedApps has more than 1,000 items \(max_items\); not read "
+                   r"further$"},
+        settings={"max_items": 1000}),
+    Row("body-over-the-size-limit", "HTTP 200 on the apps list with a 1.5 MiB body (with `max_response_mb: 1`)",
+        "read no further than the limit: the apps error, naming max_response_mb", 10,
+        lambda: [Fault(APPS, body=BIG_BODY, times=None)],
+        fails={MA: r"^the answer to /beta/deviceAppManagement/mobileApps is larger than 1 MiB \(max_response_mb\); "
+                   r"not read$"},
+        settings={"max_response_mb": 1}),
 ]
+
+#: Rows whose resource must have been asked exactly once: a hostile answer is not retried, nor asked again
+#: by each check that needs the resource.
+ASKED_ONCE = {"slow-drip-body": APPS, "graph-never-answers-run-deadline": APPS, "redirect-to-another-origin": APPS,
+              "redirect-https-to-http": r"microsoftTunnelSites$", "redirect-loop": r"microsoftTunnelConfigurations$",
+              "deeply-nested-json": r"detectedApps$", "body-over-the-size-limit": APPS}
 
 #: Cases tested in their own modules, shown in the same table.
 EXTRA_ROWS: list[Row] = [
@@ -145,6 +221,27 @@ EXTRA_ROWS: list[Row] = [
         "(tests/faults/test_network_pulled.py)",
         "the resources not yet collected error (connection failed); exit status 1, never a green gate", 60,
         list),
+    Row("every-second-request-throttled", "429 with `Retry-After: 1` on every second Graph request, top-level "
+        "and inside `$batch`, at the default concurrency and retry budget (tests/faults/test_bounded.py, run "
+        "twice)",
+        "each throttled request is retried after its Retry-After (plus jitter) for as long as its resource's "
+        "retry budget lasts: every verdict equals the fault-free run's, in each run; a run takes 15-19 s "
+        "(fault-free: under 1 s)", 60, list),
+    Row("sign-in-never-answers", "the token endpoint never answers (tests/faults/test_bounded.py, "
+        "`timeout_seconds: 2`)",
+        "the sign-in fails after 2 s, in one line: the sign-in authority did not answer within 2 s; no Graph "
+        "request is sent", 15, list),
+    Row("token-renewal-never-answers", "every token expires mid-run and the token endpoint then never answers "
+        "(tests/faults/test_bounded.py, `timeout_seconds: 2`)",
+        "one wait of 2 s, off the event loop; the resources that needed a new token error, the sign-in "
+        "authority did not answer; the others are read", 20, list),
+    Row("answer-decompressing-past-the-limit", "a 2 MiB JSON body sent as a few KiB of gzip (with "
+        "`max_response_mb: 1`; tests/faults/test_bounded.py, without a server)",
+        "decompressed no further than the limit: the request fails, naming max_response_mb", 10, list),
+    Row("hostile-answers-in-a-pytest-run", "`pytest --tenant` with a redirect to another origin on the apps and "
+        "JSON nested 100,000 deep on the detected apps (tests/faults/test_bounded.py)",
+        "each resource asked once; each check that needs it errors once, its reason in one line; no traceback; "
+        "exit status 1", 60, list),
 ]
 
 
@@ -227,6 +324,13 @@ def _case_specific(row: Row, emu: Emulator) -> None:
         assert len([r for r in emu.requests if r.path.endswith("microsoftTunnelConfigurations")]) == 4
     elif row.case == "retry-after-beyond-3-minutes":
         assert len([r for r in emu.requests if re.search(APPS, r.path)]) == 1  # not retried
+    elif row.case in ASKED_ONCE:
+        assert len([r for r in emu.requests if re.search(ASKED_ONCE[row.case], r.path)]) == 1
+    elif row.case == "endless-next-links":
+        assert len([r for r in emu.requests if re.search(r"detectedApps$", r.path)]) == 25
+    elif row.case == "redirect-inside-batch":  # one $batch, not one per check
+        assert len([r for r in emu.requests if r.batch_of and re.search(r"mobileApps/[^/]+/assignments$", r.path)]) \
+            <= 20
 
 
 def test_docs_faults_md_is_current() -> None:

@@ -77,15 +77,15 @@ def test_record_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
         out = tmp_path / "rec.json"
         assert run_record(parser.parse_args(["--tenant", emu.tenant_id, "-o", str(out),
                                              "--tunnelcheck-config", str(cfg)])) == 0
-        assert "tunnelcheck: recorded 8 of 8 resources" in capsys.readouterr().err
-        assert len(snapshot.read(out).resources) == 8
+        assert "tunnelcheck: recorded 7 of 7 resources" in capsys.readouterr().err  # not the managed devices
+        assert len(snapshot.read(out).resources) == 7
 
         emu.faults.append(Fault(path_regex=r"auditEvents$", status=403, times=None))
         partial = tmp_path / "partial.json"
         assert run_record(parser.parse_args(["--tenant", emu.tenant_id, "-o", str(partial),
                                              "--tunnelcheck-config", str(cfg)])) == 1
         err = capsys.readouterr().err
-        assert "recorded 7 of 8 resources" in err and "not recorded: deviceManagement/auditEvents" in err
+        assert "recorded 6 of 7 resources" in err and "not recorded: deviceManagement/auditEvents" in err
         doc = snapshot.read(partial)
         assert "deviceManagement/auditEvents" not in doc.resources
         assert doc.provenance["deviceManagement/auditEvents"]["completed"] is False

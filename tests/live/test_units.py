@@ -159,8 +159,12 @@ def test_endpoints_per_cloud_and_overrides(monkeypatch: pytest.MonkeyPatch, tmp_
     ({"graph_url": "http://localhost:8080"}, "graph_url: expected an https:// URL"),
     ({"concurrency": 0}, "concurrency: expected 1 or more"),
     ({"max_retries": 11}, "max_retries: expected at most 10 (the Graph SDK's cap)"),
+    ({"run_deadline_seconds": 0}, "run_deadline_seconds: expected 1 or more"),
+    ({"max_pages": 0}, "max_pages: expected 1 or more"),
+    ({"retry_budget_seconds": -1}, "retry_budget_seconds: expected a number of 0 or more"),
+    ({"max_response_mb": "1GB"}, "max_response_mb: expected an integer, got a string"),
 ], ids=["secret-in-file", "secret-env-missing", "cert-client-id", "method", "cloud", "http", "concurrency",
-        "retries"])
+        "retries", "deadline", "pages", "budget", "response-size"])
 def test_live_config_errors(data: dict, message: str) -> None:
     with pytest.raises(ConfigError) as info:
         config.parse(data, "cfg.yaml")
@@ -307,3 +311,13 @@ def test_the_throttle_limit_sets_the_collectors_pace() -> None:
     assert shared.pacer.budget == 270
     with pytest.raises(ConfigError, match="throttle_limit: expected an integer, got a string"):
         config.parse({"throttle_limit": "lots"})
+
+
+def test_the_bounds_of_a_live_collection_have_defaults_far_above_a_real_tenant() -> None:
+    from tunnelcheck.graph.collector import Limits
+
+    defaults = config.parse({})
+    assert (defaults.timeout_seconds, defaults.retry_budget_seconds, defaults.run_deadline_seconds) == (60, 300, 1800)
+    assert (defaults.max_response_mb, defaults.max_items, defaults.max_pages) == (256, 5_000_000, 10_000)
+    assert Limits.of(defaults) == Limits()  # the collector's own defaults are the config's
+    assert Limits.of(config.parse({"max_pages": 7, "retry_budget_seconds": 0})).max_pages == 7

@@ -7,7 +7,7 @@ The project's tests point the real msgraph-sdk and azure-identity at it, and use
 from __future__ import annotations
 
 from .cli import add_arguments, main, run, serve_forever
-from .faults import Fault
+from .faults import Fault, nested_json
 from .server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, Emulator, RequestLog
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "RequestLog",
     "add_arguments",
     "main",
+    "nested_json",
     "run",
     "serve_forever",
 ]

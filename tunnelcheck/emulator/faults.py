@@ -1,5 +1,7 @@
 """Fault injection: the failures a live Graph run meets (throttling, outages, dropped connections, garbage
-bodies, revoked consent) on demand, so the collector's retry and error paths are tested for real."""
+bodies, revoked consent) and the answers a hostile or broken server could give (a body dripped a byte at a
+time, a token endpoint that never answers, redirects, JSON nested without end, nextLinks without end) on
+demand, so the collector's retry, bound and error paths are tested for real."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .replies import Context, Reply, graph_error
 
-__all__ = ["Fault", "FaultSet"]
+__all__ = ["Fault", "FaultSet", "nested_json"]
 
 _MESSAGES = {
     401: "Access token validation failure. Invalid audience.",
@@ -36,6 +38,16 @@ class Fault:
     - ``expire_tokens``: the access tokens expire when it fires: every token issued until then is refused
       from this request on (401 ``InvalidAuthenticationToken``, "the token has expired"), as when a token
       runs out mid-run; a client that signs in again gets a token that works. ``status`` defaults to 401.
+    - ``every``: fire on every ``every``-th matching request only (2: every second one), the others are
+      answered as usual; with ``times=None`` and ``status=429``, a server that throttles half the requests.
+    - ``drip``: answer as usual, but send the body one byte every ``drip`` seconds (top-level requests).
+    - ``hang``: never answer: hold the connection until the client gives up or the emulator stops.
+    - ``redirect``: answer ``status`` (default 302) with this ``Location``, a template of ``{url}`` (the
+      emulator's origin), ``{other}`` (the same server under another host name: another origin),
+      ``{http}`` (the emulator's host and port with ``http://``) and ``{path}`` (the request's path, with
+      its query): ``"{url}{path}"`` redirects to the same URL, a loop.
+    - ``endless_pages``: answer a page of that many items (ids ``endless-N-I``) whose ``@odata.nextLink``
+      is the same path with a new, unique ``$skiptoken``: a collection that never ends.
     """
 
     path_regex: str
@@ -47,10 +59,18 @@ class Fault:
     inside_batch: bool = False
     method: str | None = None
     expire_tokens: bool = False
+    every: int = 1
+    drip: float | None = None
+    hang: bool = False
+    redirect: str | None = None
+    endless_pages: int | None = None
     fired: int = field(default=0, compare=False)
+    seen: int = field(default=0, compare=False)  # matching requests, fired or not (for ``every``)
 
     def __post_init__(self) -> None:
         self._pattern = re.compile(self.path_regex)
+        if self.every < 1:
+            raise ValueError("every must be 1 or more")
 
     @property
     def effective_status(self) -> int:
@@ -58,14 +78,24 @@ class Fault:
             return self.status
         if self.expire_tokens:
             return 401
-        return 200 if self.body is not None or self.drop else 503
+        if self.redirect is not None:
+            return 302
+        return 200 if self.body is not None or self.drop or self.endless_pages is not None else 503
 
     @property
     def kind(self) -> str:
         """How the request log names what this fault did: "drop", "body" or the status."""
         if self.expire_tokens:
             return "expire_tokens"
-        return "drop" if self.drop else ("body" if self.body is not None else str(self.effective_status))
+        for name in ("drop", "drip", "hang", "redirect", "endless_pages"):
+            if getattr(self, name) is not None and getattr(self, name) is not False:
+                return name
+        return "body" if self.body is not None else str(self.effective_status)
+
+    @property
+    def answers_as_usual(self) -> bool:
+        """Whether the usual answer is sent (only its delivery is faulty: ``drip``)."""
+        return self.drip is not None
 
     @property
     def exhausted(self) -> bool:
@@ -115,6 +145,14 @@ class FaultSet:
         with self._lock:
             for fault in self.faults:
                 if fault.matches(method, path, inside_batch):
+                    fault.seen += 1
+                    if fault.seen % fault.every:
+                        continue
                     fault.fired += 1
                     return fault
         return None
+
+
+def nested_json(depth: int) -> str:
+    """A JSON value nested ``depth`` levels deep (``{"value": [[[...]]]}``): a body for a ``body`` fault."""
+    return '{"value": ' + "[" * depth + "]" * depth + "}"

@@ -31,7 +31,7 @@ from .batch import InnerRequest, run_batch
 from .entra import EntraService, entra_error
 from .faults import Fault, FaultSet
 from .graph import GraphService
-from .replies import Context, GraphError, Reply, graph_error
+from .replies import Context, GraphError, Reply, graph_error, json_reply
 from .throttle import Throttle
 from .tls import create_pki
 from .tokens import InvalidToken, TokenService
@@ -79,6 +79,14 @@ class _DropConnection(Exception):
         self.reply = reply
 
 
+class _Hang(Exception):
+    """A fault asked never to answer."""
+
+
+#: How long a ``hang`` fault holds a connection at the most (the emulator's stop ends it sooner).
+_HANG_SECONDS = 600.0
+
+
 class Emulator:
     """A local Graph beta + Entra emulator serving ``snapshot`` (a path, a document dict, or a Snapshot).
 
@@ -122,6 +130,7 @@ class Emulator:
         )
         self._pki = create_pki(self.state_dir, host)
         self._faults = FaultSet()
+        self._stopping = threading.Event()  # set by stop: ends the waits of hang and drip faults
         self.requests: list[RequestLog] = []
         self.write_attempts: list[RequestLog] = []
         self._server: _Server | None = None
@@ -139,6 +148,7 @@ class Emulator:
     def start(self) -> Self:
         if self._server is not None:
             return self
+        self._stopping.clear()
         server = _Server((self.host, self._port), _Handler, self)
         self._server = server
         self._bound_port = server.server_address[1]
@@ -172,6 +182,7 @@ class Emulator:
         server, self._server = self._server, None
         if server is None:
             return
+        self._stopping.set()
         server.shutdown()
         server.close_connections()
         server.server_close()
@@ -267,17 +278,25 @@ class Emulator:
             time.sleep(self.latency_ms / 1000)
         arrived = time.monotonic()
         fault_name = None
+        drip = None
         try:
             fault = self._faults.take(method, path)
             if fault is not None:
                 fault_name = fault.kind
-                reply = self._fault_reply(ctx, fault, path)
+            if fault is not None and not fault.answers_as_usual:
+                reply = self._fault_reply(ctx, fault, path, split.query)
             else:
+                drip = fault.drip if fault is not None else None
                 reply = self._route(ctx, method, path, split.query, handler, body)
         except _DropConnection as drop:
             fault_name = fault_name or "drop"
             self._record(method, path, split.query, drop.reply.status, ctx, handler, fault=fault_name, at=arrived)
             handler.send_reply(ctx, drop.reply, drop=True)
+            return
+        except _Hang:  # logged with status 0: no answer was sent
+            self._record(method, path, split.query, 0, ctx, handler, fault=fault_name or "hang", at=arrived)
+            self._stopping.wait(_HANG_SECONDS)
+            handler.close_connection = True
             return
         except Exception:  # a bug in the emulator: answer as Graph would, keep serving, and say so in the log
             log.exception("emulator error on %s %s", method, path)
@@ -285,10 +304,23 @@ class Emulator:
         entry = self._record(method, path, split.query, reply.status, ctx, handler, fault=fault_name, at=arrived)
         if fault_name is None and self._is_write(method, path):
             self.write_attempts.append(entry)
-        handler.send_reply(ctx, reply, head=method == "HEAD")
+        handler.send_reply(ctx, reply, head=method == "HEAD", drip=drip)
 
-    def _fault_reply(self, ctx: Context, fault: Fault, path: str) -> Reply:
+    def _fault_reply(self, ctx: Context, fault: Fault, path: str, query: str = "") -> Reply:
         segments = [s for s in path.split("/") if s]
+        if fault.hang:
+            raise _Hang
+        if fault.redirect is not None:
+            other = "localhost" if self.host != "localhost" else "127.0.0.1"
+            location = fault.redirect.format(url=self.url, other=f"https://{other}:{self.port}",
+                                             http=self.url.replace("https://", "http://", 1),
+                                             path=path + (f"?{query}" if query else ""))
+            return Reply(fault.effective_status, headers={"Location": location})
+        if fault.endless_pages is not None:
+            page = fault.fired
+            items = [{"id": f"endless-{page}-{i}"} for i in range(fault.endless_pages)]
+            return json_reply({"value": items, "@odata.nextLink": f"{self.graph_url}{path}?$skiptoken=endless-"
+                               f"{page}-{uuid.uuid4().hex}"}, fault.effective_status)
         if fault.expire_tokens:
             self._require(self._tokens).expire_all()
             return GraphError(401, "Access token validation failure: Lifetime validation failed, the token is "
@@ -392,8 +424,8 @@ class Emulator:
         ctx = Context(str(uuid.uuid4()), request.headers.get("client-request-id", outer.client_request_id))
         fault = self._faults.take(request.method, path, inside_batch=True)
         fault_name = fault.kind if fault is not None else None
-        if fault is not None:
-            reply = self._fault_reply(ctx, fault, path)
+        if fault is not None and not fault.answers_as_usual:
+            reply = self._fault_reply(ctx, fault, path, split.query)
         elif split.scheme or split.netloc:
             reply = graph_error(
                 ctx,
@@ -571,7 +603,8 @@ class _Handler(BaseHTTPRequestHandler):
             length = 0
         return self.rfile.read(min(max(length, 0), _MAX_BODY)) if length else b""
 
-    def send_reply(self, ctx: Context, reply: Reply, head: bool = False, drop: bool = False) -> None:
+    def send_reply(self, ctx: Context, reply: Reply, head: bool = False, drop: bool = False,
+                   drip: float | None = None) -> None:
         payload = reply.payload()
         self.send_response(reply.status)
         headers = {"Content-Type": reply.content_type, **reply.headers}
@@ -587,6 +620,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             _close(self.connection)
+            return
+        if drip is not None and not head:  # a byte at a time, until the client gives up or the emulator stops
+            self.wfile.flush()
+            for at in range(len(payload)):
+                if self.server.emulator._stopping.wait(drip):
+                    self.close_connection = True
+                    return
+                self.wfile.write(payload[at:at + 1])
+                self.wfile.flush()
             return
         if not head:
             self.wfile.write(payload)

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Collection, Iterable
 from typing import Any
@@ -45,11 +46,19 @@ class Credential:
     - After Graph refused a token (401: it expired early or was revoked, graph-facts §9), :meth:`refuse`
       makes the next ``get_token`` ask Entra for a new one instead of handing out MSAL's cached one (a
       CAE-style ``nbf`` claims request, which bypasses the cache). Only a digest of the refused token is kept.
+    - With a ``timeout``, a ``get_token`` (the sign-in, or a renewal mid-run) that has no answer within it
+      fails with a ClientAuthenticationError saying so: a sign-in authority that never answers (or drips
+      its answer) does not hold the run. The call goes on in a daemon thread, bounded by the transport's
+      own timeouts, and its result is dropped; until it ends, every other ``get_token`` fails at once
+      (each resource of the run would otherwise wait its own ``timeout`` in turn).
     """
 
-    def __init__(self, inner: TokenCredential, method: str) -> None:
+    def __init__(self, inner: TokenCredential, method: str, timeout: float | None = None) -> None:
         self.inner = inner
         self.method = method
+        self.timeout = timeout
+        self._unanswered: threading.Event | None = None  # set when a sign-in that timed out ends after all
+        self._one_at_a_time = threading.Lock()  # a token refused by several requests at once is renewed once
         self._refused: set[str] = set()
 
     def __repr__(self) -> str:
@@ -58,6 +67,23 @@ class Credential:
     __str__ = __repr__
 
     def get_token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> AccessToken:
+        if self.timeout is None:
+            return self._get_token(*scopes, claims=claims, **kwargs)
+        if self._unanswered is not None and not self._unanswered.is_set():  # no second wait for a silent authority
+            raise ClientAuthenticationError(message=_silent(self.timeout))
+        done = threading.Event()
+        try:
+            return _within(self.timeout, done, lambda: self._get_token(*scopes, claims=claims, **kwargs))
+        except ClientAuthenticationError:
+            if not done.is_set():
+                self._unanswered = done
+            raise
+
+    def _get_token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> AccessToken:
+        with self._one_at_a_time:
+            return self._token(*scopes, claims=claims, **kwargs)
+
+    def _token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> AccessToken:
         # No token is ever held in a local of this frame while another call can raise (--showlocals).
         if claims or not self._refused or _digest(self.inner.get_token(*scopes, **kwargs).token) not in self._refused:
             return _remembered(self.inner.get_token(*scopes, claims=claims, **kwargs))  # MSAL's cache answers a repeat
@@ -84,6 +110,32 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
+def _silent(timeout: float) -> str:
+    return f"the sign-in authority did not answer within {timeout:g} s (timeout_seconds)"
+
+
+def _within(timeout: float, done: threading.Event, get: Any) -> AccessToken:
+    """``get()`` (a token), or ClientAuthenticationError when it has not returned within ``timeout`` s
+    (``done`` is set when it returns, in time or not)."""
+    box: dict[str, Any] | None = {}
+    threading.Thread(target=_fill, args=(box, done, get), name="tunnelcheck-sign-in", daemon=True).start()
+    if not done.wait(timeout):
+        box = None  # the thread may still put a token in it: no frame of a traceback may show it
+        raise ClientAuthenticationError(message=_silent(timeout))
+    if "error" in box:
+        raise box.pop("error")
+    return box.pop("token")
+
+
+def _fill(box: dict[str, Any], done: threading.Event, get: Any) -> None:
+    try:
+        box["token"] = get()
+    except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread, which raises it
+        box["error"] = exc
+    finally:
+        done.set()
+
+
 def tenant_for(settings: Config, tenant_name: str) -> str:
     return settings.auth.tenant_id or tenant_name
 
@@ -92,7 +144,9 @@ def make_credential(settings: Config, tenant_name: str, where: Endpoints) -> Cre
     """The azure-identity credential of ``auth.method``, wrapped in :class:`Credential`; a missing input is an
     AuthenticationFailed naming it. From here on every log record of the process is scrubbed of secrets."""
     scrub.install()
-    return Credential(_azure_credential(settings, tenant_name, where), settings.auth.method)
+    # Device code waits for a person to sign in (Entra bounds it): every other method is bounded by timeout_seconds.
+    timeout = None if settings.auth.method == "device-code" else float(settings.timeout_seconds)
+    return Credential(_azure_credential(settings, tenant_name, where), settings.auth.method, timeout)
 
 
 def _azure_credential(settings: Config, tenant_name: str, where: Endpoints) -> TokenCredential:
@@ -102,7 +156,10 @@ def _azure_credential(settings: Config, tenant_name: str, where: Endpoints) -> T
     method = auth.method
     tenant = tenant_for(settings, tenant_name)
     # What every credential that talks to the authority gets: where it is, and which CAs to trust.
-    common: dict[str, Any] = {"authority": where.authority}
+    # The transport's timeouts (per connect and per read; azure-core's default is 300 s each) end the thread
+    # a sign-in runs in (Credential.timeout bounds the whole of it).
+    common: dict[str, Any] = {"authority": where.authority, "connection_timeout": settings.timeout_seconds,
+                              "read_timeout": settings.timeout_seconds}
     if not where.public_authority:
         common["disable_instance_discovery"] = True  # MSAL would ask login.microsoftonline.com about it
     if where.ca_path:
@@ -130,7 +187,9 @@ def _azure_credential(settings: Config, tenant_name: str, where: Endpoints) -> T
                                                        token_file_path=token_file, **common)
         if method == "managed-identity":
             return identity.ManagedIdentityCredential(
-                client_id=auth.client_id, **({"connection_verify": where.ca_path} if where.ca_path else {}))
+                client_id=auth.client_id, connection_timeout=settings.timeout_seconds,
+                read_timeout=settings.timeout_seconds,
+                **({"connection_verify": where.ca_path} if where.ca_path else {}))
         if method == "azure-cli":
             return identity.AzureCliCredential(tenant_id=tenant)
         if method == "device-code":

@@ -1,9 +1,13 @@
 """Where Graph is, how it is trusted, and the one HTTP client every Graph request goes through.
 
 The client is msgraph-sdk's ``GraphServiceClient`` on a ``GraphRequestAdapter`` whose httpx client carries
-the SDK's default middleware (retry with Retry-After, redirects, telemetry) over :class:`ReadOnlyTransport`,
-the read-only choke point: every request that reaches the network, retries and redirects included, passes
-it, and it refuses anything but a GET or a POST to ``$batch`` of GETs to the configured Graph origin.
+the SDK's default middleware (telemetry, headers) over :class:`ReadOnlyTransport`, the read-only choke
+point: every request that reaches the network passes it, and it refuses anything but a GET or a POST to
+``$batch`` of GETs to the configured Graph origin. It also bounds each answer: read whole (body included)
+within ``timeout_seconds`` and no larger than ``max_response_mb`` once decompressed.
+
+The SDK's retry and redirect handlers are off: the collector retries by a time budget per resource
+(collector.py), and a redirect is never followed (a Graph read that redirects is an error of its resource).
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ import os
 import ssl
 import threading
 import time
+import zlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -26,7 +32,7 @@ from azure.core.credentials import TokenCredential
 from kiota_authentication_azure.azure_identity_authentication_provider import (
     AzureIdentityAuthenticationProvider,
 )
-from kiota_http.middleware.options import RetryHandlerOption
+from kiota_http.middleware.options import RedirectHandlerOption, RetryHandlerOption
 from msgraph import GraphServiceClient
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph_core import APIVersion, GraphClientFactory
@@ -34,7 +40,8 @@ from msgraph_core import APIVersion, GraphClientFactory
 from ..config import CLOUDS, Config
 from ..errors import ConfigError
 
-__all__ = ["Endpoints", "Pacer", "ReadOnlyTransport", "WriteRefused", "endpoints", "graph_client", "write_refusal"]
+__all__ = ["AnswerRefused", "AnswerTimedOut", "Endpoints", "Pacer", "ReadOnlyTransport", "WriteRefused", "endpoints",
+           "graph_client", "write_refusal"]
 
 #: Sign-in hosts azure-identity knows; any other authority (an emulator, a private proxy) gets
 #: ``disable_instance_discovery`` so MSAL does not ask login.microsoftonline.com about it.
@@ -93,6 +100,16 @@ class WriteRefused(RuntimeError):
     bug in tunnelcheck, never a tenant condition: it is not caught anywhere."""
 
 
+class AnswerRefused(Exception):
+    """Graph answered with something tunnelcheck does not read (a body over its size limit or in an unknown
+    encoding, a redirect, JSON nested too deep, a collection over its limits): the resource fails at once,
+    not retried, with this one-line message."""
+
+
+class AnswerTimedOut(httpx.ReadTimeout):
+    """No whole answer (status, headers and body) within ``timeout_seconds``."""
+
+
 #: Headers some servers read as the real method of a GET or POST: never sent.
 _METHOD_OVERRIDES = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
 
@@ -145,32 +162,113 @@ def write_refusal(method: str, url: httpx.URL, body: bytes, origin: httpx.URL,
 
 class ReadOnlyTransport(httpx.AsyncBaseTransport):
     """The innermost httpx transport: checks every request against :func:`write_refusal` before it
-    reaches the wire, and tells ``observer`` about each one sent (for the progress line)."""
+    reaches the wire, tells ``observer`` about each one sent (for the progress line), and reads each answer
+    whole before handing it on: within ``timeout`` seconds from sending (httpx's own timeout is per read: a
+    server dripping a byte at a time would hold it for ever) and no larger than ``max_bytes`` decompressed."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport, origin: str,
-                 observer: Callable[[httpx.Request], None] | None = None, pacer: Pacer | None = None) -> None:
+                 observer: Callable[[httpx.Request], None] | None = None, pacer: Pacer | None = None,
+                 timeout: float | None = None, max_bytes: int | None = None) -> None:
         self._inner = inner
         self._origin = httpx.URL(origin)
         self._observer = observer
         self._pacer = pacer
+        self._timeout = timeout
+        self._max_bytes = max_bytes
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
         refusal = write_refusal(request.method, request.url, body, self._origin, request.headers)
         if refusal is not None:
             raise WriteRefused(f"tunnelcheck is read-only: refused {refusal}")
+        request.headers["Accept-Encoding"] = "gzip"  # read_whole decodes it, bounded
         if self._observer is not None:
             self._observer(request)
         if self._pacer is None:
-            return await self._inner.handle_async_request(request)
-        entry = await self._pacer.acquire(request_cost(request, body))  # every request, the SDK's retries too
+            return await self._exchange(request)
+        entry = await self._pacer.acquire(request_cost(request, body))  # every request, retries too
         try:
-            return await self._inner.handle_async_request(request)
+            return await self._exchange(request)
         finally:
             self._pacer.answered(entry)
 
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        async def whole() -> tuple[httpx.Response, bytes]:
+            response = await self._inner.handle_async_request(request)
+            try:
+                return response, await read_whole(response, self._max_bytes, request.url.path)
+            finally:
+                await response.aclose()
+
+        try:
+            response, content = await asyncio.wait_for(whole(), self._timeout)
+        except asyncio.TimeoutError:
+            raise AnswerTimedOut(f"no whole answer within {self._timeout:g} s", request=request) from None
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        return httpx.Response(response.status_code, headers=headers, content=content, request=request,
+                              extensions={k: v for k, v in response.extensions.items()
+                                          if k in ("http_version", "reason_phrase")})
+
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+_DECODERS: dict[str, Callable[[], Any]] = {
+    "identity": lambda: None,
+    "gzip": lambda: zlib.decompressobj(zlib.MAX_WBITS | 16),
+    "x-gzip": lambda: zlib.decompressobj(zlib.MAX_WBITS | 16),
+    "deflate": lambda: zlib.decompressobj(),
+}
+
+
+async def read_whole(response: httpx.Response, max_bytes: int | None, path: str) -> bytes:
+    """The body of ``response`` (raw from the transport), decoded from its Content-Encoding; AnswerRefused
+    as soon as it grows beyond ``max_bytes`` (compressed or not: a small gzip can expand a thousandfold)."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower() or "identity"
+    if encoding not in _DECODERS:
+        raise AnswerRefused(f"the answer to {path} is in the Content-Encoding {printable(encoding)!r}, which "
+                            "tunnelcheck does not read")
+    # A response built in memory (a mock transport) holds its body decoded already.
+    decoder = None if response.is_stream_consumed else _DECODERS[encoding]()
+    limit = max_bytes if max_bytes is not None else math.inf
+    parts: list[bytes] = []
+    size = 0
+
+    def keep(data: bytes) -> None:
+        nonlocal size
+        size += len(data)
+        if size > limit:
+            mib = f"{max_bytes / 2 ** 20:g}" if max_bytes is not None else ""
+            raise AnswerRefused(f"the answer to {path} is larger than {mib} MiB (max_response_mb); not read")
+        parts.append(data)
+
+    async def raw() -> AsyncIterator[bytes]:
+        if response.is_stream_consumed:
+            yield response.content
+            return
+        async for chunk in response.aiter_raw():
+            yield chunk
+
+    try:
+        async for chunk in raw():
+            if decoder is None:
+                keep(chunk)
+                continue
+            while chunk:  # never more out of the decoder than the limit allows, whatever goes in
+                keep(decoder.decompress(chunk, 0 if limit == math.inf else int(limit - size) + 1))
+                chunk = decoder.unconsumed_tail
+        if decoder is not None:
+            keep(decoder.flush())
+    except zlib.error:
+        raise AnswerRefused(f"the answer to {path} is not valid {encoding}") from None
+    return b"".join(parts)
+
+
+def printable(text: str, limit: int = 80) -> str:
+    """``text`` for a one-line message: printable ASCII only, shortened."""
+    cleaned = "".join(c if " " <= c <= "~" else "?" for c in text)
+    return cleaned if len(cleaned) <= limit else cleaned[:limit] + "..."
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -260,21 +358,42 @@ async def graph_client(credential: TokenCredential, where: Endpoints, settings: 
     """A GraphServiceClient for Graph beta at ``where``, for one event loop; its connections close on exit.
 
     httpx ignores ``AsyncClient(verify=...)`` when a transport is given, so TLS trust is set on the
-    transport under the choke point; the timeout is the client's."""
+    transport under the choke point; the whole-answer timeout and size limit are the choke point's, and
+    httpx's own (per read) timeout stays as a second line."""
     wire = httpx.AsyncHTTPTransport(verify=ssl_context(where.ca_path))
-    async with httpx.AsyncClient(transport=ReadOnlyTransport(wire, where.graph_url, observer, pacer),
-                                 timeout=httpx.Timeout(float(settings.timeout_seconds))) as http:
-        yield _sdk_client(http, credential, where, settings)
+    transport = ReadOnlyTransport(wire, where.graph_url, observer, pacer, timeout=float(settings.timeout_seconds),
+                                  max_bytes=settings.max_response_mb * 2 ** 20)
+    async with httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(float(settings.timeout_seconds)),
+                                 follow_redirects=False) as http:
+        yield _sdk_client(http, credential, where)
 
 
-def _sdk_client(http: httpx.AsyncClient, credential: TokenCredential, where: Endpoints, settings: Config
-                ) -> GraphServiceClient:
-    retry = RetryHandlerOption(max_retries=settings.max_retries)
-    http = GraphClientFactory.create_with_default_middleware(
-        api_version=APIVersion.beta, client=http, options={RetryHandlerOption.get_key(): retry})
+def _sdk_client(http: httpx.AsyncClient, credential: TokenCredential, where: Endpoints) -> GraphServiceClient:
+    # The collector retries (by a time budget per resource) and never follows a redirect: both SDK handlers off.
+    options = {RetryHandlerOption.get_key(): RetryHandlerOption(max_retries=0, should_retry=False),
+               RedirectHandlerOption.get_key(): RedirectHandlerOption(should_redirect=False)}
+    http = GraphClientFactory.create_with_default_middleware(api_version=APIVersion.beta, client=http,
+                                                             options=options)
     # Explicit scopes (the default would be derived from the request host, wrong for an emulator), and the
     # token is only ever attached for the Graph host.
-    auth = AzureIdentityAuthenticationProvider(credential, scopes=[where.scope], allowed_hosts=[where.graph_host])
+    auth = AzureIdentityAuthenticationProvider(_OffTheLoop(credential), scopes=[where.scope],
+                                               allowed_hosts=[where.graph_host])
     adapter = GraphRequestAdapter(auth, client=http)
     adapter.base_url = where.base_url
     return GraphServiceClient(request_adapter=adapter)
+
+
+class _OffTheLoop:
+    """``credential`` for the SDK's auth provider, which awaits what ``get_token`` returns: the synchronous
+    credential runs in a worker thread, so that a sign-in mid-run (a renewal, waiting up to timeout_seconds
+    for the authority) never holds the event loop, and with it the whole-answer timeout of every request in
+    flight. The repr names nothing of the credential but its own (--showlocals)."""
+
+    def __init__(self, credential: TokenCredential) -> None:
+        self._credential = credential
+
+    def __repr__(self) -> str:
+        return repr(self._credential)
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        return asyncio.to_thread(self._credential.get_token, *scopes, **kwargs)

@@ -1,14 +1,20 @@
 """Collecting the resources from Graph beta as raw JSON, exactly as Graph sent it.
 
-Requests go through the SDK's request adapter (auth, retry on 429/503/504 with Retry-After, redirects,
-telemetry). Responses come back through a ``ResponseHandlerOption`` that hands over the httpx response
-itself: the model parses raw Graph JSON, so the bytes are decoded with ``json`` and never round-tripped
-through the SDK's generated models (v1.0 models would drop β-only properties and types, graph-facts §0),
-and the status, ``request-id`` and ``Retry-After`` stay at hand.
+Requests go through the SDK's request adapter (auth, telemetry). Responses come back through a
+``ResponseHandlerOption`` that hands over the httpx response itself: the model parses raw Graph JSON, so
+the bytes are decoded with ``json`` and never round-tripped through the SDK's generated models (v1.0 models
+would drop β-only properties and types, graph-facts §0), and the status, ``request-id`` and ``Retry-After``
+stay at hand.
+
+Retries are the collector's, not the SDK's (whose count of retries runs out while concurrent requests keep
+landing in throttled slots): a throttled request (429) is retried for as long as its resource's retry
+budget (``retry_budget_seconds``, the time its requests spent waiting) lasts, with exponential backoff and
+jitter, never sooner than Graph's ``Retry-After``; 503, 504 and a dropped connection at most
+``max_retries`` times. A ``Retry-After`` of 180 s or more is not waited for. A redirect is never followed.
 
 Related collections are read per object through JSON ``$batch`` (≤ 20 inner GETs per batch) and embedded
-under their navigation property names, as ``$expand`` would (DESIGN.md "snapshot format"). The SDK does
-not retry throttled inner requests, so :meth:`Graph.batch` re-batches them after the largest Retry-After.
+under their navigation property names, as ``$expand`` would (DESIGN.md "snapshot format"); throttled inner
+requests are re-batched by the same rules.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,16 +39,20 @@ from kiota_http.middleware.options import ResponseHandlerOption
 from msgraph import GraphServiceClient
 
 from .. import model
-from ..config import MigrationConfig
+from ..config import Config, MigrationConfig
 from ..errors import DataUnavailable, MalformedData
 from ..resources import Resource
+from .client import AnswerRefused, printable
 
-__all__ = ["COLLECTORS", "BrokenResponse", "Graph", "GraphFailure", "Provenance", "Stats", "gather_all"]
+__all__ = ["COLLECTORS", "AnswerRefused", "BrokenResponse", "Graph", "GraphFailure", "Limits", "Provenance", "Stats",
+           "gather_all", "redirect_refusal", "retry_delay"]
 
 RETRYABLE = frozenset({429, 503, 504})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 BATCH_LIMIT = 20  # Graph's maximum number of requests in one $batch
 MAX_RETRY_AFTER = 180.0  # seconds; like the SDK's RetryHandler, a longer wait is a failure, not a pause
-MAX_PAGES = 50_000  # a nextLink chain longer than this is a server bug, not a tenant
+MAX_BACKOFF = 30.0  # seconds: the longest backoff between two attempts (a Retry-After may ask for more)
+MAX_DEPTH = 64  # JSON nesting; Graph's deepest answer (expanded objects inside a $batch) is about 10 deep
 
 T = TypeVar("T")
 
@@ -61,6 +72,46 @@ class BrokenResponse(Exception):
     nextLink that loops. Never read as an empty list."""
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The bounds of one collection run (the config keys of the same names)."""
+
+    max_retries: int = 3
+    retry_budget: float = 300.0  # retry_budget_seconds
+    timeout: float = 60.0  # timeout_seconds, for messages: the transport enforces it
+    max_items: int = 5_000_000
+    max_pages: int = 10_000
+
+    @classmethod
+    def of(cls, settings: Config) -> Limits:
+        return cls(settings.max_retries, float(settings.retry_budget_seconds), float(settings.timeout_seconds),
+                   settings.max_items, settings.max_pages)
+
+
+class RetryClock:
+    """How long one resource's requests have waited to retry: the time during which at least one of them
+    was waiting (concurrent waits count once), spent against the resource's retry budget."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self._waiting = 0
+        self._since = 0.0
+
+    def used(self) -> float:
+        return self.spent + (time.monotonic() - self._since if self._waiting else 0.0)
+
+    async def wait(self, seconds: float) -> None:
+        if not self._waiting:
+            self._since = time.monotonic()
+        self._waiting += 1
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self._waiting -= 1
+            if not self._waiting:
+                self.spent += time.monotonic() - self._since
+
+
 @dataclass
 class Provenance:
     """How one resource was collected; recorded in the snapshot's ``provenance``."""
@@ -69,6 +120,7 @@ class Provenance:
     request_ids: list[str] = field(default_factory=list)
     completed: bool = False
     note: str = ""  # what was collected, when not the whole collection (e.g. the audit events' filter)
+    retries: RetryClock = field(default_factory=RetryClock, repr=False, compare=False)  # not recorded
 
     def as_dict(self) -> dict[str, Any]:
         return {"requests": self.requests, "request_ids": list(self.request_ids), "completed": self.completed,
@@ -116,8 +168,8 @@ async def gather_all(coros: Iterable[Awaitable[T]]) -> list[T]:
         raise
 
 
-def _failure(status: int, headers: httpx.Headers | dict[str, str], body: Any, fallback_id: str | None = None
-             ) -> GraphFailure:
+def _failure(status: int, headers: httpx.Headers | dict[str, str], body: Any, fallback_id: str | None = None,
+             detail: str = "") -> GraphFailure:
     """A GraphFailure from Graph's error shape (graph-facts §8: ``innerError`` or ``innererror``)."""
     error = body.get("error") if isinstance(body, dict) else None
     error = error if isinstance(error, dict) else {}
@@ -125,35 +177,97 @@ def _failure(status: int, headers: httpx.Headers | dict[str, str], body: Any, fa
     inner = inner if isinstance(inner, dict) else {}
     code = error.get("code") if isinstance(error.get("code"), str) else httpx.codes.get_reason_phrase(status)
     request_id = headers.get("request-id") or inner.get("request-id") or fallback_id
-    detail = ""
-    if status in RETRYABLE and headers.get("retry-after"):
-        wait = _retry_after({"retry-after": headers["retry-after"]}, 0)
-        if wait >= MAX_RETRY_AFTER:  # not retried (the SDK and Graph.batch alike): say why
-            detail = (f"Graph asked to retry after {wait:.0f} s, longer than the {MAX_RETRY_AFTER:.0f} s "
-                      "tunnelcheck waits")
-    return GraphFailure(status, code or "error", request_id if isinstance(request_id, str) else None, detail)
+    wait = _retry_after(headers) if status in RETRYABLE else None
+    if not detail and wait is not None and wait >= MAX_RETRY_AFTER:  # not retried: say why
+        detail = f"Graph asked to retry after {wait:.0f} s, longer than the {MAX_RETRY_AFTER:.0f} s tunnelcheck waits"
+    return GraphFailure(status, printable(code or "error"), request_id if isinstance(request_id, str) else None,
+                        detail)
 
 
-def _retry_after(headers: dict[str, str], attempt: int) -> float:
-    """Seconds to wait before re-batching: Graph's Retry-After (seconds or HTTP-date), else 1, 2, 4... s."""
+def _retry_after(headers: httpx.Headers | dict[str, str]) -> float | None:
+    """Graph's Retry-After in seconds (a number or an HTTP-date), or None when there is none or it is unreadable."""
     value = headers.get("retry-after")
-    if value:
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
         try:
-            return max(float(value), 0.0)
-        except ValueError:
-            try:
-                return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-            except (TypeError, ValueError):
-                pass
-    return float(min(2 ** attempt, 30))
+            return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+        except (TypeError, ValueError):
+            return None
+
+
+_JITTER = random.Random()
+
+
+def retry_delay(attempt: int, retry_after: float | None, rng: random.Random = _JITTER) -> float:
+    """Seconds to wait before retry ``attempt + 1``, with a jitter so that requests throttled together do
+    not all come back together (up to half the backoff, at most 1 s):
+
+    - Graph said when (``retry_after``): then, never sooner; Graph computes it from its own budget, so
+      waiting longer only slows the run;
+    - else an exponential backoff: 0.5, 1, 2, 4... s, at most MAX_BACKOFF."""
+    backoff = min(MAX_BACKOFF, 0.5 * 2 ** min(attempt, 16))
+    jitter = rng.uniform(0.0, min(1.0, backoff / 2))
+    return (retry_after if retry_after is not None else backoff) + jitter
+
+
+def redirect_refusal(url: str, status: int, location: str | None) -> str:
+    """Why the redirect of ``url`` is not followed, in one line: tunnelcheck reads only the URLs it asks
+    for, and its token only ever goes to the Graph origin."""
+    asked = httpx.URL(url)
+    came = f"HTTP {status} from {_short(url)}"
+    if not location:
+        return f"Graph redirected without a Location; not followed ({came})"
+    try:
+        target = asked.join(location)
+        where = printable(f"{target.scheme}://{target.host}" + (f":{target.port}" if target.port else ""))
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return f"Graph redirected to a URL that is not valid; not followed ({came})"
+    if target.scheme != asked.scheme:
+        return (f"Graph redirected from {asked.scheme} to {printable(target.scheme)}; not followed "
+                f"({came} to {where})")
+    if (target.host, target.port) != (asked.host, asked.port):
+        return f"Graph redirected to another origin; not followed ({came} to {where})"
+    if target.copy_with(fragment=None) == asked.copy_with(fragment=None):
+        return f"Graph redirected in a loop, to the same URL; not followed ({came})"
+    return f"Graph redirected to another URL; not followed ({came} to {printable(target.path)})"
+
+
+def _parse_json(content: bytes, where: str) -> Any:
+    """``content`` as JSON (``_NOT_JSON`` when it is not); AnswerRefused when nested beyond MAX_DEPTH (the
+    checks, the report and the snapshot writer then never meet it)."""
+    try:
+        parsed = json.loads(content)
+    except RecursionError:
+        parsed = _TOO_DEEP
+    except (ValueError, UnicodeDecodeError):
+        return _NOT_JSON
+    if parsed is _TOO_DEEP or _deeper_than(parsed, MAX_DEPTH):
+        raise AnswerRefused(f"Graph answered JSON nested more than {MAX_DEPTH} levels deep; not read ({where})")
+    return parsed
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests lists and objects more than ``limit`` levels deep (without recursion)."""
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return False
 
 
 class Graph:
     """One collection run's access to Graph: bounded concurrency, pages, batches, provenance."""
 
-    def __init__(self, client: GraphServiceClient, concurrency: int, max_retries: int, stats: Stats,
+    def __init__(self, client: GraphServiceClient, concurrency: int, stats: Stats,
                  migration: MigrationConfig | None = None, refuse: Callable[[str], None] | None = None,
-                 batch_limit: int = BATCH_LIMIT) -> None:
+                 batch_limit: int = BATCH_LIMIT, limits: Limits | None = None) -> None:
         #: Told the token Graph refused with a 401, so that the next request signs in again (auth.Credential).
         self._refuse = refuse
         self.migration = migration or MigrationConfig()
@@ -164,7 +278,7 @@ class Graph:
         self.base = self._adapter.base_url.rstrip("/")
         self._origin = httpx.URL(self.base)
         self._slots = asyncio.Semaphore(concurrency)
-        self._max_retries = max_retries
+        self.limits = limits or Limits()
         self.stats = stats
         self._batch_limit = max(1, min(batch_limit, BATCH_LIMIT))  # a batch never outgrows the pacing budget
 
@@ -194,54 +308,86 @@ class Graph:
             info.content = body
             info.headers.try_add("Content-Type", "application/json")
         info.add_request_options([_RAW])
-        response = await self._send_retrying(info)
+        response = await self._exchange(info, prov)
         if response.status_code == 401 and self._refuse is not None:
             # Graph refused the token (it expired or was revoked before MSAL thought so): sign in again and
             # send once more; a second 401 is final.
             self._refuse(response.request.headers.get("Authorization", "").removeprefix("Bearer ").strip())
             info.headers.remove("Authorization")
             self.stats.bump(retries=1)
-            response = await self._send_retrying(info)
+            response = await self._exchange(info, prov)
         prov.requests += 1
         request_id = response.headers.get("request-id")
         if request_id:
             prov.request_ids.append(request_id)
-        try:
-            parsed = json.loads(response.content) if response.content else None
-        except (ValueError, UnicodeDecodeError):
-            parsed = _NOT_JSON
+        if response.status_code in REDIRECTS:
+            raise AnswerRefused(redirect_refusal(url, response.status_code, response.headers.get("location")))
+        parsed = _parse_json(response.content, _short(url)) if response.content else None
         if not 200 <= response.status_code < 300:
             raise _failure(response.status_code, response.headers, parsed)
         if parsed is _NOT_JSON or parsed is None:
             raise BrokenResponse(f"{_short(url)} answered HTTP {response.status_code} without a JSON body")
         return parsed, request_id
 
-    async def _send_retrying(self, info: RequestInformation) -> httpx.Response:
-        """Send ``info`` through the adapter, again after a dropped connection (the SDK does not retry those)."""
-        for attempt in range(self._max_retries + 1):
-            async with self._slots:
-                try:
-                    return await self._adapter.send_primitive_async(info, "bytes", None)
-                except httpx.TimeoutException:  # timeout_seconds is the user's bound: not stretched by retries
-                    raise GraphFailure(None, "timed out", None) from None
-                except httpx.TransportError as exc:
-                    if attempt == self._max_retries:
-                        raise GraphFailure(None, f"connection failed ({exc.__class__.__name__})", None) from None
-            self.stats.bump(retries=1)
-            await asyncio.sleep(0.5 * 2 ** attempt)
-        raise AssertionError("unreachable")
+    async def _exchange(self, info: RequestInformation, prov: Provenance) -> httpx.Response:
+        """Send ``info`` until an answer that is not to be retried. 429: again for as long as the resource's
+        retry budget lasts; 503, 504 and a dropped connection: at most ``max_retries`` times, within the
+        budget too. Each retry carries ``Retry-Attempt: n``, as the SDK's would."""
+        attempt = server_failures = 0
+        while True:
+            response, dropped = None, ""
+            try:
+                async with self._slots:
+                    response = await self._adapter.send_primitive_async(info, "bytes", None)
+            except httpx.TimeoutException:  # timeout_seconds is the user's bound: not stretched by retries
+                raise GraphFailure(None, f"timed out: no whole answer within {self.limits.timeout:g} s "
+                                   "(timeout_seconds)", None) from None
+            except httpx.TransportError as exc:
+                dropped = f"connection failed ({exc.__class__.__name__})"
+            if response is not None and response.status_code not in RETRYABLE:
+                return response
+            if response is None or response.status_code != 429:
+                server_failures += 1
+                if server_failures > self.limits.max_retries:
+                    if response is None:
+                        raise GraphFailure(None, dropped, None)
+                    return response
+            retry_after = _retry_after(response.headers) if response is not None else None
+            if response is not None and retry_after is not None and retry_after >= MAX_RETRY_AFTER:
+                return response  # _failure says why it was not waited for
+            delay = retry_delay(attempt, retry_after)
+            spent = self._over_budget(prov, delay)
+            if spent and response is None:
+                raise GraphFailure(None, dropped, None, spent)
+            if spent and response is not None:
+                raise _failure(response.status_code, response.headers, _json_or_none(response.content), detail=spent)
+            await prov.retries.wait(delay)
+            attempt += 1
+            info.headers.remove("Retry-Attempt")
+            info.headers.add("Retry-Attempt", str(attempt))
+
+    def _over_budget(self, prov: Provenance, delay: float) -> str:
+        """Why the resource of ``prov`` may not wait ``delay`` more seconds to retry ("" when it may)."""
+        used = prov.retries.used()
+        if used + delay <= self.limits.retry_budget:
+            return ""
+        return (f"still failing after {used:.0f} s of waiting to retry; the retry budget is "
+                f"{self.limits.retry_budget:g} s (retry_budget_seconds)")
 
     async def list_all(self, url: str, prov: Provenance, first: Any = None) -> list[Any]:
         """Every item of a collection, following ``@odata.nextLink`` to the end (from ``first``, a page
-        already fetched, when given)."""
+        already fetched, when given), within ``max_items`` and ``max_pages``."""
         items: list[Any] = []
         seen = {url}
         page = first if first is not None else (await self._send(Method.GET, url, prov))[0]
-        for _ in range(MAX_PAGES):
+        while True:
             value = page.get("value") if isinstance(page, dict) else None
             if not isinstance(value, list):
                 raise BrokenResponse(f"a page of {_short(url)} has no 'value' list")
             items.extend(value)
+            if len(items) > self.limits.max_items:
+                raise AnswerRefused(f"{_short(url)} has more than {self.limits.max_items:,} items (max_items); "
+                                    "not read further")
             next_link = page.get("@odata.nextLink")
             if next_link is None:
                 return items
@@ -249,9 +395,11 @@ class Graph:
                 raise BrokenResponse(f"the @odata.nextLink of {_short(url)} is not a URL on the Graph origin")
             if next_link in seen:
                 raise BrokenResponse(f"the @odata.nextLink of {_short(url)} loops back to an earlier page")
+            if len(seen) >= self.limits.max_pages:
+                raise AnswerRefused(f"{_short(url)} has more than {self.limits.max_pages:,} pages (max_pages); "
+                                    "not read further")
             seen.add(next_link)
             page, _ = await self._send(Method.GET, next_link, prov)
-        raise BrokenResponse(f"{_short(url)} has more than {MAX_PAGES} pages")
 
     def _same_origin(self, url: str) -> bool:
         try:
@@ -271,7 +419,7 @@ class Graph:
     async def _batch_chunk(self, paths: Sequence[str], prov: Provenance) -> list[Any]:
         pending = {str(i): path for i, path in enumerate(paths)}
         results: dict[str, Any] = {}
-        attempt = 0
+        attempt = server_failures = 0
         while True:
             requests = [{"id": key, "method": "GET", "url": path} for key, path in pending.items()]
             doc, outer_id = await self._send(Method.POST, f"{self.base}/$batch", prov,
@@ -281,7 +429,8 @@ class Graph:
                 raise BrokenResponse("a $batch response has no 'responses' list")
             throttled: dict[str, str] = {}
             answered: set[str] = set()
-            wait, last = 0.0, None
+            wait: float | None = None
+            last: tuple[int, dict[str, str], Any] | None = None  # a server failure rather than a 429, if any
             for answer in responses:
                 key = answer.get("id") if isinstance(answer, dict) else None
                 status = answer.get("status") if isinstance(answer, dict) else None
@@ -289,25 +438,34 @@ class Graph:
                     raise BrokenResponse("a $batch response answers an id that was not asked, or twice")
                 answered.add(key)
                 headers = {str(k).lower(): str(v) for k, v in (answer.get("headers") or {}).items()}
+                if status in REDIRECTS:
+                    raise AnswerRefused(redirect_refusal(f"{self.base}{pending[key]}", status, headers.get("location")))
                 body = _inner_body(answer.get("body"), pending[key])
                 if 200 <= status < 300:
                     results[key] = body
                 elif status in RETRYABLE:
                     throttled[key] = pending[key]
-                    wait = max(wait, _retry_after(headers, attempt))
-                    last = _failure(status, headers, body, outer_id)
+                    asked = _retry_after(headers)
+                    wait = asked if wait is None or (asked is not None and asked > wait) else wait
+                    if last is None or last[0] == 429:
+                        last = (status, headers, body)
                 else:
                     raise _failure(status, headers, body, outer_id)
             if answered != pending.keys():
                 raise BrokenResponse("a $batch response leaves requests unanswered")
             if not throttled:
                 return [results[str(i)] for i in range(len(paths))]
-            if attempt >= self._max_retries or wait >= MAX_RETRY_AFTER:
-                assert last is not None
-                raise last
+            assert last is not None
+            server_failures += last[0] != 429
+            if server_failures > self.limits.max_retries or (wait is not None and wait >= MAX_RETRY_AFTER):
+                raise _failure(*last, outer_id)
+            delay = retry_delay(attempt, wait)
+            spent = self._over_budget(prov, delay)
+            if spent:
+                raise _failure(*last, outer_id, detail=spent)
             attempt += 1
             self.stats.bump(retries=len(throttled))
-            await asyncio.sleep(wait)
+            await prov.retries.wait(delay)
             pending = throttled
 
     async def collections(self, paths: Sequence[str], prov: Provenance) -> list[list[Any]]:
@@ -326,15 +484,29 @@ class Graph:
 
 
 _NOT_JSON = object()
+_TOO_DEEP = object()
+
+
+def _json_or_none(content: bytes) -> Any:
+    """An error body as JSON, for its code and request-id; None when it is not JSON (or too deep)."""
+    try:
+        parsed = _parse_json(content, "") if content else None
+    except AnswerRefused:
+        return None
+    return None if parsed is _NOT_JSON else parsed
 
 
 def _inner_body(body: Any, path: str) -> Any:
     """An inner $batch body: JSON as is; Graph base64-encodes bodies of other content types."""
     if isinstance(body, str):
         try:
-            return json.loads(base64.b64decode(body, validate=True))
-        except (ValueError, UnicodeDecodeError):
-            raise BrokenResponse(f"the $batch answer for {_short(path)} is not JSON") from None
+            raw = base64.b64decode(body, validate=True)
+        except ValueError:
+            raw = b""
+        parsed = _parse_json(raw, _short(path)) if raw else _NOT_JSON
+        if parsed is _NOT_JSON:
+            raise BrokenResponse(f"the $batch answer for {_short(path)} is not JSON")
+        return parsed
     return body
 
 

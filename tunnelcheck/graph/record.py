@@ -198,6 +198,16 @@ def _record(tenant_name: str, settings: config_file.Config, path: str | os.PathL
     return digest, source
 
 
+def recorded_by_default() -> tuple[Resource, ...]:
+    """What ``tunnelcheck record`` collects unless told: every resource an installed check reads (built-in
+    and check packs), and the groups, whose names the evidence shows. A check that reads more errors on
+    such a snapshot, naming the resource that was not recorded."""
+    from ..registry import Catalog
+
+    wanted = Catalog.installed().needs | {Resource.GROUPS}
+    return tuple(r for r in Resource if r in wanted)
+
+
 def record(tenant_name: str, settings: config_file.Config, path: str | os.PathLike[str],
            resources: Collection[Resource] = tuple(Resource), resume: bool = False,
            redactor: Redactor | None = None) -> str:
@@ -235,7 +245,8 @@ def add_record_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tunnelcheck-config", metavar="FILE", dest="tunnelcheck_config",
                         help="YAML settings: cloud, graph_url, authority, auth (see config.example.yaml)")
     parser.add_argument("--resource", action="append", choices=[r.value for r in Resource], dest="resources",
-                        metavar="RESOURCE", help="record only this resource (repeatable; default: all)")
+                        metavar="RESOURCE", help="record this resource (repeatable; default: what any installed "
+                        "check reads, and the groups' names: not the managed devices in bulk)")
     parser.add_argument("--resume", action="store_true",
                         help="continue an interrupted recording of FILE from its checkpoint FILE.partial/: only "
                         "the resources not yet recorded are asked for")
@@ -247,7 +258,7 @@ def add_record_arguments(parser: argparse.ArgumentParser) -> None:
 def run_record(args: argparse.Namespace, err: TextIO | None = None) -> int:
     """0: every resource recorded; 1: the snapshot was written without some resources; 2: nothing written."""
     err = err or sys.stderr
-    resources = tuple(Resource(r) for r in args.resources) if args.resources else tuple(Resource)
+    resources = tuple(Resource(r) for r in args.resources) if args.resources else recorded_by_default()
     progress = Progress(err)
     try:
         settings = config_file.load(args.tunnelcheck_config)

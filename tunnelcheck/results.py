@@ -1,0 +1,93 @@
+"""A check's result on one tenant, typed, and the results document (``--tunnelcheck-json``).
+
+:class:`Result` is built once per check and tenant (by the plugin, from pytest's report) and is what every
+output reads: the results JSON, the Markdown summary, the HTML report and the ``pytest_tunnelcheck_result``
+hook. It travels between pytest-xdist's processes as its JSON record (:meth:`Result.as_dict`,
+:meth:`Result.from_dict`), the same record the results file holds. A Result is also a read-only mapping of
+that record (``result["outcome"]``), as the hook's implementations have always received.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .check import Check, Finding
+
+__all__ = ["RESULTS_VERSION", "Outcome", "Result"]
+
+RESULTS_VERSION = 1
+
+
+class Outcome(str, enum.Enum):
+    """How a check ended on a tenant (docs/terms.md "Outcomes"): waived is a failure whose every
+    offending object is covered by an unexpired waiver."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    ERROR = "error"
+    WAIVED = "waived"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Result(Mapping[str, Any]):
+    """One check on one tenant: what it is, how it ended, why, and the evidence."""
+
+    check_id: str
+    title: str
+    phase: str
+    platform: str | None
+    severity: str
+    remediation: str
+    tenant: str | None
+    outcome: Outcome
+    reason: str
+    evidence: tuple[Finding, ...] = ()
+    duration: float | None = field(default=None, compare=False)  # seconds, when the run measured it
+
+    @classmethod
+    def of(cls, check: Check, tenant: str | None, outcome: Outcome, reason: str,
+           evidence: tuple[Finding, ...] = (), duration: float | None = None) -> Result:
+        return cls(check.id, check.title, check.phase.value, check.platform.value, check.severity.value,
+                   check.remediation, tenant, outcome, reason, evidence, duration)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record of ``--tunnelcheck-json``'s ``results`` (the duration is the report's, not the file's)."""
+        return {
+            "check_id": self.check_id, "title": self.title, "phase": self.phase, "platform": self.platform,
+            "severity": self.severity, "remediation": self.remediation, "tenant": self.tenant,
+            "outcome": self.outcome.value, "reason": self.reason, "evidence": [f.as_dict() for f in self.evidence],
+        }
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any], duration: float | None = None) -> Result:
+        return cls(
+            record["check_id"], record["title"], record["phase"], record.get("platform"), record["severity"],
+            record.get("remediation", ""), record.get("tenant"), Outcome(record["outcome"]), record["reason"],
+            tuple(Finding.from_dict(f) for f in record.get("evidence", ())), duration,
+        )
+
+    # A read-only mapping of the record, for the hook's implementations.
+    def __getitem__(self, key: str) -> Any:
+        return self._record[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._record)
+
+    def __len__(self) -> int:
+        return len(self._record)
+
+    @property
+    def _record(self) -> dict[str, Any]:
+        return self.as_dict()
+
+    @property
+    def label(self) -> str:
+        """``CHECK [tenant]``."""
+        return f"{self.check_id} [{self.tenant}]" if self.tenant else self.check_id

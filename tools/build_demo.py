@@ -37,6 +37,7 @@ from tunnelcheck.testing import (
     site,
     snapshot_document,
     status_overview,
+    store_properties,
     tunnel_configuration,
 )
 
@@ -109,8 +110,7 @@ def ios_profile(pid: str, name: str, connection: str, targets: list[dict], *, cr
 
 def managed_play(aid: str, name: str, package: str, assignments: list) -> dict:
     return graph_object(
-        app_type("android"), aid, name, publisher="Microsoft", packageId=package, appIdentifier=package,
-        isPrivate=False, isSystemApp=False, appStoreUrl=f"https://play.google.com/store/apps/details?id={package}",
+        app_type("android"), aid, name, publisher="Microsoft", **store_properties("android", package),
         createdDateTime="2025-06-01T09:00:00Z", lastModifiedDateTime="2026-11-20T09:00:00Z",
         publishingState="published", isAssigned=bool(assignments), assignments=assignments,
     )
@@ -118,7 +118,7 @@ def managed_play(aid: str, name: str, package: str, assignments: list) -> dict:
 
 def ios_app(aid: str, name: str, bundle: str, assignments: list, kind: str = "iosStoreApp") -> dict:
     return graph_object(
-        kind, aid, name, publisher="Contoso", bundleId=bundle, appStoreUrl=None,
+        kind, aid, name, publisher="Contoso", **store_properties(kind, bundle),
         createdDateTime="2025-06-01T09:00:00Z", lastModifiedDateTime="2026-11-20T09:00:00Z",
         publishingState="published", isAssigned=bool(assignments), assignments=assignments,
     )

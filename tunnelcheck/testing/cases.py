@@ -78,6 +78,7 @@ class Case:
     def verify(self, check: Check) -> Verdict:
         """Run ``check`` on the example and raise ``AssertionError`` unless it gives the outcome, exactly the
         offending ids and the reason's texts; returns the verdict, for further assertions."""
+        __tracebackhide__ = True  # pytest shows the example's test, not this function
         if not isinstance(check, Check):
             raise TypeError(f"{check!r} is not a check: declare it with tunnelcheck.check(...)")
         verdict = run_check(check, self.tenant, self.baseline, self.config)
@@ -148,6 +149,7 @@ class CheckRunner:
 
     def verify(self, check: Check, case: Case) -> Verdict:
         """:meth:`Case.verify`: assert the example's verdict."""
+        __tracebackhide__ = True
         return case.verify(check)
 
 

@@ -75,6 +75,7 @@ __all__ = [
     "standalone_app",
     "standalone_profile",
     "status_overview",
+    "store_properties",
     "tunnel_configuration",
     "uninstall",
 ]
@@ -121,6 +122,10 @@ APP_TYPES = {
     "ios-vpp": graph_type("iosVppApp"),
     "ios-lob": graph_type("iosLobApp"),
 }
+
+
+def _short(odata_type: str) -> str:
+    return odata_type.removeprefix("#").removeprefix("microsoft.graph.")
 
 
 def app_type(kind: str) -> str:
@@ -203,11 +208,14 @@ def all_users(*, filter_id: str | None = None, filter_type: str | None = None) -
 # Device configurations
 
 
-def configuration_assignments(owner_id: str, targets: Iterable[Obj], *, intent: str = "apply") -> list[Obj]:
-    """A configuration's ``assignments``: one per target, ids ``<owner>_<n>``, ``intent`` ``apply`` (the
-    other intent, ``remove``, makes an assignment that assigns nothing)."""
-    return [{"id": f"{owner_id}_{i}", "intent": intent, "source": "direct", "sourceId": owner_id, "target": t}
-            for i, t in enumerate(targets)]
+def configuration_assignments(owner_id: str, targets: Iterable[Obj], *, intent: str = "apply",
+                              ids: Iterable[str] | None = None) -> list[Obj]:
+    """A configuration's ``assignments``: one per target, with ``intent`` ``apply`` (the other intent,
+    ``remove``, makes an assignment that assigns nothing); ids ``<owner>_<n>`` unless ``ids`` are given."""
+    targets = list(targets)
+    names = list(ids) if ids is not None else [f"{owner_id}_{i}" for i in range(len(targets))]
+    return [{"id": name, "intent": intent, "source": "direct", "sourceId": owner_id, "target": t}
+            for name, t in zip(names, targets)]
 
 
 def _pairs(custom: CustomPairs | None, key: str) -> list[Obj]:
@@ -236,9 +244,10 @@ def status_overview(success: int = 0, *, error: int = 0, failed: int = 0, confli
 def _vpn_profile(kind: str, profile_id: str, connection: str | None, targets: Iterable[Obj],
                  custom: CustomPairs | None, custom_kv: CustomPairs | None, name: str | None,
                  extra: Mapping[str, Any]) -> Obj:
-    return graph_object(VPN_TYPES[kind], profile_id, name or profile_id, connectionType=connection,
-                        customData=custom_data(custom), customKeyValueData=custom_key_value_data(custom_kv),
-                        assignments=configuration_assignments(profile_id, targets), **extra)
+    written = {"connectionType": connection, "customData": custom_data(custom),
+               "customKeyValueData": custom_key_value_data(custom_kv),
+               "assignments": configuration_assignments(profile_id, targets)}
+    return graph_object(VPN_TYPES[kind], profile_id, name or profile_id, **{**written, **extra})
 
 
 def android_profile(profile_id: str, *, kind: str = "android-device-owner", connection: str | None = STANDALONE,
@@ -318,6 +327,20 @@ def ios_assignment_settings(vpn: str | None) -> Obj:
             "uninstallOnDeviceRemoval": False, "isRemovable": True}
 
 
+def store_properties(kind: str, identifier: str | None) -> Obj:
+    """The properties that identify an app of ``kind`` in its store, as a recorded tenant holds them: for
+    a managed Google Play app ``packageId``, ``appIdentifier`` (both ``identifier``), ``isPrivate``,
+    ``isSystemApp`` and ``appStoreUrl``; for an iOS app ``bundleId`` and ``appStoreUrl``; none for any
+    other kind."""
+    short = _short(app_type(kind))
+    if short == "androidManagedStoreApp":
+        return {"packageId": identifier, "appIdentifier": identifier, "isPrivate": False, "isSystemApp": False,
+                "appStoreUrl": f"https://play.google.com/store/apps/details?id={identifier}"}
+    if short.startswith("ios"):
+        return {"bundleId": identifier, "appStoreUrl": None}
+    return {}
+
+
 def app_assignment(intent: str, target: Obj, vpn: str | None = None, *, ios: bool = False,
                    assignment_id: str = "") -> Obj:
     """A ``mobileAppAssignment`` with ``intent`` (``required``, ``available``,
@@ -361,7 +384,7 @@ def app(app_id: str, kind: str = "android", identifier: str | None = None, *, as
     alternative) and ``bundleId`` for any other. Empty assignment ids are filled in."""
     odata_type = app_type(kind)
     if field is None:
-        field = "packageId" if odata_type == APP_TYPES["android"] else "bundleId"
+        field = "packageId" if _short(odata_type) == "androidManagedStoreApp" else "bundleId"
     ident = {field: identifier} if identifier is not None else {}
     return graph_object(odata_type, app_id, name or app_id,
                         **{**ident, "assignments": numbered(app_id, assignments), **extra})

@@ -595,7 +595,7 @@ def test_malformed_data_names_the_place(parse: Any, items: Any, place: str, mess
 def test_malformed_resource_makes_a_check_error_naming_the_place_and_permission() -> None:
     broken = tenant(profiles=[configuration("ok"), _without(android_profile("p"), "assignments")])
     with pytest.raises(MalformedResource) as caught:
-        broken.profiles
+        _ = broken.profiles
     assert caught.value.error.place == "deviceManagement/deviceConfigurations[1].assignments"
     verdict = run_check(android_standalone_profiles_retired, broken, None, MigrationConfig())
     assert verdict.outcome == "error"

@@ -20,6 +20,7 @@ from tunnelcheck import snapshot
 from tunnelcheck.testing import (
     NO_FILTER,
     VPN_TYPES,
+    Obj,
     app_assignment,
     app_type,
     audit_event,
@@ -58,15 +59,15 @@ def gid(key: str) -> str:
     return GROUP_IDS[key]
 
 
-def include(key: str) -> dict:
+def include(key: str) -> Obj:
     return group_target(gid(key), filter_type=NO_FILTER)
 
 
-def exclude(key: str) -> dict:
+def exclude(key: str) -> Obj:
     return exclusion(gid(key), filter_type=NO_FILTER)
 
 
-def app_assignments(app_id: str, *entries: tuple[str, dict, str | None]) -> list[dict]:
+def app_assignments(app_id: str, *entries: tuple[str, Obj, str | None]) -> list[Obj]:
     """The assignments of an app; an iOS app's carry iOS assignment settings, per-app VPN or not."""
     return [app_assignment(intent, target, vpn, ios=app_id.startswith("app-ios"), assignment_id=f"{app_id}_{i}")
             for i, (intent, target, vpn) in enumerate(entries)]
@@ -76,9 +77,9 @@ SITE_ID = "b3a7e1c2-5d4f-4e6a-9b8c-0a1d2e3f4a5b"
 CONFIG_ID = "c4b8f2d3-6e5a-4f7b-8c9d-1b2e3f4a5b6c"
 
 
-def android_profile(pid: str, name: str, kind: str, connection: str, targets: list[dict], *,
-                    created: str, custom: dict | None = None, custom_kv: dict | None = None,
-                    packages: list[str] | None = None, overview: dict | None = None) -> dict:
+def android_profile(pid: str, name: str, kind: str, connection: str, targets: list[Obj], *,
+                    created: str, custom: dict[str, str] | None = None, custom_kv: dict[str, str] | None = None,
+                    packages: list[str] | None = None, overview: Obj | None = None) -> Obj:
     return graph_object(
         VPN_TYPES[kind], pid, name, description="", createdDateTime=created, lastModifiedDateTime=created,
         version=3, roleScopeTagIds=["0"], connectionName="Contoso Tunnel", connectionType=connection,
@@ -91,8 +92,8 @@ def android_profile(pid: str, name: str, kind: str, connection: str, targets: li
     )
 
 
-def ios_profile(pid: str, name: str, connection: str, targets: list[dict], *, created: str,
-                custom: dict | None = None, identifier: str | None = None, overview: dict | None = None) -> dict:
+def ios_profile(pid: str, name: str, connection: str, targets: list[Obj], *, created: str,
+                custom: dict[str, str] | None = None, identifier: str | None = None, overview: Obj | None = None) -> Obj:
     return graph_object(
         VPN_TYPES["ios"], pid, name, description="", createdDateTime=created, lastModifiedDateTime=created,
         version=2, roleScopeTagIds=["0"], connectionName="Contoso Tunnel", connectionType=connection,
@@ -108,7 +109,7 @@ def ios_profile(pid: str, name: str, connection: str, targets: list[dict], *, cr
     )
 
 
-def managed_play(aid: str, name: str, package: str, assignments: list) -> dict:
+def managed_play(aid: str, name: str, package: str, assignments: list[Obj]) -> Obj:
     return graph_object(
         app_type("android"), aid, name, publisher="Microsoft", **store_properties("android", package),
         createdDateTime="2025-06-01T09:00:00Z", lastModifiedDateTime="2026-11-20T09:00:00Z",
@@ -116,7 +117,7 @@ def managed_play(aid: str, name: str, package: str, assignments: list) -> dict:
     )
 
 
-def ios_app(aid: str, name: str, bundle: str, assignments: list, kind: str = "iosStoreApp") -> dict:
+def ios_app(aid: str, name: str, bundle: str, assignments: list[Obj], kind: str = "iosStoreApp") -> Obj:
     return graph_object(
         kind, aid, name, publisher="Contoso", **store_properties(kind, bundle),
         createdDateTime="2025-06-01T09:00:00Z", lastModifiedDateTime="2026-11-20T09:00:00Z",
@@ -124,7 +125,7 @@ def ios_app(aid: str, name: str, bundle: str, assignments: list, kind: str = "io
     )
 
 
-def baseline() -> dict:
+def baseline() -> Obj:
     created = "2024-03-01T08:00:00Z"
     profiles = [
         android_profile("p-and-do-std", "Tunnel - AE Fully Managed (standalone)", "android-device-owner",
@@ -162,7 +163,7 @@ def baseline() -> dict:
                     devices=True)
 
 
-def current() -> dict:
+def current() -> Obj:
     doc = baseline()
     res = doc["resources"]
     profiles = {p["id"]: p for p in res["deviceManagement/deviceConfigurations"]}
@@ -212,7 +213,7 @@ def current() -> dict:
     return doc
 
 
-def document(profiles: list, apps: list, *, recorded_at: str, servers_health: tuple[str, ...], devices: bool) -> dict:
+def document(profiles: list[Obj], apps: list[Obj], *, recorded_at: str, servers_health: tuple[str, ...], devices: bool) -> Obj:
     servers = [server(f"srv-eu-{i}", health, name=f"tunnel-eu-0{i}") for i, health in enumerate(servers_health, 1)]
     configuration = tunnel_configuration(CONFIG_ID, name="Contoso-EU server configuration",
                                          dns_servers=("10.0.0.4", "1.1.1.1"))

@@ -13,26 +13,46 @@ import pytest
 import tunnelcheck.checks
 
 import tunnelcheck.testing as kit
-from tunnelcheck import snapshot
+from tunnelcheck import migration, snapshot
 from tunnelcheck.check import Check, run_check
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.errors import DataUnavailable
 from tunnelcheck.resources import Resource
 from tunnelcheck.testing import (
+    DEFENDER,
+    DEFENDER_APP_ID,
+    NO_FILTER,
     Case,
+    all_devices,
+    all_users,
+    android_profile,
+    any_target,
+    app,
+    available,
+    available_without_enrollment,
+    configuration,
+    defender_app,
+    defender_profile,
     documented,
+    exclusion,
     group_target,
+    ios_profile,
     live,
+    protect_mode_profile,
+    required,
     should_error,
     should_fail,
     should_pass,
     snapshot_document,
+    standalone_app,
     standalone_profile,
     tenant,
+    uninstall,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "tunnelcheck" / "demo" / "contoso.json"
+ALL_G = group_target("g-all")
 
 #: The kit's names: a check pack's tests use them, so removing or renaming one is a decision.
 KIT = {
@@ -129,6 +149,50 @@ def test_every_check_says_the_same_of_both_forms() -> None:
     config = MigrationConfig(defender_features=False)
     for check in tunnelcheck.checks.pytest_tunnelcheck_checks():
         assert run_check(check, as_live, None, config) == run_check(check, as_documented, None, config), check.id
+
+
+# -- what the builders build is what the model reads -----------------------------------------------------
+
+
+def test_profiles_of_each_kind_are_read_as_built() -> None:
+    kinds = ("android-device-owner", "android-work-profile", "ios")
+    t = tenant(profiles=[
+        *(standalone_profile(kind=kind) for kind in kinds), *(defender_profile(kind=kind) for kind in kinds),
+        protect_mode_profile(), ios_profile("p-ike", ikev2=True, connection=DEFENDER),
+        ios_profile("p-mde-wp", connection="customVpn", identifier=DEFENDER_APP_ID), configuration("p-win"),
+    ])
+    assert {p.id: (p.kind.value, p.client.value) for p in t.profiles} == {
+        "p-do-std": ("android-device-owner", "standalone"), "p-wp-std": ("android-work-profile", "standalone"),
+        "p-ios-std": ("ios", "standalone"), "p-do-mde": ("android-device-owner", "defender"),
+        "p-wp-mde": ("android-work-profile", "defender"), "p-ios-mde": ("ios", "defender"),
+        "p-ios-tte": ("ios", "defender"), "p-ike": ("ios", "defender"),
+    }
+
+
+def test_apps_assignments_and_targets_are_read_as_built() -> None:
+    t = tenant(apps=[
+        defender_app("android", required(group_target("g1")), uninstall(exclusion("g2"))),
+        defender_app("ios", available(all_users(), vpn="p-ios-mde"), kind="ios-vpp"),
+        standalone_app("ios", available_without_enrollment(all_devices(filter_type=NO_FILTER)), kind="ios-lob"),
+        app("cm", "win32LobApp", assignments=[required(any_target("configurationManagerCollectionAssignmentTarget",
+                                                                  collectionId="SMS1"))]),
+    ])
+    config = MigrationConfig()
+    assert [a.id for a in migration.defender_apps(t, "android", config)] == ["app-android-mde"]
+    assert [a.id for a in migration.defender_apps(t, "ios", config)] == ["app-ios-mde"]
+    assert [a.id for a in migration.standalone_apps(t, "ios", config)] == ["app-ios-tunnel"]
+    ios_mde = next(a for a in t.apps if a.id == "app-ios-mde")
+    assert [(x.intent.value, x.vpn_configuration_id) for x in ios_mde.assignments] == [("available", "p-ios-mde")]
+    assert [a["id"] for a in defender_app("android", required(ALL_G), required(ALL_G))["assignments"]] == [
+        "app-android-mde_0", "app-android-mde_1"]
+
+
+def test_a_property_given_replaces_the_built_one_in_place() -> None:
+    profile = android_profile("p", connectionType=None, alwaysOn=True)
+    assert list(profile)[:5] == ["@odata.type", "id", "displayName", "connectionType", "customData"]
+    assert profile["connectionType"] is None and list(profile)[-1] == "alwaysOn"
+    assert group_target("g", filter_id="f")["deviceAndAppManagementAssignmentFilterType"] == "include"
+    assert "deviceAndAppManagementAssignmentFilterId" not in group_target("g")
 
 
 # -- examples ------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from tunnelcheck.testing import (
     ios_profile,
     managed_device,
     params,
+    protect_mode_profile,
     required,
     should_fail,
     should_pass,
@@ -143,7 +144,7 @@ def test_a_nameless_detected_app_on_no_device_is_harmless() -> None:
 
 EXCLUDING_APP = app("app-and-mde", "android", "com.microsoft.scmx",
                     assignments=[required(all_devices()), required(exclusion("g1"))])
-PROTECT_MODE_IOS = ios_profile("p-ios-tte", connection=STANDALONE, targets=[G2], custom={"MSTunnelProtectMode": "1"})
+PROTECT_MODE_IOS = protect_mode_profile(G2)  # microsoftTunnel with MSTunnelProtectMode = 1, id p-ios-tte
 CM_TARGET = {"@odata.type": "#microsoft.graph.configurationManagerCollectionAssignmentTarget", "collectionId": "SMS1"}
 CM_KEY = '?microsoft.graph.configurationmanagercollectionassignmenttarget{"collectionId":"SMS1"}'  # evidence id
 UNKNOWN_EXCLUSION = {"@odata.type": "#microsoft.graph.someFutureExclusionAssignmentTarget", "filterId": "x"}

@@ -20,13 +20,14 @@ Two levels:
       defender_app("android", required(group_target("g1")))     # com.microsoft.scmx in managed Google Play
       app("crm", "ios-store", "com.contoso.crm", assignments=[required(group_target("g1"), vpn="p-ios-mde")])
 
-Every builder takes further properties as keywords (``alwaysOn=True``, ``targetedPackageIds=[...]``): one
-the builder writes itself is replaced where it stands, any other is added at the end.
+The builders of objects take further properties as keywords (``alwaysOn=True``,
+``targetedPackageIds=[...]``): one the builder writes itself is replaced where it stands, any other is
+added after those.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 __all__ = [
@@ -137,7 +138,7 @@ def app_type(kind: str) -> str:
 # The two forms
 
 
-def _retyped(value: Any, change: Any) -> Any:
+def _retyped(value: Any, change: Callable[[str], str]) -> Any:
     if isinstance(value, dict):
         return {k: change(v) if k == "@odata.type" and isinstance(v, str) else _retyped(v, change)
                 for k, v in value.items()}

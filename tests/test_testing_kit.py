@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -78,6 +80,12 @@ def test_the_kit_names_are_pinned() -> None:
     assert all(hasattr(kit, name) for name in kit.__all__)
     assert all((getattr(kit, name).__doc__ or "").strip() for name in kit.__all__ if callable(getattr(kit, name))
                and not name.isupper() and name not in {"Obj", "CustomPairs"})
+
+
+def test_the_builders_load_without_pytest() -> None:
+    """tunnelcheck synth builds with the kit; neither loads pytest (only the plugin and ``params`` do)."""
+    code = "import sys, tunnelcheck.synth, tunnelcheck.testing; assert 'pytest' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # -- tenants -------------------------------------------------------------------------------------------

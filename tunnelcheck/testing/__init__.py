@@ -9,9 +9,9 @@ say about it, and run it.
   snapshot document (:func:`snapshot_document`) from those objects.
 - :mod:`tunnelcheck.testing.cases`: examples a check must pass, fail (naming exactly the offending
   ids), skip or error on, and ``params`` to make them test cases.
-- The pytest plugin: this package. ``pytest_plugins = ["tunnelcheck.testing"]`` in a ``conftest.py``
-  (or ``pytest -p tunnelcheck.testing``) gives the ``check_runner`` fixture, which runs a check on a built
-  tenant.
+- The pytest plugin: this package (its fixtures are in :mod:`tunnelcheck.testing.plugin`).
+  ``pytest_plugins = ["tunnelcheck.testing"]`` in a ``conftest.py`` (or ``pytest -p tunnelcheck.testing``)
+  gives the ``check_runner`` fixture, which runs a check on a built tenant.
 
 A check pack's tests, in full::
 
@@ -37,8 +37,10 @@ from __future__ import annotations
 
 from . import cases, graph, tenants
 from .cases import *
-from .cases import check_runner as check_runner  # the fixture: registered with this plugin
 from .graph import *
 from .tenants import *
 
 __all__ = graph.__all__ + tenants.__all__ + cases.__all__
+
+#: Loaded by pytest with this package as a plugin: the ``check_runner`` fixture.
+pytest_plugins = ["tunnelcheck.testing.plugin"]

@@ -12,9 +12,9 @@ should-skip or should-error, and a failing example names the exact set of offend
     def test_acme(check, case, check_runner):
         check_runner.verify(check, case)
 
-The ``check_runner`` fixture comes with the pytest plugin ``tunnelcheck.testing`` (``pytest_plugins =
-["tunnelcheck.testing"]`` in a conftest.py, or ``-p tunnelcheck.testing``); ``case.verify(check)`` does
-the same without it.
+The ``check_runner`` fixture (a :class:`CheckRunner`) comes with the pytest plugin
+``tunnelcheck.testing`` (``pytest_plugins = ["tunnelcheck.testing"]`` in a conftest.py, or ``-p
+tunnelcheck.testing``); ``case.verify(check)`` does the same without it.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import pytest
 
 from ..check import Check, Verdict, run_check
 from ..config import MigrationConfig
@@ -129,6 +127,8 @@ def should_error(name: str, tenant: Tenant, *missing: Resource, baseline: Tenant
 def params(cases: Mapping[Check, Iterable[Case]]) -> list[Any]:
     """``pytest.param(check, case)`` for every example, with ids like ``TUN-AND-01 should-fail: no app``,
     for ``@pytest.mark.parametrize(("check", "case"), params(CASES))``."""
+    import pytest  # here, not above: the builders (and tunnelcheck synth) do not load pytest
+
     return [pytest.param(check, case, id=f"{check.id} {case.id}") for check, items in cases.items()
             for case in items]
 
@@ -151,10 +151,3 @@ class CheckRunner:
         """:meth:`Case.verify`: assert the example's verdict."""
         __tracebackhide__ = True
         return case.verify(check)
-
-
-@pytest.fixture
-def check_runner() -> CheckRunner:
-    """Runs a check on a built tenant: ``check_runner(check, tenant) -> Verdict``, and
-    ``check_runner.verify(check, case)`` asserts an example (:class:`Case`)."""
-    return CheckRunner()

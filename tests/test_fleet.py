@@ -358,7 +358,8 @@ def test_command_exit_status_and_outputs(tmp_path: Path, capsys: pytest.CaptureF
 @pytest.mark.parametrize(("args", "error"), [
     (["empty"], "tunnelcheck: error: RESULTS: no results files in empty"),
     (["r", "--previous", "nope.json"], "tunnelcheck: error: --previous: nope.json: cannot read the file"),
-    (["r", "-o", "no/such/folder/fleet.html"], "tunnelcheck: error: -o: no/such/folder/fleet.html: the folder "),
+    (["r", "-o", "r/tenant-000.example/results.json/fleet.html"],
+     "tunnelcheck: error: -o: r/tenant-000.example/results.json/fleet.html: r/tenant-000.example/results.json is not a folder"),
     (["r", "--json", "r"], "tunnelcheck: error: --json: r: is a folder, not a file"),
 ])
 def test_command_errors_write_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],

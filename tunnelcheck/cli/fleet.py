@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from .. import fleet as fleet_mod
@@ -41,7 +42,7 @@ def add_fleet_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("results", nargs="+", metavar="RESULTS", help="results JSON files or folders of them")
     parser.add_argument("-o", "--output", metavar="FILE", default="fleet.html",
-                        help="the fleet page to write (default: fleet.html)")
+                        help="the fleet page to write (default: fleet.html; missing folders are made)")
     parser.add_argument("--markdown", metavar="FILE", help="also write a Markdown summary ($GITHUB_STEP_SUMMARY)")
     parser.add_argument("--json", metavar="FILE", dest="json_path",
                         help="also write the fleet as JSON: the next run's --previous")
@@ -58,17 +59,20 @@ def run_fleet(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         for flag, path in outputs.items():
             if path:
-                check_writable(path, flag)
+                check_writable(path, flag, make_folders=True)
         previous = fleet_mod.load_previous(args.previous) if args.previous else None
         fleet = fleet_mod.build(args.results, previous=previous, title=args.title,
                                 exclude=[p for p in (*outputs.values(), args.previous) if p])
         if not fleet.rows:
             raise ConfigError("RESULTS", f"no results files in {', '.join(args.results)}")
-        write_atomic(args.output, render_html(fleet, args.output))
+        texts = {args.output: render_html(fleet, args.output)}
         if args.markdown:
-            write_atomic(args.markdown, fleet_mod.render_markdown(fleet))
+            texts[args.markdown] = fleet_mod.render_markdown(fleet)
         if args.json_path:
-            write_atomic(args.json_path, json.dumps(fleet_mod.fleet_document(fleet), indent=2, ensure_ascii=False))
+            texts[args.json_path] = json.dumps(fleet_mod.fleet_document(fleet), indent=2, ensure_ascii=False)
+        for path, text in texts.items():
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, text)
     except TunnelcheckError as exc:
         print(f"tunnelcheck: error: {for_terminal(exc)}", file=sys.stderr)
         return 2

@@ -116,7 +116,7 @@ def test_build_sorts_and_names_duplicates(tmp_path: Path) -> None:
     write(tmp_path / "b" / "results.json", results_doc("tenant", "id-b", [record("TUN-GW-01", "inventory", "failed")]))
     built = fleet.build([tmp_path])
     assert [(r.key, r.name) for r in built.rows] == [
-        ("id:id-b", "tenant (b/results.json)"), ("id:id-a", "tenant (a/results.json)")]
+        ("id:id-b", "tenant (b)"), ("id:id-a", "tenant (a)")]
     assert built.notes == ()
 
 
@@ -156,7 +156,7 @@ def test_one_tenant_takes_results_without_a_tenant(tmp_path: Path) -> None:
 
 
 BAD = {
-    "missing.json": (None, "cannot read the file (No such file or directory)"),
+    "missing.json": (None, "no such file (the tenant's run wrote no results)"),
     "binary.json": (b"\xff\xfe\x00garbage", "not UTF-8 text"),
     "broken.json": ('{"tunnelcheck_results": 1,', "not valid JSON (line 1, column 27: Expecting property name"),
     "deep.json": ("[" * 100_000 + "]" * 100_000, "not valid JSON (nested too deeply)"),
@@ -208,12 +208,20 @@ def test_a_folder_reads_every_json_below_it(tmp_path: Path) -> None:
     )
 
 
+def test_an_empty_folder_is_a_note(tmp_path: Path) -> None:
+    good = write(tmp_path / "a.json", results_doc("a", "A", [record("X-1", "inventory", "passed")]))
+    (tmp_path / "empty").mkdir()
+    built = fleet.build([good, tmp_path / "empty"])
+    assert [r.name for r in built.rows] == ["a"]
+    assert built.notes == (f"{tmp_path / 'empty'}: no results files in this folder",)
+
+
 def test_one_tenant_in_two_results_files_keeps_both_rows(tmp_path: Path) -> None:
     one = write(tmp_path / "x" / "results.json", results_doc("c", "C", [record("X-1", "inventory", "failed")]))
     two = write(tmp_path / "y" / "results.json", results_doc("c", "C", [record("X-1", "inventory", "passed")]))
     built = fleet.build([one, two])
     assert sorted(r.key for r in built.rows) == sorted(["id:c", f"id:c@{two}"])
-    assert {r.name for r in built.rows} == {"c (x/results.json)", "c (y/results.json)"}
+    assert {r.name for r in built.rows} == {"c (x)", "c (y)"}
     assert built.notes == (f"c is in 2 results files: {one}, {two}",)
 
 
@@ -277,7 +285,7 @@ def test_newly_failing_against_the_previous_fleet_run(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("content", "why"), [
-    (None, "cannot read the file"),
+    (None, "no such file"),
     ("{", "not valid JSON"),
     ({"tunnelcheck_results": 1, "results": []}, "not a tunnelcheck fleet file (write one with tunnelcheck fleet --json)"),
     ({"tunnelcheck_fleet": 2, "tenants": []}, "unsupported fleet version 2"),
@@ -348,8 +356,8 @@ def test_command_exit_status_and_outputs(tmp_path: Path, capsys: pytest.CaptureF
     assert err.splitlines() == [
         ("tunnelcheck fleet: results/broken\\x1b[31m/results.json: results unreadable: not valid JSON "
         "(line 1, column 2: Expecting value)"),
-        ("tunnelcheck fleet: tunnelcheck-out/missing.json: results unreadable: cannot read the file "
-        "(No such file or directory)")]
+        ("tunnelcheck fleet: tunnelcheck-out/missing.json: results unreadable: no such file "
+         "(the tenant's run wrote no results)")]
     assert "since the previous run: 0 newly failing, 0 no longer failing, 0 new, 0 missing" in out
     document = json.loads((tmp_path / "results" / "fleet2.json").read_text("utf-8"))
     assert len(document["tenants"]) == 8
@@ -357,7 +365,7 @@ def test_command_exit_status_and_outputs(tmp_path: Path, capsys: pytest.CaptureF
 
 @pytest.mark.parametrize(("args", "error"), [
     (["empty"], "tunnelcheck: error: RESULTS: no results files in empty"),
-    (["r", "--previous", "nope.json"], "tunnelcheck: error: --previous: nope.json: cannot read the file"),
+    (["r", "--previous", "nope.json"], "tunnelcheck: error: --previous: nope.json: no such file"),
     (["r", "-o", "r/tenant-000.example/results.json/fleet.html"],
      "tunnelcheck: error: -o: r/tenant-000.example/results.json/fleet.html: r/tenant-000.example/results.json is not a folder"),
     (["r", "--json", "r"], "tunnelcheck: error: --json: r: is a folder, not a file"),

@@ -199,9 +199,11 @@ class NotResults(Unreadable):
     """A tunnelcheck file of another kind (a snapshot, a fleet document): skipped in a folder."""
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path, missing: str = "no such file") -> Any:
     try:
         return json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise Unreadable(missing) from None
     except OSError as exc:
         raise Unreadable(f"cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
     except UnicodeDecodeError:
@@ -215,7 +217,7 @@ def _read_json(path: Path) -> Any:
 def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:
     """A ``--tunnelcheck-json`` document, checked as far as the fleet uses it; anything else raises
     :class:`Unreadable` (:class:`NotResults` for a snapshot or a fleet document)."""
-    doc = _read_json(Path(path))
+    doc = _read_json(Path(path), "no such file (the tenant's run wrote no results)")
     if isinstance(doc, dict) and "tunnelcheck_snapshot" in doc:
         raise NotResults("a tunnelcheck snapshot, not results (run the checks on it with --tunnelcheck-json)")
     if isinstance(doc, dict) and "tunnelcheck_fleet" in doc:
@@ -361,7 +363,7 @@ class Fleet:
 
 def _names(rows: list[TenantRow]) -> list[TenantRow]:
     """Rows that share a name but are different tenants (or one tenant in several files) are named by their
-    results file too, relative to the folder those files share."""
+    results file too, relative to the folder those files share (``results.json`` by its folder)."""
     by_name: dict[str, list[TenantRow]] = {}
     for row in rows:
         by_name.setdefault(row.name, []).append(row)
@@ -369,8 +371,15 @@ def _names(rows: list[TenantRow]) -> list[TenantRow]:
     for same in by_name.values():
         if len(same) > 1:
             root = os.path.commonpath([os.path.dirname(os.path.abspath(r.results)) for r in same])
-            renamed |= {id(r): f"{r.name} ({os.path.relpath(os.path.abspath(r.results), root)})" for r in same}
+            renamed |= {id(r): f"{r.name} ({_where(r.results, root)})" for r in same}
     return [_replace(r, name=renamed[id(r)]) if id(r) in renamed else r for r in rows]
+
+
+def _where(results: str, root: str) -> str:
+    """A results file relative to ``root``; ci/nightly.sh's ``results.json`` by its folder alone."""
+    relative = Path(os.path.relpath(os.path.abspath(results), root))
+    return relative.parent.as_posix() if relative.name == "results.json" and relative.parent.name else \
+        relative.as_posix()
 
 
 def _replace(row: TenantRow, **changes: Any) -> TenantRow:
@@ -398,6 +407,9 @@ def build(paths: Sequence[str | os.PathLike[str]], *, previous: Mapping[str, Any
     rows: list[TenantRow] = []
     notes: list[str] = []
     files = results_files(paths, exclude)
+    for given in paths:
+        if Path(given).is_dir() and not results_files([given], exclude):
+            notes.append(f"{os.fspath(given)}: no results files in this folder")
     for path, named in files:
         try:
             rows += rows_of(read_results(path), path)

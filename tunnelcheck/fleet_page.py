@@ -41,7 +41,7 @@ form{display:flex;flex-wrap:wrap;gap:.6em 1.2em;align-items:center;margin:1em 0 
 background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px}select,input{font:inherit}
 table{border-collapse:collapse}th,td{border:1px solid #d0d7de;padding:.3em .55em;text-align:left;vertical-align:top}
 #tc-fleet thead th{position:sticky;top:0;background:#eaeef2;z-index:1}
-#tc-fleet td.tc-cell{white-space:nowrap;text-align:center;min-width:6.5em}
+#tc-fleet td.tc-cell{white-space:nowrap;text-align:center;min-width:6.5em}#tc-fleet th,td.tc-behind{white-space:nowrap}
 .tc-tenant a{font-weight:600}.tc-id{display:block;color:#57606a;font-size:.85em}
 .tc-met{background:#dafbe1;color:#116329}.tc-failing{background:#ffebe9;color:#a40e26;font-weight:600}
 .tc-errors{background:#fff8c5;color:#7d4e00;font-weight:600}.tc-not-run{background:#f6f8fa;color:#6e7781}

@@ -33,6 +33,7 @@ from typing import Any
 
 import pytest
 import yaml
+from test_nightly import _assign_field as assign_field
 
 from tunnelcheck import snapshot
 from tunnelcheck.emulator import Emulator
@@ -43,7 +44,6 @@ GITHUB = ROOT / "ci" / "github" / "tunnelcheck-fleet.yml"
 AZURE = ROOT / "ci" / "azure-devops" / "tunnelcheck-fleet.yml"
 OWN_APP = "0f0f0f0f-1111-4222-8333-444455556666"  # tenant "beta" has its own app registration
 UNCONSENTED = "00000000-0000-4000-8000-00000000dead"  # tenant "delta" never consented to this one
-FIELD = "00000002-1111-4a2b-8c3d-672d616e642d"  # the demo's SG-Tunnel-Android-Field
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -405,12 +405,7 @@ def _document(tenant_id: str, *, healthy: bool, field_assigned: bool) -> dict[st
             for server in site["microsoftTunnelServers"]:
                 server["tunnelServerHealthStatus"] = "healthy"
     if field_assigned:
-        (app,) = [a for a in resources["deviceAppManagement/mobileApps"] if a["id"] == "app-and-mde"]
-        app["assignments"].append({
-            "id": "app-and-mde_field", "intent": "required", "settings": None,
-            "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": FIELD,
-                       "deviceAndAppManagementAssignmentFilterId": None,
-                       "deviceAndAppManagementAssignmentFilterType": "none"}})
+        assign_field(resources)  # the Android Defender app, required for the Field group too
     return doc
 
 

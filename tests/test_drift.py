@@ -17,7 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import (
+
+from tunnelcheck import snapshot
+from tunnelcheck.cli.diff import add_diff_arguments, run_diff
+from tunnelcheck.config import AppIds, MigrationConfig
+from tunnelcheck.diff import changes
+from tunnelcheck.drift import TenantDiff, tenant_diff
+from tunnelcheck.errors import DataUnavailable
+from tunnelcheck.resources import Resource
+from tunnelcheck.tenant import Tenant
+from tunnelcheck.testing import (
     DEFENDER,
     STANDALONE,
     android_profile,
@@ -32,21 +41,13 @@ from builders import (
     required,
     server,
     site,
+    snapshot_document,
     standalone_app,
     status_overview,
     tenant,
     tunnel_configuration,
     uninstall,
 )
-
-from tunnelcheck import snapshot
-from tunnelcheck.config import AppIds, MigrationConfig
-from tunnelcheck.diff import changes
-from tunnelcheck.cli.diff import add_diff_arguments, run_diff
-from tunnelcheck.drift import TenantDiff, tenant_diff
-from tunnelcheck.errors import DataUnavailable
-from tunnelcheck.resources import Resource
-from tunnelcheck.tenant import Tenant
 
 G1, G2, G3 = group_target("g1"), group_target("g2"), group_target("g3")
 DEFAULTS = MigrationConfig()
@@ -460,10 +461,7 @@ def test_a_snapshot_compared_with_itself_has_no_drift() -> None:
 
 
 def write_snapshot(path: Path, raw: dict[str, list[Any]], *, sealed: bool = True, tenant_id: str = "t-1") -> str:
-    from builders import RESOURCE_ARGS
-
-    doc = {"tunnelcheck_snapshot": 1, "recorded_at": "2026-11-26T10:00:00Z", "tenant_id": tenant_id,
-           "source": "tests", "resources": {RESOURCE_ARGS[k].value: v for k, v in raw.items()}}
+    doc = snapshot_document(recorded_at="2026-11-26T10:00:00Z", tenant_id=tenant_id, source="tests", **raw)
     if sealed:
         snapshot.write(path, doc)
     else:

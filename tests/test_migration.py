@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from builders import (
+
+from tunnelcheck import migration
+from tunnelcheck.config import AppIds, MigrationConfig
+from tunnelcheck.errors import DataUnavailable
+from tunnelcheck.migration import ANDROID_KINDS, IOS_KINDS
+from tunnelcheck.model import ALL, ProfileKind, Target, TargetKind
+from tunnelcheck.tenant import Tenant
+from tunnelcheck.testing import (
     all_devices,
     all_users,
     android_profile,
@@ -19,13 +26,6 @@ from builders import (
     tenant,
     uninstall,
 )
-
-from tunnelcheck import migration
-from tunnelcheck.config import AppIds, MigrationConfig
-from tunnelcheck.errors import DataUnavailable
-from tunnelcheck.migration import ANDROID_KINDS, IOS_KINDS
-from tunnelcheck.model import ALL, ProfileKind, Target, TargetKind
-from tunnelcheck.tenant import Tenant
 
 G1, G2, G3 = group_target("g1"), group_target("g2"), group_target("g3")
 DEFAULTS = MigrationConfig()

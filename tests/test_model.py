@@ -6,28 +6,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from builders import (
-    DEFENDER,
-    STANDALONE,
-    all_devices,
-    all_users,
-    android_profile,
-    app,
-    assignment,
-    configuration,
-    exclusion,
-    group_target,
-    ios_profile,
-    required,
-    tenant,
-    uninstall,
-)
 from tunnelcheck.checks.cleanup import android_standalone_profiles_retired
 
 from tunnelcheck import model
 from tunnelcheck.check import run_check
 from tunnelcheck.config import MigrationConfig
-from tunnelcheck.errors import DataUnavailable, MalformedData, MalformedResource
+from tunnelcheck.errors import MalformedData, MalformedResource
 from tunnelcheck.model import (
     ALL,
     AppKind,
@@ -38,7 +22,22 @@ from tunnelcheck.model import (
     Target,
     TargetKind,
 )
-from tunnelcheck.resources import Resource
+from tunnelcheck.testing import (
+    DEFENDER,
+    STANDALONE,
+    all_devices,
+    all_users,
+    android_profile,
+    app,
+    app_assignment,
+    configuration,
+    exclusion,
+    group_target,
+    ios_profile,
+    required,
+    tenant,
+    uninstall,
+)
 
 G = "#microsoft.graph."
 
@@ -392,8 +391,8 @@ def test_app_assignments() -> None:
             assignments=[
                 required(group_target("g1"), vpn="p-mde"),
                 uninstall(group_target("g2")),
-                assignment("available", all_devices()),
-                dict(assignment("available", exclusion("g3")), settings={"vpnConfigurationId": ""}),
+                app_assignment("available", all_devices()),
+                dict(app_assignment("available", exclusion("g3")), settings={"vpnConfigurationId": ""}),
             ],
         )
     )
@@ -596,40 +595,13 @@ def test_malformed_data_names_the_place(parse: Any, items: Any, place: str, mess
 def test_malformed_resource_makes_a_check_error_naming_the_place_and_permission() -> None:
     broken = tenant(profiles=[configuration("ok"), _without(android_profile("p"), "assignments")])
     with pytest.raises(MalformedResource) as caught:
-        broken.profiles
+        _ = broken.profiles
     assert caught.value.error.place == "deviceManagement/deviceConfigurations[1].assignments"
     verdict = run_check(android_standalone_profiles_retired, broken, None, MigrationConfig())
     assert verdict.outcome == "error"
     assert "deviceManagement/deviceConfigurations[1].assignments: missing" in verdict.reason
     assert "DeviceManagementConfiguration.Read.All" in verdict.reason
     assert verdict.evidence == ()
-
-
-# -- the in-memory tenant of tests/builders.py honours the Source contract -------------------------------
-
-
-def test_builders_tenant_not_recorded_resources_are_unavailable() -> None:
-    t = tenant(profiles=[], apps=[])
-    assert t.profiles == () and t.apps == ()
-    with pytest.raises(DataUnavailable) as caught:
-        t.groups
-    assert (caught.value.resource, caught.value.permission) == ("groups", Resource.GROUPS.permission)
-    assert "GroupMember.Read.All" in str(caught.value)
-
-
-def test_builders_tenant_loads_once_and_remembers_errors() -> None:
-    t = tenant(profiles=[])
-    with pytest.raises(DataUnavailable):
-        t.require([Resource.DEVICE_CONFIGURATIONS, Resource.MOBILE_APPS])
-    with pytest.raises(DataUnavailable):
-        t.apps
-    assert t.profiles == ()
-    assert t.source.loads == 1  # one round for both; the error is remembered, not fetched again
-
-
-def test_builders_tenant_rejects_unknown_resources() -> None:
-    with pytest.raises(TypeError, match="unknown resources"):
-        tenant(profile=[])
 
 
 # --- Found in review: targets and intents that must never read as "not assigned" ---------------------

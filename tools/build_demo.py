@@ -3,7 +3,8 @@
     python tools/build_demo.py      # rewrites tunnelcheck/demo/{baseline,contoso}.json
 
 The story (what each check should say) is in the comments of current() below; tests pin the verdicts.
-Objects are shaped exactly as Graph beta returns them, with related collections embedded.
+Objects are shaped exactly as Graph beta returns them, with related collections embedded, by the builders
+of ``tunnelcheck.testing``; tests pin the files' bytes (tests/test_pinned_outputs.py).
 """
 
 from __future__ import annotations
@@ -16,8 +17,31 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tunnelcheck import snapshot
+from tunnelcheck.testing import (
+    NO_FILTER,
+    VPN_TYPES,
+    Obj,
+    app_assignment,
+    app_type,
+    audit_event,
+    configuration_assignments,
+    custom_data,
+    custom_key_value_data,
+    detected_app,
+    device_reference,
+    exclusion,
+    graph_object,
+    group,
+    group_target,
+    managed_device,
+    server,
+    site,
+    snapshot_document,
+    status_overview,
+    store_properties,
+    tunnel_configuration,
+)
 
-G = "#microsoft.graph."
 TENANT_ID = "6f1c2a4e-0d5b-4c8e-9a61-3e2f7b9d4c10"
 
 GROUPS = {
@@ -35,109 +59,88 @@ def gid(key: str) -> str:
     return GROUP_IDS[key]
 
 
-def include(key: str) -> dict:
-    return {"@odata.type": G + "groupAssignmentTarget", "groupId": gid(key),
-            "deviceAndAppManagementAssignmentFilterId": None, "deviceAndAppManagementAssignmentFilterType": "none"}
+def include(key: str) -> Obj:
+    return group_target(gid(key), filter_type=NO_FILTER)
 
 
-def exclude(key: str) -> dict:
-    return {"@odata.type": G + "exclusionGroupAssignmentTarget", "groupId": gid(key),
-            "deviceAndAppManagementAssignmentFilterId": None, "deviceAndAppManagementAssignmentFilterType": "none"}
+def exclude(key: str) -> Obj:
+    return exclusion(gid(key), filter_type=NO_FILTER)
 
 
-def config_assignments(profile_id: str, *targets: dict) -> list[dict]:
-    return [{"id": f"{profile_id}_{i}", "intent": "apply", "source": "direct", "sourceId": profile_id,
-             "target": t} for i, t in enumerate(targets)]
-
-
-def app_assignments(app_id: str, *entries: tuple[str, dict, str | None]) -> list[dict]:
-    out = []
-    for i, (intent, target, vpn) in enumerate(entries):
-        a = {"id": f"{app_id}_{i}", "intent": intent, "source": "direct", "sourceId": None, "target": target,
-             "settings": None}
-        if vpn is not None or app_id.startswith("app-ios"):
-            a["settings"] = {"@odata.type": G + "iosStoreAppAssignmentSettings", "vpnConfigurationId": vpn,
-                             "uninstallOnDeviceRemoval": False, "isRemovable": True}
-        out.append(a)
-    return out
+def app_assignments(app_id: str, *entries: tuple[str, Obj, str | None]) -> list[Obj]:
+    """The assignments of an app; an iOS app's carry iOS assignment settings, per-app VPN or not."""
+    return [app_assignment(intent, target, vpn, ios=app_id.startswith("app-ios"), assignment_id=f"{app_id}_{i}")
+            for i, (intent, target, vpn) in enumerate(entries)]
 
 
 SITE_ID = "b3a7e1c2-5d4f-4e6a-9b8c-0a1d2e3f4a5b"
 CONFIG_ID = "c4b8f2d3-6e5a-4f7b-8c9d-1b2e3f4a5b6c"
 
 
-def status(success: int, error: int = 0, failed: int = 0, conflict: int = 0, pending: int = 0) -> dict:
-    return {"id": "overview", "pendingCount": pending, "notApplicableCount": 0, "successCount": success,
-            "errorCount": error, "failedCount": failed, "conflictCount": conflict,
-            "lastUpdateDateTime": "2026-11-25T22:00:00Z", "configurationVersion": 1}
+def android_profile(pid: str, name: str, kind: str, connection: str, targets: list[Obj], *,
+                    created: str, custom: dict[str, str] | None = None, custom_kv: dict[str, str] | None = None,
+                    packages: list[str] | None = None, overview: Obj | None = None) -> Obj:
+    return graph_object(
+        VPN_TYPES[kind], pid, name, description="", createdDateTime=created, lastModifiedDateTime=created,
+        version=3, roleScopeTagIds=["0"], connectionName="Contoso Tunnel", connectionType=connection,
+        authenticationMethod="azureAD", microsoftTunnelSiteId=SITE_ID, alwaysOn=True, alwaysOnLockdown=False,
+        proxyServer={"address": "proxy.contoso.com", "port": 8080, "automaticConfigurationScriptUrl": None},
+        servers=[{"address": "tunnel.contoso.com:443", "description": "Contoso-EU", "isDefaultServer": True}],
+        customData=custom_data(custom), customKeyValueData=custom_key_value_data(custom_kv),
+        targetedPackageIds=packages or [], targetedMobileApps=[], proxyExclusionList=[],
+        assignments=configuration_assignments(pid, targets), deviceStatusOverview=overview or status_overview(40),
+    )
 
 
-def android_profile(pid: str, name: str, kind: str, connection: str, targets: list[dict], *,
-                    created: str, custom: list[dict] | None = None, custom_kv: list[dict] | None = None,
-                    packages: list[str] | None = None, overview: dict | None = None) -> dict:
-    return {
-        "@odata.type": G + kind, "id": pid, "displayName": name, "description": "",
-        "createdDateTime": created, "lastModifiedDateTime": created, "version": 3, "roleScopeTagIds": ["0"],
-        "connectionName": "Contoso Tunnel", "connectionType": connection, "authenticationMethod": "azureAD",
-        "microsoftTunnelSiteId": SITE_ID, "alwaysOn": True, "alwaysOnLockdown": False,
-        "proxyServer": {"address": "proxy.contoso.com", "port": 8080, "automaticConfigurationScriptUrl": None},
-        "servers": [{"address": "tunnel.contoso.com:443", "description": "Contoso-EU", "isDefaultServer": True}],
-        "customData": custom or [], "customKeyValueData": custom_kv or [],
-        "targetedPackageIds": packages or [], "targetedMobileApps": [], "proxyExclusionList": [],
-        "assignments": config_assignments(pid, *targets),
-        "deviceStatusOverview": overview or status(40),
-    }
+def ios_profile(pid: str, name: str, connection: str, targets: list[Obj], *, created: str,
+                custom: dict[str, str] | None = None, identifier: str | None = None, overview: Obj | None = None) -> Obj:
+    return graph_object(
+        VPN_TYPES["ios"], pid, name, description="", createdDateTime=created, lastModifiedDateTime=created,
+        version=2, roleScopeTagIds=["0"], connectionName="Contoso Tunnel", connectionType=connection,
+        authenticationMethod="azureAD", microsoftTunnelSiteId=SITE_ID if connection != "customVpn" else None,
+        identifier=identifier,
+        server={"address": "tunnel.contoso.com:443", "description": "Contoso-EU", "isDefaultServer": True},
+        proxyServer=None, enablePerApp=True, providerType="packetTunnel", associatedDomains=["contoso.com"],
+        excludedDomains=[], safariDomains=["intranet.contoso.com"],
+        onDemandRules=[{"action": "connect", "ssids": [], "dnsSearchDomains": [], "domains": [],
+                        "domainAction": "connectIfNeeded", "interfaceTypeMatch": "notConfigured"}],
+        customData=custom_data(custom), customKeyValueData=[], assignments=configuration_assignments(pid, targets),
+        deviceStatusOverview=overview or status_overview(25),
+    )
 
 
-def ios_profile(pid: str, name: str, connection: str, targets: list[dict], *, created: str,
-                custom: list[dict] | None = None, identifier: str | None = None, overview: dict | None = None) -> dict:
-    return {
-        "@odata.type": G + "iosVpnConfiguration", "id": pid, "displayName": name, "description": "",
-        "createdDateTime": created, "lastModifiedDateTime": created, "version": 2, "roleScopeTagIds": ["0"],
-        "connectionName": "Contoso Tunnel", "connectionType": connection, "authenticationMethod": "azureAD",
-        "microsoftTunnelSiteId": SITE_ID if connection != "customVpn" else None, "identifier": identifier,
-        "server": {"address": "tunnel.contoso.com:443", "description": "Contoso-EU", "isDefaultServer": True},
-        "proxyServer": None, "enablePerApp": True, "providerType": "packetTunnel",
-        "associatedDomains": ["contoso.com"], "excludedDomains": [], "safariDomains": ["intranet.contoso.com"],
-        "onDemandRules": [{"action": "connect", "ssids": [], "dnsSearchDomains": [], "domains": [],
-                           "domainAction": "connectIfNeeded", "interfaceTypeMatch": "notConfigured"}],
-        "customData": custom or [], "customKeyValueData": [],
-        "assignments": config_assignments(pid, *targets),
-        "deviceStatusOverview": overview or status(25),
-    }
+def managed_play(aid: str, name: str, package: str, assignments: list[Obj]) -> Obj:
+    return graph_object(
+        app_type("android"), aid, name, publisher="Microsoft", **store_properties("android", package),
+        createdDateTime="2025-06-01T09:00:00Z", lastModifiedDateTime="2026-11-20T09:00:00Z",
+        publishingState="published", isAssigned=bool(assignments), assignments=assignments,
+    )
 
 
-def managed_play(aid: str, name: str, package: str, assignments: list) -> dict:
-    return {"@odata.type": G + "androidManagedStoreApp", "id": aid, "displayName": name, "publisher": "Microsoft",
-            "packageId": package, "appIdentifier": package, "isPrivate": False, "isSystemApp": False,
-            "appStoreUrl": f"https://play.google.com/store/apps/details?id={package}",
-            "createdDateTime": "2025-06-01T09:00:00Z", "lastModifiedDateTime": "2026-11-20T09:00:00Z",
-            "publishingState": "published", "isAssigned": bool(assignments), "assignments": assignments}
+def ios_app(aid: str, name: str, bundle: str, assignments: list[Obj], kind: str = "iosStoreApp") -> Obj:
+    return graph_object(
+        kind, aid, name, publisher="Contoso", **store_properties(kind, bundle),
+        createdDateTime="2025-06-01T09:00:00Z", lastModifiedDateTime="2026-11-20T09:00:00Z",
+        publishingState="published", isAssigned=bool(assignments), assignments=assignments,
+    )
 
 
-def ios_app(aid: str, name: str, bundle: str, assignments: list, kind: str = "iosStoreApp") -> dict:
-    return {"@odata.type": G + kind, "id": aid, "displayName": name, "publisher": "Contoso", "bundleId": bundle,
-            "appStoreUrl": None, "createdDateTime": "2025-06-01T09:00:00Z",
-            "lastModifiedDateTime": "2026-11-20T09:00:00Z", "publishingState": "published",
-            "isAssigned": bool(assignments), "assignments": assignments}
-
-
-def baseline() -> dict:
+def baseline() -> Obj:
     created = "2024-03-01T08:00:00Z"
     profiles = [
-        android_profile("p-and-do-std", "Tunnel - AE Fully Managed (standalone)", "androidDeviceOwnerVpnConfiguration",
+        android_profile("p-and-do-std", "Tunnel - AE Fully Managed (standalone)", "android-device-owner",
                         "microsoftTunnel", [include("g-and-sales"), include("g-and-field")], created=created,
                         packages=["com.contoso.crm", "com.microsoft.emmx"]),
-        android_profile("p-and-wp-std", "Tunnel - AE Work Profile (standalone)", "androidWorkProfileVpnConfiguration",
+        android_profile("p-and-wp-std", "Tunnel - AE Work Profile (standalone)", "android-work-profile",
                         "microsoftTunnel", [include("g-and-byod")], created=created,
                         packages=["com.contoso.crm", "com.android.chrome"]),
         ios_profile("p-ios-std", "Tunnel - iOS (standalone)", "microsoftTunnel",
                     [include("g-ios-exec"), include("g-ios-fin")], created=created),
         ios_profile("p-ios-mde-wp", "MDE - iOS web protection", "customVpn", [include("g-ios-exec")],
                     created=created, identifier="com.microsoft.scmx"),
-        {"@odata.type": G + "windows10GeneralConfiguration", "id": "p-win-baseline",
-         "displayName": "Windows - Security baseline", "createdDateTime": created,
-         "lastModifiedDateTime": created, "version": 9, "assignments": [], "deviceStatusOverview": status(300)},
+        graph_object("windows10GeneralConfiguration", "p-win-baseline", "Windows - Security baseline",
+                     createdDateTime=created, lastModifiedDateTime=created, version=9, assignments=[],
+                     deviceStatusOverview=status_overview(300)),
     ]
     apps = [
         managed_play("app-and-tunnel", "Microsoft Tunnel", "com.microsoft.tunnel", app_assignments(
@@ -153,14 +156,14 @@ def baseline() -> dict:
             "app-ios-expenses", ("required", include("g-ios-fin"), "p-ios-std")), kind="iosVppApp"),
         ios_app("app-ios-intranet", "Contoso Intranet", "com.contoso.intranet", app_assignments(
             "app-ios-intranet", ("available", include("g-ios-exec"), "p-ios-std"))),
-        {"@odata.type": G + "win32LobApp", "id": "app-win-7zip", "displayName": "7-Zip", "publisher": "Igor Pavlov",
-         "createdDateTime": "2025-01-01T00:00:00Z", "assignments": []},
+        graph_object("win32LobApp", "app-win-7zip", "7-Zip", publisher="Igor Pavlov",
+                     createdDateTime="2025-01-01T00:00:00Z", assignments=[]),
     ]
     return document(profiles, apps, recorded_at="2026-10-01T07:00:00Z", servers_health=("healthy", "healthy"),
                     devices=True)
 
 
-def current() -> dict:
+def current() -> Obj:
     doc = baseline()
     res = doc["resources"]
     profiles = {p["id"]: p for p in res["deviceManagement/deviceConfigurations"]}
@@ -168,21 +171,20 @@ def current() -> dict:
     profiles["p-and-wp-std"]["assignments"] = []
     created = "2026-11-24T14:00:00Z"
     new_profiles = [
-        android_profile("p-and-do-mde", "Tunnel - AE Fully Managed (Defender)", "androidDeviceOwnerVpnConfiguration",
+        android_profile("p-and-do-mde", "Tunnel - AE Fully Managed (Defender)", "android-device-owner",
                         "microsoftProtect", [include("g-and-sales"), include("g-and-field")], created=created,
-                        custom=[{"key": "defendertoggle", "value": "0"}],
+                        custom={"defendertoggle": "0"},
                         packages=["com.contoso.crm", "com.microsoft.emmx"]),
         # Tunnel only is the intent, but this profile keeps Defender on (and sets it twice, differently).
-        android_profile("p-and-wp-mde", "Tunnel - AE Work Profile (Defender)", "androidWorkProfileVpnConfiguration",
+        android_profile("p-and-wp-mde", "Tunnel - AE Work Profile (Defender)", "android-work-profile",
                         "microsoftProtect", [include("g-and-byod")], created=created,
-                        custom=[{"key": "defendertoggle", "value": "1"}],
-                        custom_kv=[{"name": "DefenderToggle", "value": " 0 "}, {"name": "vpn", "value": "yes"}],
-                        packages=["com.contoso.crm", "com.android.chrome"], overview=status(30, error=2)),
+                        custom={"defendertoggle": "1"},
+                        custom_kv={"DefenderToggle": " 0 ", "vpn": "yes"},
+                        packages=["com.contoso.crm", "com.android.chrome"], overview=status_overview(30, error=2)),
         # Only the executives got the new iOS profile: Finance is not migrated yet. Made the way Microsoft's
         # Tunnel test environment makes iOS Defender profiles: microsoftTunnel with MSTunnelProtectMode = 1.
         ios_profile("p-ios-mde", "Tunnel - iOS (Defender)", "microsoftTunnel", [include("g-ios-exec")],
-                    created=created, custom=[{"key": "MSTunnelProtectMode", "value": "1"},
-                                             {"key": "TunnelOnly", "value": "True"}]),
+                    created=created, custom={"MSTunnelProtectMode": "1", "TunnelOnly": "True"}),
     ]
     res["deviceManagement/deviceConfigurations"] += new_profiles
     apps = {a["id"]: a for a in res["deviceAppManagement/mobileApps"]}
@@ -205,39 +207,19 @@ def current() -> dict:
     servers = res["deviceManagement/microsoftTunnelSites"][0]["microsoftTunnelServers"]
     servers[1]["tunnelServerHealthStatus"] = "warning"
     res["deviceManagement/auditEvents"] = [
-        audit("ae-1", "Create DeviceConfiguration", "2026-11-24T14:00:05Z", "p-ios-mde"),
-        audit("ae-2", "Patch MobileAppAssignment", "2026-11-24T14:04:00Z", "app-ios-intranet"),
+        audit_event("ae-1", "Create DeviceConfiguration", "2026-11-24T14:00:05Z", "p-ios-mde"),
+        audit_event("ae-2", "Patch MobileAppAssignment", "2026-11-24T14:04:00Z", "app-ios-intranet"),
     ]
     return doc
 
 
-def audit(eid: str, activity_type: str, when: str, resource_id: str) -> dict:
-    return {"id": eid, "displayName": activity_type, "activity": activity_type, "activityType": activity_type,
-            "activityDateTime": when, "activityOperationType": activity_type.split()[0], "activityResult": "Success",
-            "category": "Application" if "App" in activity_type else "DeviceConfiguration",
-            "componentName": "MobileAppManagement",
-            "actor": {"userPrincipalName": "admin@contoso.onmicrosoft.com", "type": "ItPro"},
-            "resources": [{"resourceId": resource_id, "displayName": resource_id, "type": "resource",
-                           "modifiedProperties": []}]}
-
-
-def document(profiles: list, apps: list, *, recorded_at: str, servers_health: tuple[str, ...], devices: bool) -> dict:
-    servers = [
-        {"id": f"srv-eu-{i}", "displayName": f"tunnel-eu-0{i}", "tunnelServerHealthStatus": health,
-         "lastCheckinDateTime": "2026-11-26T06:59:00Z", "agentImageDigest": "sha256:1f2e", "serverImageDigest": "sha256:3d4c",
-         "deploymentMode": "standaloneRootful"}
-        for i, health in enumerate(servers_health, 1)
-    ]
-    configuration = {
-        "id": CONFIG_ID, "displayName": "Contoso-EU server configuration", "description": "",
-        "network": "169.254.0.0/16", "dnsServers": ["10.0.0.4", "1.1.1.1"], "defaultDomainSuffix": "contoso.com",
-        "routeIncludes": ["10.0.0.0/8"], "routeExcludes": [], "splitDNS": ["contoso.com"], "listenPort": 443,
-        "disableUdpConnections": False, "advancedSettings": [], "lastUpdateDateTime": "2026-09-01T10:00:00Z",
-        "roleScopeTagIds": ["0"],
-    }
+def document(profiles: list[Obj], apps: list[Obj], *, recorded_at: str, servers_health: tuple[str, ...], devices: bool) -> Obj:
+    servers = [server(f"srv-eu-{i}", health, name=f"tunnel-eu-0{i}") for i, health in enumerate(servers_health, 1)]
+    configuration = tunnel_configuration(CONFIG_ID, name="Contoso-EU server configuration",
+                                         dns_servers=("10.0.0.4", "1.1.1.1"))
     device_list = [
-        {"id": f"dev-{i}", "deviceName": name, "operatingSystem": os_, "osVersion": ver,
-         "userPrincipalName": upn, "managedDeviceOwnerType": "company", "deviceEnrollmentType": enroll}
+        managed_device(f"dev-{i}", name=name, os=os_, osVersion=ver, userPrincipalName=upn,
+                       managedDeviceOwnerType="company", deviceEnrollmentType=enroll)
         for i, (name, os_, ver, upn, enroll) in enumerate([
             ("SALES-PIXEL-01", "Android", "14", "adele.vance@contoso.com", "androidEnterpriseFullyManaged"),
             ("FIELD-GALAXY-07", "Android", "13", "lee.gu@contoso.com", "androidEnterpriseCorporateWorkProfile"),
@@ -245,42 +227,25 @@ def document(profiles: list, apps: list, *, recorded_at: str, servers_health: tu
             ("FIN-IPAD-11", "iOS", "17.6", "diego.siciliani@contoso.com", "appleBulkWithUser"),
         ], 1)
     ]
-    return {
-        "tunnelcheck_snapshot": 1,
-        "recorded_at": recorded_at,
-        "tenant_id": TENANT_ID,
-        "cloud": "global",
-        "source": "tunnelcheck demo tenant (tools/build_demo.py)",
-        "resources": {
-            "deviceManagement/deviceConfigurations": profiles,
-            "deviceAppManagement/mobileApps": apps,
-            "deviceManagement/microsoftTunnelSites": [{
-                "id": SITE_ID, "displayName": "Contoso-EU", "description": "", "publicAddress": "tunnel.contoso.com",
-                "internalNetworkProbeUrl": "https://intranet.contoso.com", "upgradeAutomatically": True,
-                "upgradeAvailable": False, "roleScopeTagIds": ["0"],
-                "microsoftTunnelConfiguration": {"id": CONFIG_ID},
-                "microsoftTunnelServers": servers,
-            }],
-            "deviceManagement/microsoftTunnelConfigurations": [configuration],
-            "groups": [{"id": gid(k), "displayName": v} for k, v in GROUPS.items()],
-            "deviceManagement/managedDevices": device_list if devices else [],
-            # Graph reports the Tunnel app per Android Enterprise platform, by name on one device and by its
-            # package id on the other (docs/terms.md, TUN-DEV-01).
-            "deviceManagement/detectedApps": [
-                detected_app("da-tunnel", "Microsoft Tunnel", "androidDedicatedAndFullyManaged", device_list[0]),
-                detected_app("da-tunnel-wp", "com.microsoft.tunnel", "androidWorkProfile", device_list[1]),
-            ],
-            "deviceManagement/auditEvents": [],
-        },
-        "provenance": {},
-    }
-
-
-def detected_app(aid: str, name: str, platform: str, *devices: dict) -> dict:
-    return {"id": aid, "displayName": name, "version": "1.2103.1", "deviceCount": len(devices), "platform": platform,
-            "publisher": "Microsoft Corporation",
-            "managedDevices": [{"id": d["id"], "deviceName": d["deviceName"], "operatingSystem": d["operatingSystem"]}
-                               for d in devices]}
+    return snapshot_document(
+        recorded_at=recorded_at, tenant_id=TENANT_ID, source="tunnelcheck demo tenant (tools/build_demo.py)",
+        profiles=profiles,
+        apps=apps,
+        sites=[site(SITE_ID, *servers, configuration_id=CONFIG_ID, name="Contoso-EU",
+                    public_address="tunnel.contoso.com")],
+        tunnel_configurations=[configuration],
+        groups=[group(gid(k), v) for k, v in GROUPS.items()],
+        managed_devices=device_list if devices else [],
+        # Graph reports the Tunnel app per Android Enterprise platform, by name on one device and by its
+        # package id on the other (docs/terms.md, TUN-DEV-01).
+        detected_apps=[
+            detected_app("da-tunnel", device_reference(device_list[0]), name="Microsoft Tunnel",
+                         platform="androidDedicatedAndFullyManaged", publisher="Microsoft Corporation"),
+            detected_app("da-tunnel-wp", device_reference(device_list[1]), name="com.microsoft.tunnel",
+                         platform="androidWorkProfile", publisher="Microsoft Corporation"),
+        ],
+        audit_events=[],
+    )
 
 
 def main() -> None:

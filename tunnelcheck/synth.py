@@ -1,6 +1,6 @@
 """Synthetic tenants at scale, for benchmarks and scale tests: ``tunnelcheck synth --size XL --seed 1 -o FILE``.
 
-A tenant halfway through the migration, with Graph beta's shapes (as ``tools/build_demo.py``) and the
+A tenant halfway through the migration, with Graph beta's shapes (built by ``tunnelcheck.testing``) and the
 proportions of a large Intune tenant. At XL: 100,000 managed devices, 20,000 mobile apps (5,000 iOS apps
 with per-app VPN, 3,000 managed Google Play apps), 3,000 device configurations of which 300 Tunnel profiles
 (150 standalone profiles, each with its Defender replacement), 5,000 groups, 50,000 audit events, 3 Tunnel
@@ -20,16 +20,41 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from .testing.graph import (
+    DEFENDER,
+    NO_FILTER,
+    STANDALONE,
+    VPN_TYPES,
+    Obj,
+    app_assignment,
+    audit_event,
+    configuration_assignments,
+    custom_data,
+    detected_app,
+    device_reference,
+    exclusion,
+    graph_object,
+    group,
+    group_target,
+    managed_device,
+    server,
+    site,
+    status_overview,
+    store_properties,
+    tunnel_configuration,
+)
+from .testing.tenants import snapshot_document
+
 __all__ = ["SIZES", "Synthetic", "add_arguments", "generate", "run"]
 
-G = "#microsoft.graph."
 SIZES = {"S": 0.01, "M": 0.1, "L": 1 / 3, "XL": 1.0}
 #: XL counts.
 XL = {"devices": 100_000, "apps": 20_000, "ios_apps": 5_000, "android_apps": 3_000, "configurations": 3_000,
       "tunnel_profiles": 300, "groups": 5_000, "audit_events": 50_000, "detected_apps": 2_000}
 SITES, SERVERS_PER_SITE = 3, 4
-KINDS = ("ios", "androidDeviceOwnerVpnConfiguration", "androidWorkProfileVpnConfiguration", "ios")
-DEFENDER, TUNNEL = "com.microsoft.scmx", "com.microsoft.tunnel"
+KINDS = ("ios", "android-device-owner", "android-work-profile", "ios")
+LABELS = {"ios": "iOS", "android-device-owner": "AE Fully Managed", "android-work-profile": "AE Work Profile"}
+DEFENDER_APP, TUNNEL_APP = "com.microsoft.scmx", "com.microsoft.tunnel"
 BROWSERS = ("com.android.chrome", "com.microsoft.emmx")
 BASELINE_AT, CURRENT_AT = "2026-10-01T07:00:00Z", "2026-11-26T07:00:00Z"
 
@@ -44,9 +69,17 @@ NOT_REASSIGNED = (20, 7)  # iOS app a % 20 == 7: per-app VPN still on the standa
 TOO_SOON = (25, 3)  # iOS app a % 25 == 3 (reassigned): reassigned 4 minutes after the new profile
 DEVICE_KEEPS_APP = (100, 0)  # device d % 100 == 0 still reports the standalone Tunnel app
 
+#: The checks whose offending ids the construction knows, in the order they are filled.
+FAILING = ("TUN-AND-02", "TUN-IOS-01", "TUN-AND-03", "TUN-IOS-02", "TUN-AND-05", "TUN-IOS-04", "TUN-DEV-02",
+           "TUN-AND-07", "TUN-IOS-07", "TUN-IOS-05", "TUN-IOS-06", "TUN-GW-01", "TUN-DEV-01")
+
 
 def _hit(index: int, stride: tuple[int, int]) -> bool:
     return index % stride[0] == stride[1]
+
+
+def _on(platform: str, android: str, ios: str) -> str:
+    return android if platform == "android" else ios
 
 
 @dataclass
@@ -74,23 +107,38 @@ def _when(text: str, minutes: float = 0) -> str:
     return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _target(group_id: str, exclude: bool = False) -> dict[str, Any]:
-    kind = "exclusionGroupAssignmentTarget" if exclude else "groupAssignmentTarget"
-    return {"@odata.type": G + kind, "groupId": group_id, "deviceAndAppManagementAssignmentFilterId": None,
-            "deviceAndAppManagementAssignmentFilterType": "none"}
+def _target(group_id: str, exclude: bool = False) -> Obj:
+    return (exclusion if exclude else group_target)(group_id, filter_type=NO_FILTER)
 
 
-def _status(success: int, error: int = 0) -> dict[str, Any]:
-    return {"id": "overview", "pendingCount": 0, "notApplicableCount": 0, "successCount": success,
-            "errorCount": error, "failedCount": 0, "conflictCount": 0,
-            "lastUpdateDateTime": "2026-11-25T22:00:00Z", "configurationVersion": 1}
+@dataclass
+class _Current:
+    """What the current tenant and its baseline hold, built up resource by resource."""
+
+    base_profiles: list[Obj] = field(default_factory=list)
+    cur_profiles: list[Obj] = field(default_factory=list)
+    base_apps: list[Obj] = field(default_factory=list)
+    cur_apps: list[Obj] = field(default_factory=list)
+    standalone_ids: list[str] = field(default_factory=list)
+    defender_ids: list[str] = field(default_factory=list)
+    defender_created: list[str] = field(default_factory=list)
+    #: Per platform, the migration targets (a running index over both platforms, the group id).
+    targets: dict[str, list[tuple[int, str]]] = field(default_factory=lambda: {"android": [], "ios": []})
+    #: Per platform, the groups whose standalone profile is cleaned up.
+    cleaned: dict[str, list[str]] = field(default_factory=lambda: {"android": [], "ios": []})
+    #: iOS apps reassigned to a Defender profile: (app id, pair, when).
+    reassigned: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 class _Builder:
+    """Builds one synthetic tenant. Every random draw (``uid``, ``rng``) happens in a fixed order: the
+    same size and seed give the same documents."""
+
     def __init__(self, size: str, seed: int) -> None:
         self.size, self.seed = size, seed
         self.rng = random.Random(f"tunnelcheck-synth:{size}:{seed}")
         self.n = counts_for(size)
+        self.failing: dict[str, list[str]] = {check: [] for check in FAILING}
 
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -98,284 +146,273 @@ class _Builder:
     # -- the pieces -------------------------------------------------------------------------------------
 
     def profile(self, pid: str, name: str, kind: str, connection: str, groups: list[str], created: str,
-                site: str, custom: list[dict[str, str]], per_app: list[str], domains: list[str],
-                overview: dict[str, Any]) -> dict[str, Any]:
-        common = {
-            "id": pid, "displayName": name, "description": "", "createdDateTime": created,
-            "lastModifiedDateTime": created, "version": 2, "roleScopeTagIds": ["0"], "connectionName": name,
-            "connectionType": connection, "authenticationMethod": "azureAD", "microsoftTunnelSiteId": site,
+                site_id: str, custom: dict[str, str], per_app: list[str], domains: list[str],
+                overview: Obj) -> Obj:
+        common: Obj = {
+            "description": "", "createdDateTime": created, "lastModifiedDateTime": created, "version": 2,
+            "roleScopeTagIds": ["0"], "connectionName": name, "connectionType": connection,
+            "authenticationMethod": "azureAD", "microsoftTunnelSiteId": site_id,
             "proxyServer": {"address": "proxy.contoso.com", "port": 8080, "automaticConfigurationScriptUrl": None},
-            "customData": custom, "customKeyValueData": [],
-            "assignments": [{"id": f"{pid}_{g}", "intent": "apply", "source": "direct", "sourceId": pid,
-                             "target": _target(g)} for g in groups],
+            "customData": custom_data(custom), "customKeyValueData": [],
+            "assignments": configuration_assignments(pid, [_target(g) for g in groups],
+                                                     ids=[f"{pid}_{g}" for g in groups]),
             "deviceStatusOverview": overview,
         }
         if kind == "ios":
-            return {"@odata.type": G + "iosVpnConfiguration", **common, "enablePerApp": True,
-                    "providerType": "packetTunnel", "associatedDomains": domains, "excludedDomains": [],
-                    "safariDomains": [], "server": {"address": "tunnel.contoso.com:443", "isDefaultServer": True},
-                    "onDemandRules": [{"action": "connect", "domains": [], "domainAction": "connectIfNeeded",
-                                       "interfaceTypeMatch": "notConfigured"}]}
-        return {"@odata.type": G + kind, **common, "alwaysOn": True, "alwaysOnLockdown": False,
-                "servers": [{"address": "tunnel.contoso.com:443", "isDefaultServer": True}],
-                "targetedPackageIds": per_app, "targetedMobileApps": [], "proxyExclusionList": []}
-
-    def app(self, aid: str, name: str, kind: str, identifier: str | None,
-            assignments: list[dict[str, Any]] | None) -> dict[str, Any]:
-        app = {"@odata.type": G + kind, "id": aid, "displayName": name, "publisher": "Contoso",
-               "createdDateTime": "2025-06-01T09:00:00Z", "lastModifiedDateTime": "2026-11-20T09:00:00Z",
-               "publishingState": "published", "isAssigned": bool(assignments)}
-        if kind == "androidManagedStoreApp":
-            app.update(packageId=identifier, appIdentifier=identifier, isPrivate=False, isSystemApp=False,
-                       appStoreUrl=f"https://play.google.com/store/apps/details?id={identifier}")
-        elif kind.startswith("ios"):
-            app.update(bundleId=identifier, appStoreUrl=None)
-        if assignments is not None:
-            app["assignments"] = assignments
-        return app
+            return graph_object(
+                VPN_TYPES[kind], pid, name, **common, enablePerApp=True, providerType="packetTunnel",
+                associatedDomains=domains, excludedDomains=[], safariDomains=[],
+                server={"address": "tunnel.contoso.com:443", "isDefaultServer": True},
+                onDemandRules=[{"action": "connect", "domains": [], "domainAction": "connectIfNeeded",
+                                "interfaceTypeMatch": "notConfigured"}])
+        return graph_object(
+            VPN_TYPES[kind], pid, name, **common, alwaysOn=True, alwaysOnLockdown=False,
+            servers=[{"address": "tunnel.contoso.com:443", "isDefaultServer": True}], targetedPackageIds=per_app,
+            targetedMobileApps=[], proxyExclusionList=[])
 
     @staticmethod
-    def assignment(aid: str, i: int, intent: str, target: dict[str, Any], vpn: str | None = None,
-                   ios: bool = False) -> dict[str, Any]:
-        settings = ({"@odata.type": G + "iosStoreAppAssignmentSettings", "vpnConfigurationId": vpn,
-                     "uninstallOnDeviceRemoval": False, "isRemovable": True} if ios else None)
-        return {"id": f"{aid}_{i}", "intent": intent, "source": "direct", "sourceId": None, "target": target,
-                "settings": settings}
+    def app(aid: str, name: str, kind: str, identifier: str | None, assignments: list[Obj] | None) -> Obj:
+        embedded = {"assignments": assignments} if assignments is not None else {}
+        return graph_object(kind, aid, name, publisher="Contoso", createdDateTime="2025-06-01T09:00:00Z",
+                            lastModifiedDateTime="2026-11-20T09:00:00Z", publishingState="published",
+                            isAssigned=bool(assignments), **store_properties(kind, identifier), **embedded)
+
+    @staticmethod
+    def assignment(aid: str, i: int, intent: str, target: Obj, vpn: str | None = None, ios: bool = False) -> Obj:
+        return app_assignment(intent, target, vpn, ios=ios, assignment_id=f"{aid}_{i}")
+
+    def per_app_vpn(self, aid: str, intent: str, groups: list[str], vpn: str) -> list[Obj]:
+        """An iOS app's assignments to ``groups``, each with per-app VPN profile ``vpn``."""
+        return [self.assignment(aid, k, intent, _target(g), vpn, ios=True) for k, g in enumerate(groups)]
+
+    def audit(self, resource_id: str, activity_type: str, when: str) -> Obj:
+        return audit_event(self.uid(), activity_type, when, resource_id, correlation_id=self.uid(),
+                           application="Microsoft Intune portal extension",
+                           resource_type=activity_type.split()[-1])
 
     # -- the tenant -------------------------------------------------------------------------------------
 
     def build(self) -> Synthetic:
-        n, rng = self.n, self.rng
-        groups = [{"id": self.uid(), "displayName": f"SG-{i:05d}"} for i in range(n["groups"])]
+        n = self.n
+        groups = [group(self.uid(), f"SG-{i:05d}") for i in range(n["groups"])]
         group_ids = [g["id"] for g in groups]
-        pairs = n["tunnel_profiles"] // 2
-        # Each standalone profile gets 2 to 4 groups of its own: the migration targets.
-        per_pair: list[list[str]] = []
-        cursor = 0
-        for _ in range(pairs):
-            k = rng.randint(2, 4)
-            per_pair.append(group_ids[cursor:cursor + k] if cursor + k <= len(group_ids) else
-                            [self.uid() for _ in range(k)])
-            cursor += k
-        exclusion_group = group_ids[-1]
+        per_pair, cursor = self.pair_groups(group_ids)
         sites = [self.uid() for _ in range(SITES)]
         configuration_ids = [self.uid() for _ in range(SITES)]
-
-        base_profiles: list[dict[str, Any]] = []
-        cur_profiles: list[dict[str, Any]] = []
-        expected_fail: dict[str, list[str]] = {k: [] for k in (
-            "TUN-AND-02", "TUN-IOS-01", "TUN-AND-03", "TUN-IOS-02", "TUN-AND-05", "TUN-IOS-04", "TUN-DEV-02",
-            "TUN-AND-07", "TUN-IOS-07", "TUN-IOS-05", "TUN-IOS-06", "TUN-GW-01", "TUN-DEV-01")}
-        standalone_ids, defender_ids, defender_created = [], [], []
-        targets_by_platform: dict[str, list[tuple[int, str]]] = {"android": [], "ios": []}
-        cleaned: dict[str, list[str]] = {"android": [], "ios": []}
-        t_index = 0
-        for i in range(pairs):
-            kind = KINDS[i % len(KINDS)]
-            platform = "ios" if kind == "ios" else "android"
-            label = {"ios": "iOS", "androidDeviceOwnerVpnConfiguration": "AE Fully Managed",
-                     "androidWorkProfileVpnConfiguration": "AE Work Profile"}[kind]
-            site = sites[i % SITES]
-            per_app = ["com.contoso.crm", f"com.contoso.app{i}", BROWSERS[i % 2]]
-            domains = ["contoso.com", f"app{i}.contoso.com"]
-            sid, did = self.uid(), self.uid()
-            created_std = "2024-03-01T08:00:00Z"
-            created_def = _when("2026-11-01T09:00:00Z", minutes=60 * (i % 400))
-            std_groups = per_pair[i]
-            base_profiles.append(self.profile(sid, f"Tunnel {i:03d} - {label} (standalone)", kind, "microsoftTunnel",
-                                              std_groups, created_std, site, [], per_app, domains, _status(40)))
-            current_std = dict(base_profiles[-1])
-            if _hit(i, CLEANED_UP):
-                current_std["assignments"] = []
-                cleaned[platform] += std_groups
-            else:
-                expected_fail["TUN-AND-07" if platform == "android" else "TUN-IOS-07"].append(sid)
-            cur_profiles.append(current_std)
-
-            def_groups = std_groups[:-1] if _hit(i, MISSING_TARGET) else list(std_groups)
-            if _hit(i, MISSING_TARGET):
-                expected_fail["TUN-AND-03" if platform == "android" else "TUN-IOS-02"].append(std_groups[-1])
-            wrong = _hit(i, WRONG_TOGGLE)
-            custom = ([{"key": "TunnelOnly", "value": "False" if wrong else "True"}] if platform == "ios"
-                      else [{"key": "defendertoggle", "value": "1" if wrong else "0"}])
-            if wrong:
-                expected_fail["TUN-AND-05" if platform == "android" else "TUN-IOS-04"].append(did)
-            errors = 2 if _hit(i, PROFILE_ERRORS) else 0
-            if errors:
-                expected_fail["TUN-DEV-02"].append(did)
-            lost = _hit(i, SETTING_LOST)
-            cur_profiles.append(self.profile(
-                did, f"Tunnel {i:03d} - {label} (Defender)", kind, "microsoftProtect", def_groups, created_def, site,
-                custom, per_app[:-1] if lost else per_app, domains[:1] if lost else domains, _status(40, errors)))
-            standalone_ids.append(sid)
-            defender_ids.append(did)
-            defender_created.append(created_def)
-            for g in std_groups:
-                targets_by_platform[platform].append((t_index, g))
-                t_index += 1
-
-        # Other device configurations: everything a tenant has besides Tunnel (their list shape only).
-        other_types = ("windows10GeneralConfiguration", "iosGeneralDeviceConfiguration",
-                       "androidDeviceOwnerGeneralDeviceConfiguration", "macOSGeneralDeviceConfiguration",
-                       "windows10EndpointProtectionConfiguration", "iosVpnConfiguration")
-        others = []
-        for j in range(n["configurations"] - 2 * pairs):
-            kind = other_types[j % len(other_types)]
-            item = {"@odata.type": G + kind, "id": self.uid(), "displayName": f"Config {j:05d} ({kind})",
-                    "description": "", "createdDateTime": "2025-01-15T10:00:00Z",
-                    "lastModifiedDateTime": "2026-02-01T10:00:00Z", "version": 1 + j % 5, "roleScopeTagIds": ["0"]}
-            if kind == "iosVpnConfiguration":  # MDE's own web-protection profile shape: a VPN, not Tunnel
-                item.update(connectionType="customVpn", identifier=DEFENDER)
-            others.append(item)
-        base_profiles += others
-        cur_profiles += others
-
-        # Apps: the Defender and standalone apps, iOS per-app VPN apps, managed Google Play, the rest.
-        base_apps: list[dict[str, Any]] = []
-        cur_apps: list[dict[str, Any]] = []
-        for platform in ("android", "ios"):
-            kind = "androidManagedStoreApp" if platform == "android" else "iosStoreApp"
-            targets = targets_by_platform[platform]
-            missing = [g for t, g in targets if _hit(t, NO_DEFENDER_APP)]
-            expected_fail["TUN-AND-02" if platform == "android" else "TUN-IOS-01"] += missing
-            mde = self.uid()
-            entries = [self.assignment(mde, k, "required", _target(g), ios=platform == "ios")
-                       for k, (t, g) in enumerate(targets) if not _hit(t, NO_DEFENDER_APP)]
-            entries.append(self.assignment(mde, len(entries), "required", _target(exclusion_group, exclude=True),
-                                           ios=platform == "ios"))
-            cur_apps.append(self.app(mde, "Microsoft Defender", kind, DEFENDER, entries))
-            tunnel = self.uid()
-            before = [self.assignment(tunnel, k, "required", _target(g), ios=platform == "ios")
-                      for k, (_, g) in enumerate(targets)]
-            base_apps.append(self.app(tunnel, "Microsoft Tunnel", kind, TUNNEL, before))
-            after = [self.assignment(tunnel, k, "uninstall" if g in cleaned[platform] else "required", _target(g),
-                                     ios=platform == "ios") for k, (_, g) in enumerate(targets)]
-            cur_apps.append(self.app(tunnel, "Microsoft Tunnel", kind, TUNNEL, after))
-            # Offered where not cleaned up, and baseline targets not covered by an uninstall: always fails
-            # unless every pair of the platform is cleaned up.
-            key = "TUN-AND-08" if platform == "android" else "TUN-IOS-08"
-            expected_fail[key] = [tunnel] if len(cleaned[platform]) < len(targets) else []
-
-        ios_pairs = [i for i in range(pairs) if KINDS[i % len(KINDS)] == "ios"]
-        reassigned: list[tuple[str, int, str]] = []  # (app id, pair, when)
-        for a in range(n["ios_apps"]):
-            aid = self.uid()
-            pair = ios_pairs[a % len(ios_pairs)]
-            groups_of = [g for g in per_pair[pair]][: 1 + a % 2]
-            intent = "required" if a % 3 else "available"
-            base_apps.append(self.app(aid, f"Contoso iOS {a:05d}", "iosVppApp" if a % 4 == 0 else "iosStoreApp",
-                                      f"com.contoso.ios{a}", [
-                                          self.assignment(aid, k, intent, _target(g), standalone_ids[pair], ios=True)
-                                          for k, g in enumerate(groups_of)]))
-            stays = _hit(a, NOT_REASSIGNED)
-            vpn = standalone_ids[pair] if stays else defender_ids[pair]
-            cur = dict(base_apps[-1])
-            cur["assignments"] = [self.assignment(aid, k, intent, _target(g), vpn, ios=True)
-                                  for k, g in enumerate(groups_of)]
-            cur_apps.append(cur)
-            if stays:
-                expected_fail["TUN-IOS-05"].append(aid)
-            else:
-                minutes = 4 if _hit(a, TOO_SOON) else 12 + a % 30
-                reassigned.append((aid, pair, _when(defender_created[pair], minutes)))
-                if minutes < 10:
-                    expected_fail["TUN-IOS-06"].append(aid)
-        for p in range(n["android_apps"]):
-            aid = self.uid()
-            package = BROWSERS[p] if p < len(BROWSERS) else f"com.vendor.android{p}"
-            group = group_ids[(cursor + p) % len(group_ids)]
-            app = self.app(aid, f"Android app {p:05d}", "androidManagedStoreApp", package,
-                           [self.assignment(aid, 0, "available", _target(group))])
-            base_apps.append(app)
-            cur_apps.append(app)
-        other_kinds = ("win32LobApp", "webApp", "macOSLobApp", "officeSuiteApp", "windowsMobileMSI")
-        for o in range(n["apps"] - len(cur_apps)):
-            app = self.app(self.uid(), f"Other app {o:05d}", other_kinds[o % len(other_kinds)], None, None)
-            base_apps.append(app)
-            cur_apps.append(app)
-
-        # Devices, the detected apps (the standalone Tunnel app's devices listed), audit events.
-        oses = (("Android", "14", "androidEnterpriseFullyManaged"), ("iOS", "18.1", "appleBulkWithUser"),
-                ("Windows", "10.0.22631", "windowsAzureADJoin"), ("Android", "13", "androidEnterpriseCorporateWorkProfile"))
-        devices = []
-        for d in range(n["devices"]):
-            os_name, version, enrollment = oses[d % len(oses)]
-            devices.append({
-                "id": self.uid(), "deviceName": f"DEV-{d:06d}", "operatingSystem": os_name, "osVersion": version,
-                "userPrincipalName": f"user{d % 40_000:05d}@contoso.com", "managedDeviceOwnerType": "company",
-                "deviceEnrollmentType": enrollment, "lastSyncDateTime": _when(CURRENT_AT, -(d % 4000)),
-                "model": "Pixel 8" if os_name == "Android" else ("iPhone 15" if os_name == "iOS" else "Surface"),
-                "manufacturer": "Contoso", "serialNumber": f"SN{d:08d}", "azureADDeviceId": self.uid()})
-        keeps = [dev for d, dev in enumerate(devices) if _hit(d, DEVICE_KEEPS_APP) and dev["operatingSystem"] != "Windows"]
-        expected_fail["TUN-DEV-01"] = [dev["id"] for dev in keeps]
-        detected = [{"id": self.uid(), "displayName": "Microsoft Tunnel", "version": "1.2103.1",
-                     "deviceCount": len(keeps), "platform": "androidDeviceAdministrator",
-                     "managedDevices": [{k: dev[k] for k in ("id", "deviceName", "operatingSystem")} for dev in keeps]}]
-        detected += [{"id": self.uid(), "displayName": f"Detected app {k:05d}", "version": f"{1 + k % 9}.0",
-                      "deviceCount": 1 + k % 500, "platform": ("android", "ios", "windows")[k % 3]}
-                     for k in range(n["detected_apps"] - 1)]
-
-        events = [self.audit(aid, "Patch MobileAppAssignment", when) for aid, _, when in reassigned]
-        noise_ids = [c["id"] for c in others] or group_ids
-        activities = ("Patch DeviceConfiguration", "Create ManagedDevice", "Delete MobileApp", "Assign DeviceConfiguration",
-                      "Patch ManagedDevice")
-        for e in range(max(0, n["audit_events"] - len(events))):
-            when = _when("2026-08-01T00:00:00Z", minutes=(e * 7919) % (120 * 24 * 60))
-            events.append(self.audit(noise_ids[e % len(noise_ids)], activities[e % len(activities)], when))
-        events.sort(key=lambda ev: (ev["activityDateTime"], ev["id"]))
-
-        servers = [[{"id": self.uid(), "displayName": f"tunnel-{s}-{k:02d}",
-                     "tunnelServerHealthStatus": "warning" if (s, k) == (SITES - 1, SERVERS_PER_SITE - 1) else "healthy",
-                     "lastCheckinDateTime": "2026-11-26T06:59:00Z", "agentImageDigest": "sha256:1f2e",
-                     "serverImageDigest": "sha256:3d4c", "deploymentMode": "standaloneRootful"}
-                    for k in range(SERVERS_PER_SITE)] for s in range(SITES)]
-        expected_fail["TUN-GW-01"] = [servers[-1][-1]["id"]]
-        site_docs = [{"id": sites[s], "displayName": f"Site {s}", "description": "", "publicAddress": f"tunnel{s}.contoso.com",
-                      "internalNetworkProbeUrl": "https://intranet.contoso.com", "upgradeAutomatically": True,
-                      "upgradeAvailable": False, "roleScopeTagIds": ["0"],
-                      "microsoftTunnelConfiguration": {"id": configuration_ids[s]}, "microsoftTunnelServers": servers[s]}
-                     for s in range(SITES)]
-        configurations = [{"id": configuration_ids[s], "displayName": f"Site {s} server configuration",
-                           "description": "", "network": "169.254.0.0/16", "dnsServers": ["10.0.0.4"],
-                           "defaultDomainSuffix": "contoso.com", "routeIncludes": ["10.0.0.0/8"], "routeExcludes": [],
-                           "splitDNS": ["contoso.com"], "listenPort": 443, "disableUdpConnections": False,
-                           "advancedSettings": [], "lastUpdateDateTime": "2026-09-01T10:00:00Z", "roleScopeTagIds": ["0"]}
-                          for s in range(SITES)]
+        built = _Current()
+        self.tunnel_profiles(built, per_pair, sites)
+        others = self.other_configurations(n["configurations"] - 2 * len(per_pair))
+        built.base_profiles += others
+        built.cur_profiles += others
+        self.tunnel_apps(built, exclusion_group=group_ids[-1])
+        self.ios_apps(built, per_pair)
+        self.other_apps(built, group_ids, cursor)
+        devices = self.devices()
+        detected = self.detected_apps(devices)
+        events = self.audit_events(built, [c["id"] for c in others] or group_ids)
+        site_docs, configurations = self.gateway(sites, configuration_ids)
 
         def document(profiles: list[Any], apps: list[Any], audit: list[Any], recorded_at: str) -> dict[str, Any]:
-            return {
-                "tunnelcheck_snapshot": 1, "recorded_at": recorded_at, "tenant_id": "5e5e5e5e-0000-4000-8000-%012d" % self.seed,
-                "cloud": "global", "source": f"tunnelcheck synth --size {self.size} --seed {self.seed}",
-                "resources": {
-                    "deviceManagement/deviceConfigurations": profiles,
-                    "deviceAppManagement/mobileApps": apps,
-                    "deviceManagement/microsoftTunnelSites": site_docs,
-                    "deviceManagement/microsoftTunnelConfigurations": configurations,
-                    "groups": groups,
-                    "deviceManagement/managedDevices": devices,
-                    "deviceManagement/detectedApps": detected,
-                    "deviceManagement/auditEvents": audit,
-                },
-                "provenance": {},
-            }
+            return snapshot_document(
+                recorded_at=recorded_at, tenant_id=f"5e5e5e5e-0000-4000-8000-{self.seed:012d}",
+                source=f"tunnelcheck synth --size {self.size} --seed {self.seed}", profiles=profiles, apps=apps,
+                sites=site_docs, tunnel_configurations=configurations, groups=groups, managed_devices=devices,
+                detected_apps=detected, audit_events=audit)
 
-        current = document(cur_profiles, cur_apps, events, CURRENT_AT)
-        baseline = document(base_profiles, base_apps, [e for e in events if e["activityDateTime"] < BASELINE_AT],
-                            BASELINE_AT)
-        expected = {check: ("failed" if ids else "passed", frozenset(ids)) for check, ids in expected_fail.items()}
+        current = document(built.cur_profiles, built.cur_apps, events, CURRENT_AT)
+        baseline = document(built.base_profiles, built.base_apps,
+                            [e for e in events if e["activityDateTime"] < BASELINE_AT], BASELINE_AT)
+        expected = {check: ("failed" if ids else "passed", frozenset(ids)) for check, ids in self.failing.items()}
         expected["TUN-AND-01"] = ("passed", frozenset())
         counts = {key: len(items) for key, items in current["resources"].items()}
         return Synthetic(self.size, self.seed, current, baseline, expected, counts)
 
-    def audit(self, resource_id: str, activity_type: str, when: str) -> dict[str, Any]:
-        return {"id": self.uid(), "displayName": activity_type, "activity": activity_type, "activityType": activity_type,
-                "activityDateTime": when, "activityOperationType": activity_type.split()[0], "activityResult": "Success",
-                "category": "Application" if "App" in activity_type else "DeviceConfiguration",
-                "componentName": "MobileAppManagement", "correlationId": self.uid(),
-                "actor": {"userPrincipalName": "admin@contoso.onmicrosoft.com", "type": "ItPro",
-                          "applicationDisplayName": "Microsoft Intune portal extension"},
-                "resources": [{"resourceId": resource_id, "displayName": resource_id, "type": "resource",
-                               "auditResourceType": activity_type.split()[-1], "modifiedProperties": []}]}
+    def pair_groups(self, group_ids: list[str]) -> tuple[list[list[str]], int]:
+        """Each standalone profile's 2 to 4 groups of its own (its migration targets), and how many of the
+        tenant's groups they took."""
+        per_pair: list[list[str]] = []
+        cursor = 0
+        for _ in range(self.n["tunnel_profiles"] // 2):
+            k = self.rng.randint(2, 4)
+            per_pair.append(group_ids[cursor:cursor + k] if cursor + k <= len(group_ids) else
+                            [self.uid() for _ in range(k)])
+            cursor += k
+        return per_pair, cursor
+
+    def tunnel_profiles(self, built: _Current, per_pair: list[list[str]], sites: list[str]) -> None:
+        """Each pair: a standalone profile (in the baseline, and current unless cleaned up) and its Defender
+        replacement (current only), with the failures of their strides."""
+        for i, std_groups in enumerate(per_pair):
+            kind = KINDS[i % len(KINDS)]
+            platform = "ios" if kind == "ios" else "android"
+            label = LABELS[kind]
+            site_id = sites[i % SITES]
+            per_app = ["com.contoso.crm", f"com.contoso.app{i}", BROWSERS[i % 2]]
+            domains = ["contoso.com", f"app{i}.contoso.com"]
+            sid, did = self.uid(), self.uid()
+            created_def = _when("2026-11-01T09:00:00Z", minutes=60 * (i % 400))
+            built.base_profiles.append(self.profile(
+                sid, f"Tunnel {i:03d} - {label} (standalone)", kind, STANDALONE, std_groups, "2024-03-01T08:00:00Z",
+                site_id, {}, per_app, domains, status_overview(40)))
+            current_std = dict(built.base_profiles[-1])
+            if _hit(i, CLEANED_UP):
+                current_std["assignments"] = []
+                built.cleaned[platform] += std_groups
+            else:
+                self.failing[_on(platform, "TUN-AND-07", "TUN-IOS-07")].append(sid)
+            built.cur_profiles.append(current_std)
+
+            def_groups = std_groups[:-1] if _hit(i, MISSING_TARGET) else list(std_groups)
+            if _hit(i, MISSING_TARGET):
+                self.failing[_on(platform, "TUN-AND-03", "TUN-IOS-02")].append(std_groups[-1])
+            wrong = _hit(i, WRONG_TOGGLE)
+            custom = ({"TunnelOnly": "False" if wrong else "True"} if platform == "ios"
+                      else {"defendertoggle": "1" if wrong else "0"})
+            if wrong:
+                self.failing[_on(platform, "TUN-AND-05", "TUN-IOS-04")].append(did)
+            errors = 2 if _hit(i, PROFILE_ERRORS) else 0
+            if errors:
+                self.failing["TUN-DEV-02"].append(did)
+            lost = _hit(i, SETTING_LOST)
+            built.cur_profiles.append(self.profile(
+                did, f"Tunnel {i:03d} - {label} (Defender)", kind, DEFENDER, def_groups, created_def, site_id,
+                custom, per_app[:-1] if lost else per_app, domains[:1] if lost else domains,
+                status_overview(40, error=errors)))
+            built.standalone_ids.append(sid)
+            built.defender_ids.append(did)
+            built.defender_created.append(created_def)
+            for g in std_groups:
+                targets = built.targets[platform]
+                targets.append((len(built.targets["android"]) + len(built.targets["ios"]), g))
+
+    def other_configurations(self, count: int) -> list[Obj]:
+        """Everything a tenant has besides Tunnel (their list shape only)."""
+        other_types = ("windows10GeneralConfiguration", "iosGeneralDeviceConfiguration",
+                       "androidDeviceOwnerGeneralDeviceConfiguration", "macOSGeneralDeviceConfiguration",
+                       "windows10EndpointProtectionConfiguration", "iosVpnConfiguration")
+        others = []
+        for j in range(count):
+            kind = other_types[j % len(other_types)]
+            # MDE's own web-protection profile shape: a VPN, not Tunnel.
+            vpn = {"connectionType": "customVpn", "identifier": DEFENDER_APP} if kind == "iosVpnConfiguration" else {}
+            others.append(graph_object(
+                kind, self.uid(), f"Config {j:05d} ({kind})", description="", createdDateTime="2025-01-15T10:00:00Z",
+                lastModifiedDateTime="2026-02-01T10:00:00Z", version=1 + j % 5, roleScopeTagIds=["0"], **vpn))
+        return others
+
+    def tunnel_apps(self, built: _Current, exclusion_group: str) -> None:
+        """The Defender and standalone apps of each platform."""
+        for platform in ("android", "ios"):
+            kind = _on(platform, "androidManagedStoreApp", "iosStoreApp")
+            ios = platform == "ios"
+            targets = built.targets[platform]
+            self.failing[_on(platform, "TUN-AND-02", "TUN-IOS-01")] += [g for t, g in targets
+                                                                         if _hit(t, NO_DEFENDER_APP)]
+            mde = self.uid()
+            entries = [self.assignment(mde, k, "required", _target(g), ios=ios)
+                       for k, (t, g) in enumerate(targets) if not _hit(t, NO_DEFENDER_APP)]
+            entries.append(self.assignment(mde, len(entries), "required", _target(exclusion_group, exclude=True),
+                                           ios=ios))
+            built.cur_apps.append(self.app(mde, "Microsoft Defender", kind, DEFENDER_APP, entries))
+            tunnel = self.uid()
+            before = [self.assignment(tunnel, k, "required", _target(g), ios=ios) for k, (_, g) in enumerate(targets)]
+            built.base_apps.append(self.app(tunnel, "Microsoft Tunnel", kind, TUNNEL_APP, before))
+            after = [self.assignment(tunnel, k, "uninstall" if g in built.cleaned[platform] else "required",
+                                     _target(g), ios=ios) for k, (_, g) in enumerate(targets)]
+            built.cur_apps.append(self.app(tunnel, "Microsoft Tunnel", kind, TUNNEL_APP, after))
+            # Offered where not cleaned up, and baseline targets not covered by an uninstall: always fails
+            # unless every pair of the platform is cleaned up.
+            self.failing[_on(platform, "TUN-AND-08", "TUN-IOS-08")] = (
+                [tunnel] if len(built.cleaned[platform]) < len(targets) else [])
+
+    def ios_apps(self, built: _Current, per_pair: list[list[str]]) -> None:
+        """iOS apps with per-app VPN: on the standalone profile in the baseline, most moved to the Defender
+        profile since."""
+        ios_pairs = [i for i in range(len(per_pair)) if KINDS[i % len(KINDS)] == "ios"]
+        for a in range(self.n["ios_apps"]):
+            aid = self.uid()
+            pair = ios_pairs[a % len(ios_pairs)]
+            groups_of = per_pair[pair][: 1 + a % 2]
+            intent = "required" if a % 3 else "available"
+            built.base_apps.append(self.app(
+                aid, f"Contoso iOS {a:05d}", "iosVppApp" if a % 4 == 0 else "iosStoreApp", f"com.contoso.ios{a}",
+                self.per_app_vpn(aid, intent, groups_of, built.standalone_ids[pair])))
+            stays = _hit(a, NOT_REASSIGNED)
+            cur = dict(built.base_apps[-1])
+            cur["assignments"] = self.per_app_vpn(
+                aid, intent, groups_of, built.standalone_ids[pair] if stays else built.defender_ids[pair])
+            built.cur_apps.append(cur)
+            if stays:
+                self.failing["TUN-IOS-05"].append(aid)
+            else:
+                minutes = 4 if _hit(a, TOO_SOON) else 12 + a % 30
+                built.reassigned.append((aid, pair, _when(built.defender_created[pair], minutes)))
+                if minutes < 10:
+                    self.failing["TUN-IOS-06"].append(aid)
+
+    def other_apps(self, built: _Current, group_ids: list[str], cursor: int) -> None:
+        """Managed Google Play apps (the two browsers first), then apps of other platforms."""
+        for p in range(self.n["android_apps"]):
+            aid = self.uid()
+            package = BROWSERS[p] if p < len(BROWSERS) else f"com.vendor.android{p}"
+            target = _target(group_ids[(cursor + p) % len(group_ids)])
+            android = self.app(aid, f"Android app {p:05d}", "androidManagedStoreApp", package,
+                               [self.assignment(aid, 0, "available", target)])
+            built.base_apps.append(android)
+            built.cur_apps.append(android)
+        other_kinds = ("win32LobApp", "webApp", "macOSLobApp", "officeSuiteApp", "windowsMobileMSI")
+        for o in range(self.n["apps"] - len(built.cur_apps)):
+            other = self.app(self.uid(), f"Other app {o:05d}", other_kinds[o % len(other_kinds)], None, None)
+            built.base_apps.append(other)
+            built.cur_apps.append(other)
+
+    def devices(self) -> list[Obj]:
+        oses = (("Android", "14", "androidEnterpriseFullyManaged"), ("iOS", "18.1", "appleBulkWithUser"),
+                ("Windows", "10.0.22631", "windowsAzureADJoin"), ("Android", "13", "androidEnterpriseCorporateWorkProfile"))
+        devices = []
+        for d in range(self.n["devices"]):
+            os_name, version, enrollment = oses[d % len(oses)]
+            devices.append(managed_device(
+                self.uid(), name=f"DEV-{d:06d}", os=os_name, osVersion=version,
+                userPrincipalName=f"user{d % 40_000:05d}@contoso.com", managedDeviceOwnerType="company",
+                deviceEnrollmentType=enrollment, lastSyncDateTime=_when(CURRENT_AT, -(d % 4000)),
+                model="Pixel 8" if os_name == "Android" else ("iPhone 15" if os_name == "iOS" else "Surface"),
+                manufacturer="Contoso", serialNumber=f"SN{d:08d}", azureADDeviceId=self.uid()))
+        return devices
+
+    def detected_apps(self, devices: list[Obj]) -> list[Obj]:
+        """The standalone Tunnel app, with the devices that still report it listed, and other apps counted."""
+        keeps = [dev for d, dev in enumerate(devices)
+                 if _hit(d, DEVICE_KEEPS_APP) and dev["operatingSystem"] != "Windows"]
+        self.failing["TUN-DEV-01"] = [dev["id"] for dev in keeps]
+        tunnel = detected_app(self.uid(), *map(device_reference, keeps), name="Microsoft Tunnel")
+        return [tunnel, *(detected_app(self.uid(), name=f"Detected app {k:05d}", version=f"{1 + k % 9}.0",
+                                       device_count=1 + k % 500, platform=("android", "ios", "windows")[k % 3],
+                                       listed=False)
+                          for k in range(self.n["detected_apps"] - 1))]
+
+    def audit_events(self, built: _Current, noise_ids: list[str]) -> list[Obj]:
+        """The reassignments of the iOS apps, among unrelated events, in time order."""
+        events = [self.audit(aid, "Patch MobileAppAssignment", when) for aid, _, when in built.reassigned]
+        activities = ("Patch DeviceConfiguration", "Create ManagedDevice", "Delete MobileApp",
+                      "Assign DeviceConfiguration", "Patch ManagedDevice")
+        for e in range(max(0, self.n["audit_events"] - len(events))):
+            when = _when("2026-08-01T00:00:00Z", minutes=(e * 7919) % (120 * 24 * 60))
+            events.append(self.audit(noise_ids[e % len(noise_ids)], activities[e % len(activities)], when))
+        events.sort(key=lambda ev: (ev["activityDateTime"], ev["id"]))
+        return events
+
+    def gateway(self, sites: list[str], configuration_ids: list[str]) -> tuple[list[Obj], list[Obj]]:
+        """The sites with their servers (the last server of the last site unhealthy) and their server
+        configurations."""
+        servers = [[server(self.uid(), "warning" if (s, k) == (SITES - 1, SERVERS_PER_SITE - 1) else "healthy",
+                           name=f"tunnel-{s}-{k:02d}") for k in range(SERVERS_PER_SITE)] for s in range(SITES)]
+        self.failing["TUN-GW-01"] = [servers[-1][-1]["id"]]
+        site_docs = [site(sites[s], *servers[s], configuration_id=configuration_ids[s], name=f"Site {s}",
+                          public_address=f"tunnel{s}.contoso.com") for s in range(SITES)]
+        configurations = [tunnel_configuration(configuration_ids[s], name=f"Site {s} server configuration")
+                          for s in range(SITES)]
+        return site_docs, configurations
 
 
 def generate(size: str, seed: int = 1) -> Synthetic:

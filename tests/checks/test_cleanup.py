@@ -3,24 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from builders import (
-    STANDALONE_APP_ID,
-    all_devices,
-    all_users,
-    android_profile,
-    available,
-    available_without_enrollment,
-    defender_profile,
-    exclusion,
-    group_target,
-    ios_profile,
-    required,
-    standalone_app,
-    standalone_profile,
-    tenant,
-    uninstall,
-)
-from checkcases import Case, params, should_error, should_fail, should_pass
 from tunnelcheck.checks.cleanup import (
     android_standalone_app_uninstalled as AND_08,
 )
@@ -37,6 +19,28 @@ from tunnelcheck.checks.cleanup import (
 from tunnelcheck.check import Check
 from tunnelcheck.config import AppIds, MigrationConfig
 from tunnelcheck.resources import Resource
+from tunnelcheck.testing import (
+    STANDALONE_APP_ID,
+    Case,
+    all_devices,
+    all_users,
+    android_profile,
+    available,
+    available_without_enrollment,
+    defender_profile,
+    exclusion,
+    group_target,
+    ios_profile,
+    params,
+    required,
+    should_error,
+    should_fail,
+    should_pass,
+    standalone_app,
+    standalone_profile,
+    tenant,
+    uninstall,
+)
 
 G1, G2, G3 = group_target("g1"), group_target("g2"), group_target("g3")
 CUSTOM_IDS = MigrationConfig(

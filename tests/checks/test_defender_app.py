@@ -3,26 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from builders import (
-    DEFENDER_APP_ID,
-    all_devices,
-    all_users,
-    android_profile,
-    app,
-    available,
-    available_without_enrollment,
-    defender_app,
-    defender_profile,
-    exclusion,
-    group_target,
-    ios_profile,
-    required,
-    standalone_app,
-    standalone_profile,
-    tenant,
-    uninstall,
-)
-from checkcases import Case, params, should_error, should_fail, should_pass, should_skip
 from tunnelcheck.checks.defender_app import (
     defender_approved_android as AND_01,
 )
@@ -37,6 +17,31 @@ from tunnelcheck.check import Check
 from tunnelcheck.config import AppIds, MigrationConfig
 from tunnelcheck.errors import PermissionDenied
 from tunnelcheck.resources import Resource
+from tunnelcheck.testing import (
+    DEFENDER_APP_ID,
+    Case,
+    all_devices,
+    all_users,
+    android_profile,
+    app,
+    available,
+    available_without_enrollment,
+    defender_app,
+    defender_profile,
+    exclusion,
+    group_target,
+    ios_profile,
+    params,
+    required,
+    should_error,
+    should_fail,
+    should_pass,
+    should_skip,
+    standalone_app,
+    standalone_profile,
+    tenant,
+    uninstall,
+)
 
 CUSTOM_IDS = MigrationConfig(defender_app_ids=AppIds(android="com.contoso.mde", ios="com.contoso.mde.ios"))
 

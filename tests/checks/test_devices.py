@@ -3,18 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from builders import (
-    DEFENDER,
-    android_profile,
-    detected_app,
-    exclusion,
-    group_target,
-    ios_profile,
-    managed_device,
-    status_overview,
-    tenant,
-)
-from checkcases import Case, params, should_error, should_fail, should_pass
 from tunnelcheck.checks.devices import (
     defender_profiles_deploy as DEV_02,
 )
@@ -25,6 +13,22 @@ from tunnelcheck.checks.devices import (
 from tunnelcheck.check import Check, run_check
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.resources import Resource
+from tunnelcheck.testing import (
+    DEFENDER,
+    Case,
+    android_profile,
+    detected_app,
+    exclusion,
+    group_target,
+    ios_profile,
+    managed_device,
+    params,
+    should_error,
+    should_fail,
+    should_pass,
+    status_overview,
+    tenant,
+)
 
 G1 = group_target("g1")
 CLEAN = status_overview(40)

@@ -6,9 +6,16 @@ import copy
 from typing import Any
 
 import pytest
-from builders import (
+from tunnelcheck.checks.drift import app_deployments_unchanged as DRIFT_02
+from tunnelcheck.checks.drift import profiles_unchanged as DRIFT_01
+
+from tunnelcheck.check import Check, Finding, Phase, Platform
+from tunnelcheck.config import AppIds, MigrationConfig
+from tunnelcheck.resources import Resource
+from tunnelcheck.testing import (
     DEFENDER,
     STANDALONE,
+    Case,
     android_profile,
     app,
     available,
@@ -17,19 +24,17 @@ from builders import (
     group,
     group_target,
     ios_profile,
+    params,
     required,
+    should_error,
+    should_fail,
+    should_pass,
+    should_skip,
     standalone_app,
     status_overview,
     tenant,
     uninstall,
 )
-from checkcases import Case, params, should_error, should_fail, should_pass, should_skip
-from tunnelcheck.checks.drift import app_deployments_unchanged as DRIFT_02
-from tunnelcheck.checks.drift import profiles_unchanged as DRIFT_01
-
-from tunnelcheck.check import Check, Finding, Phase, Platform
-from tunnelcheck.config import AppIds, MigrationConfig
-from tunnelcheck.resources import Resource
 
 G1, G2 = group_target("g1"), group_target("g2")
 GROUPS = [group("g1", "SG-One"), group("g2", "SG-Two")]

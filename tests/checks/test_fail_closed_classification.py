@@ -10,29 +10,35 @@ unclassifiable object errors the checks whose decision depends on it, naming the
 from __future__ import annotations
 
 import pytest
-from builders import (
-    DEFENDER,
-    STANDALONE,
-    all_devices,
-    android_profile,
-    app,
-    detected_app,
-    exclusion,
-    group_target,
-    ios_profile,
-    managed_device,
-    required,
-    standalone_app,
-    tenant,
-    tunnel_configuration,
-    uninstall,
-)
-from checkcases import MDE_WANTED, TUNNEL_ONLY, params, should_fail, should_pass
 
 from tunnelcheck.check import Check, run_check
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.registry import Catalog
 from tunnelcheck.tenant import Tenant
+from tunnelcheck.testing import (
+    DEFENDER,
+    MDE_WANTED,
+    STANDALONE,
+    TUNNEL_ONLY,
+    all_devices,
+    android_profile,
+    app,
+    detected_app,
+    documented,
+    exclusion,
+    group_target,
+    ios_profile,
+    managed_device,
+    params,
+    protect_mode_profile,
+    required,
+    should_fail,
+    should_pass,
+    standalone_app,
+    tenant,
+    tunnel_configuration,
+    uninstall,
+)
 
 CATALOG = Catalog.builtin()
 AND_02, AND_03, AND_05, AND_06, AND_07, AND_08 = (
@@ -45,16 +51,6 @@ G1, G2 = group_target("g1"), group_target("g2")
 
 def _without(raw: dict, *keys: str) -> dict:
     return {k: v for k, v in raw.items() if k not in keys}
-
-
-def _documented(raw: dict) -> dict:
-    """The object as Graph's documentation and export tools write it: every type without the '#'."""
-    if isinstance(raw, dict):
-        return {k: (v.removeprefix("#") if k == "@odata.type" and isinstance(v, str) else _documented(v))
-                for k, v in raw.items()}
-    if isinstance(raw, list):
-        return [_documented(v) for v in raw]
-    return raw
 
 
 # -- unclassifiable objects error the checks that depend on them ----------------------------------------
@@ -148,7 +144,7 @@ def test_a_nameless_detected_app_on_no_device_is_harmless() -> None:
 
 EXCLUDING_APP = app("app-and-mde", "android", "com.microsoft.scmx",
                     assignments=[required(all_devices()), required(exclusion("g1"))])
-PROTECT_MODE_IOS = ios_profile("p-ios-tte", connection=STANDALONE, targets=[G2], custom={"MSTunnelProtectMode": "1"})
+PROTECT_MODE_IOS = protect_mode_profile(G2)  # microsoftTunnel with MSTunnelProtectMode = 1, id p-ios-tte
 CM_TARGET = {"@odata.type": "#microsoft.graph.configurationManagerCollectionAssignmentTarget", "collectionId": "SMS1"}
 CM_KEY = '?microsoft.graph.configurationmanagercollectionassignmenttarget{"collectionId":"SMS1"}'  # evidence id
 UNKNOWN_EXCLUSION = {"@odata.type": "#microsoft.graph.someFutureExclusionAssignmentTarget", "filterId": "x"}
@@ -157,8 +153,8 @@ CASES = {
     AND_02: [
         # Before: the documented-form exclusion read as an unknown include: g1 counted as covered.
         should_fail("documented-form exclusion target excludes",
-                    tenant(profiles=[_documented(android_profile("p-std", targets=[G1]))],
-                           apps=[_documented(EXCLUDING_APP)]), "g1"),
+                    tenant(profiles=[documented(android_profile("p-std", targets=[G1]))],
+                           apps=[documented(EXCLUDING_APP)]), "g1"),
     ],
     IOS_07: [
         # Before: microsoftTunnel read as standalone, so the Defender profile failed the cleanup gate.
@@ -204,7 +200,7 @@ CASES = {
                     CM_KEY),
         should_pass("an identical unknown target covers",
                     tenant(profiles=[android_profile("p-std", targets=[CM_TARGET]),
-                                     android_profile("p-mde", connection=DEFENDER, targets=[_documented(CM_TARGET)])])),
+                                     android_profile("p-mde", connection=DEFENDER, targets=[documented(CM_TARGET)])])),
         # Before: the unknown exclusion counted as an include of its own: g1 stayed covered by ALL.
         should_fail("an unknown exclusion-like type excludes every target of its list",
                     tenant(profiles=[android_profile("p-std", targets=[G1]),

@@ -3,19 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from builders import (
-    DEFENDER,
-    android_profile,
-    configuration,
-    exclusion,
-    group_target,
-    ios_profile,
-    server,
-    site,
-    tenant,
-    tunnel_configuration,
-)
-from checkcases import Case, params, should_error, should_fail, should_pass, should_skip
 from tunnelcheck.checks.gateway import (
     gateway_unchanged as GW_03,
 )
@@ -31,6 +18,24 @@ from tunnelcheck.checks.gateway import (
 
 from tunnelcheck.check import Check, Finding
 from tunnelcheck.resources import Resource
+from tunnelcheck.testing import (
+    DEFENDER,
+    Case,
+    android_profile,
+    configuration,
+    exclusion,
+    group_target,
+    ios_profile,
+    params,
+    server,
+    should_error,
+    should_fail,
+    should_pass,
+    should_skip,
+    site,
+    tenant,
+    tunnel_configuration,
+)
 
 G1 = group_target("g1")
 

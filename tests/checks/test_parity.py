@@ -4,20 +4,6 @@ per clause."""
 from __future__ import annotations
 
 import pytest
-from builders import (
-    DEFENDER,
-    all_devices,
-    android_profile,
-    app,
-    available,
-    exclusion,
-    group_target,
-    ios_profile,
-    required,
-    tenant,
-    uninstall,
-)
-from checkcases import Case, params, should_error, should_fail, should_pass, should_skip
 from tunnelcheck.checks.parity import (
     android_settings_kept as AND_04,
 )
@@ -31,6 +17,25 @@ from tunnelcheck.checks.parity import (
 from tunnelcheck.check import Check, Finding
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.resources import Resource
+from tunnelcheck.testing import (
+    DEFENDER,
+    Case,
+    all_devices,
+    android_profile,
+    app,
+    available,
+    exclusion,
+    group_target,
+    ios_profile,
+    params,
+    required,
+    should_error,
+    should_fail,
+    should_pass,
+    should_skip,
+    tenant,
+    uninstall,
+)
 
 G1, G2 = group_target("g1"), group_target("g2")
 DO, WP = "android-device-owner", "android-work-profile"

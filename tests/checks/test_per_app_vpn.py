@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from builders import (
+from tunnelcheck.checks.per_app_vpn import ios_per_app_vpn_reassigned as IOS_05
+
+from tunnelcheck.check import Check
+from tunnelcheck.resources import Resource
+from tunnelcheck.testing import (
+    Case,
     all_devices,
     all_users,
     app,
@@ -12,15 +17,15 @@ from builders import (
     defender_profile,
     group_target,
     ios_profile,
+    params,
     required,
+    should_error,
+    should_fail,
+    should_pass,
+    should_skip,
     standalone_profile,
     tenant,
 )
-from checkcases import Case, params, should_error, should_fail, should_pass, should_skip
-from tunnelcheck.checks.per_app_vpn import ios_per_app_vpn_reassigned as IOS_05
-
-from tunnelcheck.check import Check
-from tunnelcheck.resources import Resource
 
 G1, G2 = group_target("g1"), group_target("g2")
 IOS_STD = standalone_profile(G1, kind="ios")  # p-ios-std

@@ -3,29 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from builders import (
-    DEFENDER,
-    STANDALONE,
-    all_devices,
-    all_users,
-    android_profile,
-    defender_profile,
-    exclusion,
-    group_target,
-    ios_profile,
-    standalone_profile,
-    tenant,
-)
-from checkcases import (
-    MDE_WANTED,
-    TUNNEL_ONLY,
-    Case,
-    params,
-    should_error,
-    should_fail,
-    should_pass,
-    should_skip,
-)
 from tunnelcheck.checks.profiles import (
     android_defendertoggle as AND_05,
 )
@@ -42,6 +19,27 @@ from tunnelcheck.checks.profiles import (
 from tunnelcheck.check import Check
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.resources import Resource
+from tunnelcheck.testing import (
+    DEFENDER,
+    MDE_WANTED,
+    STANDALONE,
+    TUNNEL_ONLY,
+    Case,
+    all_devices,
+    all_users,
+    android_profile,
+    defender_profile,
+    exclusion,
+    group_target,
+    ios_profile,
+    params,
+    should_error,
+    should_fail,
+    should_pass,
+    should_skip,
+    standalone_profile,
+    tenant,
+)
 
 G1, G2, G3 = group_target("g1"), group_target("g2"), group_target("g3")
 DO, WP, IOS = "android-device-owner", "android-work-profile", "ios"

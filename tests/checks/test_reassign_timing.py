@@ -6,13 +6,27 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from builders import DEFENDER, app, audit_event, available, group_target, ios_profile, required, tenant
-from checkcases import Case, params, should_error, should_fail, should_pass, should_skip
 from tunnelcheck.checks.per_app_vpn import ios_reassigned_after_delay as IOS_06
 
 from tunnelcheck.check import Check
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.resources import Resource
+from tunnelcheck.testing import (
+    DEFENDER,
+    Case,
+    app,
+    audit_event,
+    available,
+    group_target,
+    ios_profile,
+    params,
+    required,
+    should_error,
+    should_fail,
+    should_pass,
+    should_skip,
+    tenant,
+)
 
 G1, G2 = group_target("g1"), group_target("g2")
 CREATED = datetime(2026, 11, 24, 14, 0, 5, tzinfo=timezone.utc)

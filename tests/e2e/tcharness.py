@@ -136,9 +136,10 @@ needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
 
 
 @contextlib.contextmanager
-def offline_page(report: Path, requests: list[str]) -> Iterator[Any]:
+def offline_page(report: Path, requests: list[str], ready: str = "tbody.results-table-row") -> Iterator[Any]:
     """``report`` open in chromium with every request recorded in ``requests`` and only file:// let
-    through, so the page cannot reach the network; yields the Playwright page."""
+    through, so the page cannot reach the network; yields the Playwright page once ``ready`` (a selector)
+    is on it."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -154,7 +155,7 @@ def offline_page(report: Path, requests: list[str]) -> Iterator[Any]:
 
             page.route("**/*", guard)
             page.goto(report.as_uri())
-            page.wait_for_selector("tbody.results-table-row")
+            page.wait_for_selector(ready)
             yield page
         finally:
             browser.close()

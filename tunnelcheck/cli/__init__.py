@@ -234,6 +234,8 @@ _LAZY: dict[str, tuple[str, str, str, str]] = {
                "tunnelcheck.baseline", "add_accept_arguments", "run_accept"),
     "synth": ("write a synthetic tenant at scale (S, M, L, XL) for benchmarks", "tunnelcheck.synth",
               "add_arguments", "run"),
+    "fleet": ("gather many tenants' results into one page: tenants x phases, furthest behind first",
+              "tunnelcheck.cli.fleet", "add_fleet_arguments", "run_fleet"),
     "plan": ("write the steps that make the failing checks pass: plan.md and plan.json (never sent)",
              "tunnelcheck.cli.plan", "add_plan_arguments", "run_plan"),
 }

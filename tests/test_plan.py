@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import (
+from hostile import ACTIVE, hostile_document, render_gfm
+
+from tunnelcheck import config, snapshot
+from tunnelcheck.check import Phase
+from tunnelcheck.plan import build_plan, load_plan, plan_json, step_for, steps_for
+from tunnelcheck.plan_markdown import render
+from tunnelcheck.registry import Catalog
+from tunnelcheck.testing import (
     DEFENDER_APP_ID,
     available,
     defender_app,
@@ -28,13 +35,6 @@ from builders import (
     tenant,
     tunnel_configuration,
 )
-from hostile import ACTIVE, hostile_document, render_gfm
-
-from tunnelcheck import config, snapshot
-from tunnelcheck.check import Phase
-from tunnelcheck.plan import build_plan, load_plan, plan_json, step_for, steps_for
-from tunnelcheck.plan_markdown import render
-from tunnelcheck.registry import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "tunnelcheck" / "demo"

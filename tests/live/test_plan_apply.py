@@ -19,7 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import (
+from emulated import DEMO
+from planapply import apply_plan, failing_objects, recorded, verdicts
+
+from tunnelcheck import config, snapshot, synth
+from tunnelcheck.check import Phase
+from tunnelcheck.emulator import Emulator
+from tunnelcheck.model import parse_datetime
+from tunnelcheck.plan import NOT_PREDICTED, build_plan, plan_json
+from tunnelcheck.plan_markdown import render
+from tunnelcheck.registry import Catalog
+from tunnelcheck.tenant import Tenant
+from tunnelcheck.testing import (
     all_devices,
     app,
     available,
@@ -35,17 +46,6 @@ from builders import (
     status_overview,
     tunnel_configuration,
 )
-from emulated import DEMO
-from planapply import apply_plan, failing_objects, recorded, verdicts
-
-from tunnelcheck import config, snapshot, synth
-from tunnelcheck.check import Phase
-from tunnelcheck.emulator import Emulator
-from tunnelcheck.model import parse_datetime
-from tunnelcheck.plan import NOT_PREDICTED, build_plan, plan_json
-from tunnelcheck.plan_markdown import render
-from tunnelcheck.registry import Catalog
-from tunnelcheck.tenant import Tenant
 
 DEMO_BASELINE = DEMO.with_name("baseline.json")
 

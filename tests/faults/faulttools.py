@@ -77,8 +77,57 @@ def render(rows: list[Row], extra: list[Row] = ()) -> str:  # type: ignore[assig
         "|---|---|---|---|",
         *(f"| `{r.case}` | {cell(r.fault)} | {cell(r.expected)} | {r.bound:g} s |" for r in [*rows, *extra]),
         "",
+        "## Hostile files, configs and tenant strings",
+        "",
+        ("What comes from a file, a config or a tenant's names is read as hostile too. Each row is a test (named "
+        "in it); each error is one line naming what and where, a pytest usage error or `tunnelcheck` exit 2, "
+        "never a traceback."),
+        "",
+        "| case | input | what the run does | test |",
+        "|---|---|---|---|",
+        *(f"| `{case}` | {cell(given)} | {cell(does)} | `{test}` |" for case, given, does, test in LOCAL_CASES),
+        "",
     ]
     return "\n".join(lines)
+
+
+#: The hostile local inputs and outputs (case, input, what the run does, the test that proves it).
+LOCAL_CASES: list[tuple[str, str, str, str]] = [
+    ("snapshot-nested-too-deep", "a snapshot nested 1,000,000 deep (anything past 100 levels)",
+     "one line, nested too deeply; nothing checked", "tests/test_snapshot.py::test_a_million_levels_deep_is_one_error"),
+    ("snapshot-long-number", "a snapshot holding a 5,001-digit integer",
+     "one line, a number of more than 4300 digits", "tests/test_snapshot.py::test_a_5001_digit_integer_is_one_error"),
+    ("gzip-bomb", "a .json.gz expanding past max_snapshot_mb (default 4096)",
+     "decompression stops as soon as the limit is passed, memory stays bounded; one line naming the limit",
+     "tests/e2e/test_bad_input.py::test_gzip_bomb_is_refused_in_bounded_memory"),
+    ("not-a-regular-file", "a snapshot that is a link to /dev/zero, a FIFO or a folder",
+     "refused without reading it", "tests/test_snapshot.py::test_only_regular_files_are_read"),
+    ("output-path-unwritable", "--tunnelcheck-json, --tunnelcheck-markdown, --html, --record or record -o in a "
+     "missing, unwritable or non-folder place", "checked before anything is read, signed in or collected",
+     "tests/e2e/test_bad_input.py::test_output_path_is_checked_before_anything_runs"),
+    ("linked-checkpoint", "FILE.partial is a symbolic link or a file",
+     "tunnelcheck record (with or without --resume) refuses it before signing in",
+     "tests/test_bad_files.py::test_record_refuses_a_checkpoint_that_is_not_its_own_folder"),
+    ("diff-accept-bad-files", "tunnelcheck diff / accept on missing, looping, device, malformed, bomb, deep files",
+     "one line, exit 2, nothing written; accept refuses a linked --baseline",
+     "tests/test_bad_files.py::test_bad_file_is_one_line"),
+    ("duplicate-yaml-key", "a config with a key written twice (two migration: sections)",
+     "one line naming the key and both lines", "tests/test_config.py::test_bad_config_gives_one_line"),
+    ("graph-host-guard", "graph_url not the Graph host of the Microsoft authority's cloud, written out or default",
+     "refused at config load; no credential made, no request sent",
+     "tests/e2e/test_bad_input.py::test_graph_host_guard_stops_the_run_before_any_request"),
+    ("authority-echoes-secret", "the sign-in authority's error text echoes the client secret and a token",
+     "replaced by [redacted] / [token] in every message, reason, report and log record",
+     "tests/test_secrets.py::test_an_authority_echoing_the_secret_is_scrubbed"),
+    ("markup-in-the-report", "markup in every string of a snapshot, baseline, config, file names, a token's tid",
+     "the HTML report shows it as text in Chromium; no script runs",
+     "tests/e2e/test_report_hostile_browser.py"),
+    ("markdown-and-terminal", "tenant strings holding Markdown links, images, HTML, ESC/OSC 8/CSI, bidi overrides",
+     "the Markdown summary renders them as text; the console prints control characters as escapes",
+     "tests/e2e/test_hostile_text_outputs.py"),
+    ("hostile-fleet-names", "tenant names and file names in many tenants' results holding markup",
+     "the fleet page shows them as text", "tests/e2e/test_fleet_browser.py"),
+]
 
 
 def main() -> int:

@@ -321,3 +321,12 @@ def test_the_bounds_of_a_live_collection_have_defaults_far_above_a_real_tenant()
     assert (defaults.max_response_mb, defaults.max_items, defaults.max_pages) == (256, 5_000_000, 10_000)
     assert Limits.of(defaults) == Limits()  # the collector's own defaults are the config's
     assert Limits.of(config.parse({"max_pages": 7, "retry_budget_seconds": 0})).max_pages == 7
+
+
+def test_the_device_code_prompt_carries_no_control_sequence(capsys: pytest.CaptureFixture[str]) -> None:
+    """The authority's verification URI and user code reach the terminal neutralised (issue 11)."""
+    from tunnelcheck.graph import auth
+
+    auth._device_code_prompt("https://login\x1b]8;;http://evil\x07.example/device", "AB\x1b[2JCD", None)
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "AB\\x1b[2JCD" in err

@@ -26,6 +26,7 @@ from .. import scrub
 from ..config import Config
 from ..errors import AuthenticationFailed
 from ..resources import PERMISSIONS, REQUIRED_PERMISSIONS, Resource
+from ..untrusted import for_terminal
 from .client import Endpoints
 
 # azure-identity logs each failed sign-in as a multi-line warning; with no logging configured Python would
@@ -214,7 +215,9 @@ def _azure_credential(settings: Config, tenant_name: str, where: Endpoints) -> T
 
 
 def _device_code_prompt(verification_uri: str, user_code: str, expires_on: Any) -> None:
-    print(f"tunnelcheck: to sign in, open {verification_uri} and enter the code {user_code}", file=sys.stderr)
+    # The authority's words reach a terminal: no control sequence of theirs gets through.
+    print(for_terminal(f"tunnelcheck: to sign in, open {verification_uri} and enter the code {user_code}"),
+          file=sys.stderr)
 
 
 def acquire_token(credential: TokenCredential, where: Endpoints, method: str, tenant: str) -> AccessToken:

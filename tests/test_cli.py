@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tunnelcheck import __version__
 from tunnelcheck.cli import format_checks
 from tunnelcheck.registry import Catalog
 
@@ -243,3 +244,24 @@ def test_docs_catalog_is_up_to_date() -> None:
     expected = format_checks(builtin, "markdown") + "\n"
     assert (ROOT / "docs" / "checks.md").read_text(encoding="utf-8") == expected, (
         "docs/checks.md is out of date: run `tunnelcheck checks --format markdown > docs/checks.md`")
+
+
+def test_version() -> None:
+    done = subprocess.run([*CLI, "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == f"tunnelcheck {__version__}"
+
+
+@pytest.mark.parametrize("args", [["checks", "--format", "json"], ["explain", "TUN-AND-05"]])
+def test_a_closed_pipe_ends_quietly(args: list[str]) -> None:
+    """``tunnelcheck checks | head``: the reader has gone before the output; no traceback, no error."""
+    read, write = os.pipe()
+    os.close(read)
+    done = subprocess.run([*CLI, *args], stdout=write, stderr=subprocess.PIPE, text=True, check=False)
+    os.close(write)
+    assert done.returncode == 0 and done.stderr == ""
+
+
+def test_plain_pytest_without_a_tenant_says_what_is_needed(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    result.stdout.fnmatch_lines(["tunnelcheck: no checks ran: give --snapshot FILE or --tenant TENANT*"])

@@ -162,6 +162,13 @@ def pytest_configure(config: pytest.Config) -> None:
     _register_html_report(config)
 
 
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Plain ``pytest`` where no test was found: say how to run the checks."""
+    if config.stash.get(RUN_KEY, None) is None and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        terminalreporter.line("tunnelcheck: no checks ran: give --snapshot FILE or --tenant TENANT "
+                              "(or a tenants: list in --tunnelcheck-config FILE)")
+
+
 #: Options that mean nothing without a tenant (dest -> flag).
 _NEEDS_A_TENANT = {
     "tunnelcheck_baseline": "--baseline", "tunnelcheck_phase": "--phase", "tunnelcheck_drift": "--drift",

@@ -22,10 +22,12 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any, TextIO
 
+from .. import __version__
 from ..check import Check
 from ..errors import TunnelcheckError
 from ..registry import Catalog
 from ..untrusted import for_terminal
+from .output import emit
 
 __all__ = ["build_parser", "demo_command", "main"]
 
@@ -91,7 +93,7 @@ def _check_document(check: Check) -> dict[str, Any]:
 
 
 def run_checks(args: argparse.Namespace, out: TextIO) -> int:
-    print(format_checks(Catalog.installed(), args.format), file=out)
+    emit(format_checks(Catalog.installed(), args.format), out)
     return 0
 
 
@@ -136,7 +138,7 @@ def _wrap(text: str) -> str:
 
 
 def run_explain(args: argparse.Namespace, out: TextIO) -> int:
-    print(explain(find_check(Catalog.installed(), args.check_id)), file=out)
+    emit(explain(find_check(Catalog.installed(), args.check_id)), out)
     return 0
 
 
@@ -190,6 +192,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Microsoft Tunnel to Defender for Endpoint migration checks. "
         "Run the checks with pytest: pytest --snapshot FILE (or --tenant TENANT).")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     checks = sub.add_parser("checks", help="list the check catalog (built-in and installed packs)",

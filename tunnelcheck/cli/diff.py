@@ -8,7 +8,6 @@ the two snapshots, renders the result in one of four formats and sets the exit s
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import warnings
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from ..snapshot import load_tenant
 from ..tenant import SourceInfo
 from ..untrusted import for_html, for_terminal, for_terminal_json
 from ..untrusted import for_markdown as md
+from .output import emit
 
 __all__ = ["FORMATS", "add_diff_arguments", "render", "run_diff"]
 
@@ -104,10 +104,5 @@ def run_diff(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if old.info.tenant_id and new.info.tenant_id and old.info.tenant_id != new.info.tenant_id:
         print(for_terminal(f"tunnelcheck: warning: OLD and NEW are different tenants ({old.info.tenant_id}, "
                            f"{new.info.tenant_id})"), file=sys.stderr)
-    try:
-        print(render(result, args.format), file=out)
-        out.flush()
-    except BrokenPipeError:  # the reader (| head) has gone: it read what it wanted
-        if out is sys.stdout:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    emit(render(result, args.format), out)
     return 1 if result else 0

@@ -265,3 +265,8 @@ def test_plain_pytest_without_a_tenant_says_what_is_needed(pytester: pytest.Pyte
     result = pytester.runpytest("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
     result.stdout.fnmatch_lines(["tunnelcheck: no checks ran: give --snapshot FILE or --tenant TENANT*"])
+
+
+def test_diff_help_gives_its_exit_codes() -> None:
+    done = subprocess.run([*CLI, "diff", "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "exit status: 0 no drift, 1 drift, 2 error" in done.stdout

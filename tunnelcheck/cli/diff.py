@@ -73,10 +73,11 @@ def render(result: TenantDiff, fmt: str = "text") -> str:
 
 def add_diff_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the ``diff`` arguments to ``parser`` (and ``func=run_diff`` as its default)."""
-    parser.description = parser.description or (
+    parser.description = (
         "Compare two snapshots: the Tunnel profiles, the Defender and standalone apps' assignments, per-app "
         "VPN links, Tunnel sites and server configurations added, removed or changed. Fields that change by "
-        "themselves are ignored. Exit status 0: no drift, 1: drift, 2: error.")
+        "themselves are ignored.")
+    parser.epilog = "exit status: 0 no drift, 1 drift, 2 error (one line on stderr)"
     parser.add_argument("old", metavar="OLD", help="the accepted baseline snapshot")
     parser.add_argument("new", metavar="NEW", help="the snapshot to compare with it")
     parser.add_argument("--format", choices=list(FORMATS), default="text", help="output format (default: text)")

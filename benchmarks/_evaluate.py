@@ -14,7 +14,7 @@ def main(mode: str, current: str, baseline: str) -> None:
     if mode == "catalog":  # imports are not what is measured
         import tunnelcheck.checks
 
-        import tunnelcheck.snapshot
+        import tunnelcheck.sources.snapshot
     start = time.perf_counter()
     if mode == "json":
         docs = []
@@ -28,7 +28,7 @@ def main(mode: str, current: str, baseline: str) -> None:
 
         from tunnelcheck.check import run_check
         from tunnelcheck.config import MigrationConfig
-        from tunnelcheck.snapshot import load_tenant
+        from tunnelcheck.sources.snapshot import load_tenant
 
         tenant, before = load_tenant(current), load_tenant(baseline, label="baseline")
         loaded = time.perf_counter()

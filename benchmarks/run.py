@@ -27,13 +27,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from tunnelcheck import config, model, snapshot, synth
+from tunnelcheck import config, model
 from tunnelcheck.emulator.graph import PAGE_LIMITS
 from tunnelcheck.emulator.throttle import INTUNE
-from tunnelcheck.graph.collector import BATCH_LIMIT
-from tunnelcheck.graph.source import LiveSource
 from tunnelcheck.model import is_tunnel_profile
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
+from tunnelcheck.sources import snapshot, synth
+from tunnelcheck.sources.graph.collector import BATCH_LIMIT
+from tunnelcheck.sources.graph.source import LiveSource
 
 INTUNE_PAGE = 1000
 SECRET_ENV = "TUNNELCHECK_BENCH_SECRET"

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tunnelcheck.fleet import MIGRATION_PHASES
 from tunnelcheck.registry import Catalog
+from tunnelcheck.reports.fleet import MIGRATION_PHASES
 
 _CHECKS: list[tuple[str, str, str]] | None = None
 

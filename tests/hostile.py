@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tunnelcheck import snapshot
+from tunnelcheck.sources import snapshot
 
 FLAG = "__pwned"
 

@@ -22,13 +22,14 @@ import httpx
 import pytest
 from emulated import settings_for
 
-from tunnelcheck import config, snapshot
+from tunnelcheck import config
 from tunnelcheck.check import Phase, Verdict, run_check
 from tunnelcheck.emulator import Emulator
 from tunnelcheck.emulator.writes import WRITE_ROLES
-from tunnelcheck.graph import record
+from tunnelcheck.model.resources import REQUIRED_PERMISSIONS, Resource
 from tunnelcheck.registry import Catalog
-from tunnelcheck.resources import REQUIRED_PERMISSIONS, Resource
+from tunnelcheck.sources import snapshot
+from tunnelcheck.sources.graph import record
 from tunnelcheck.tenant import Tenant
 
 #: How far a condition wait ("devices have synced") moves the emulator's clock.

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tunnelcheck import cli
-from tunnelcheck.graph.record import Checkpoint
+from tunnelcheck.sources.graph.record import Checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "tunnelcheck" / "demo" / "contoso.json"

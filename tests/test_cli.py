@@ -172,7 +172,7 @@ def test_demo_bad_pytest_option_is_pytests_usage_error(tmp_path: Path) -> None:
 
 def test_checks_does_not_load_the_live_stack() -> None:
     code = ("import sys; from tunnelcheck.cli import main; main(['checks']); "
-            "print(sorted(m for m in sys.modules if m.startswith(('msgraph', 'azure', 'tunnelcheck.graph', "
+            "print(sorted(m for m in sys.modules if m.startswith(('msgraph', 'azure', 'tunnelcheck.sources.graph', "
             "'tunnelcheck.emulator'))))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr

@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-from tunnelcheck import snapshot
 from tunnelcheck.cli.diff import add_diff_arguments, run_diff
 from tunnelcheck.config import AppIds, MigrationConfig
 from tunnelcheck.diff import changes
 from tunnelcheck.drift import TenantDiff, tenant_diff
 from tunnelcheck.errors import DataUnavailable
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
+from tunnelcheck.sources import snapshot
 from tunnelcheck.tenant import Tenant
 from tunnelcheck.testing import (
     DEFENDER,
@@ -534,7 +534,7 @@ def test_html_format_escapes_everything(files: tuple[str, str], capsys: pytest.C
     status, out, _ = run(*files, "--format", "html", capsys=capsys)
     assert status == 1 and out.startswith("<!DOCTYPE html>") and out.rstrip().endswith("</html>")
     assert "<script>" not in out and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in out
-    # The same table as the report's drift section (tunnelcheck.drift_table).
+    # The same table as the report's drift section (tunnelcheck.reports.drift_table).
     assert '<table class="tc-drift">' in out and out.count('<tr class="tc-drift-changed">') == 2
     assert "<link" not in out and "src=" not in out  # self-contained
 

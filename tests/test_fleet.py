@@ -18,11 +18,11 @@ import fleetdata
 import pytest
 from hostile import HTML_PAYLOADS, TEXT_PAYLOADS, render_gfm
 
-from tunnelcheck import fleet
 from tunnelcheck.cli import main
 from tunnelcheck.errors import ConfigError
-from tunnelcheck.fleet import PhaseCell, TenantRow
-from tunnelcheck.fleet_page import render_html
+from tunnelcheck.reports import fleet
+from tunnelcheck.reports.fleet import PhaseCell, TenantRow
+from tunnelcheck.reports.fleet_page import render_html
 
 PHASES = ("inventory", "defender-deployed", "profiles-created", "apps-reassigned", "cleanup", "drift")
 

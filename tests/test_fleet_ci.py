@@ -35,8 +35,8 @@ import pytest
 import yaml
 from test_nightly import _assign_field as assign_field
 
-from tunnelcheck import snapshot
 from tunnelcheck.emulator import Emulator
+from tunnelcheck.sources import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "tunnelcheck" / "demo"

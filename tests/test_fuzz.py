@@ -18,10 +18,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tunnelcheck import config, snapshot
+from tunnelcheck import config
 from tunnelcheck.check import run_check
 from tunnelcheck.errors import ConfigError, SnapshotError
 from tunnelcheck.registry import Catalog
+from tunnelcheck.sources import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = json.loads((ROOT / "tunnelcheck" / "demo" / "contoso.json").read_text(encoding="utf-8"))

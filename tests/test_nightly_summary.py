@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from tunnelcheck import snapshot, summary
-from tunnelcheck.charts import dashboard, progress_svg, trend_svg
-from tunnelcheck.summary import TrendPoint
+from tunnelcheck.reports import summary
+from tunnelcheck.reports.charts import dashboard, progress_svg, trend_svg
+from tunnelcheck.reports.summary import TrendPoint
+from tunnelcheck.sources import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "tunnelcheck" / "demo"

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 import httpx
 import pytest
 
-from tunnelcheck import config, synth
+from tunnelcheck import config
 from tunnelcheck.emulator import Emulator, RequestLog
 from tunnelcheck.emulator.throttle import Throttle, busiest_window, parse_throttle
-from tunnelcheck.graph.client import Pacer
-from tunnelcheck.graph.source import LiveSource
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
+from tunnelcheck.sources import synth
+from tunnelcheck.sources.graph.client import Pacer
+from tunnelcheck.sources.graph.source import LiveSource
 
 SECRET_ENV = "TUNNELCHECK_PACING_SECRET"
 BUDGET, WINDOW = 20, 2.0

@@ -13,6 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_every_subpackage_is_listed_in_pyproject() -> None:
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {"tunnelcheck"} | {f"tunnelcheck.{p.parent.name}" for p in (ROOT / "tunnelcheck").glob("*/__init__.py")}
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "tunnelcheck").rglob("__init__.py")}
     found.add("tunnelcheck.checks")  # mapped from the top-level checks/ folder
     assert listed == found

@@ -12,8 +12,8 @@ from types import ModuleType
 
 import pytest
 
-from tunnelcheck import snapshot
 from tunnelcheck.cli import main
+from tunnelcheck.sources import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -67,17 +67,89 @@ def test_the_built_in_checks_use_only_the_public_api() -> None:
             assert not internal, f"{path.name} imports {module}: the built-in checks use `from tunnelcheck import …`"
 
 
-def test_the_model_imports_no_other_layer() -> None:
-    for module, level in _imports(ROOT / "tunnelcheck" / "model.py"):
-        if level:
-            assert module == "errors", f"tunnelcheck/model.py imports .{module}"
-        assert not module.startswith("tunnelcheck"), module
+def _package(path: Path) -> list[str]:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return parts if parts[-1] == "__init__" else parts[:-1]
+
+
+def _tunnelcheck_imports(path: Path) -> set[str]:
+    """The tunnelcheck modules ``path`` imports, relative imports resolved (``from . import x`` as ``pkg.x``)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            package = _package(path)
+            base = ".".join(package[: len(package) - node.level + 1] + [node.module or ""]).strip(".") \
+                if node.level else node.module or ""
+            found |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return {m for m in found if m == "tunnelcheck" or m.startswith("tunnelcheck.")}
+
+
+#: The layers, bottom up, by module prefix. A module may import its own layer and the layers listed
+#: for it; ``tunnelcheck.__init__`` (the public API) gathers the layers below the sources.
+BASE = ("tunnelcheck.errors", "tunnelcheck.scrub", "tunnelcheck.untrusted", "tunnelcheck.files")
+RULES = {
+    "model": (("tunnelcheck.model",), ("tunnelcheck.errors", "tunnelcheck.scrub")),
+    "sources": (("tunnelcheck.sources",), ("tunnelcheck.checks", "tunnelcheck.reports", "tunnelcheck.cli",
+                                            "tunnelcheck.plugin", "tunnelcheck.run")),
+    "reports": (("tunnelcheck.reports",), ("tunnelcheck.sources", "tunnelcheck.cli", "tunnelcheck.plugin")),
+}
+
+
+def _modules(prefix: str) -> list[Path]:
+    folder = ROOT / Path(*prefix.split("."))
+    return sorted(folder.rglob("*.py")) if folder.is_dir() else [folder.with_suffix(".py")]
+
+
+def _is(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def test_the_model_imports_only_the_errors() -> None:
+    own, allowed = RULES["model"]
+    for path in _modules("tunnelcheck.model"):
+        for module in _tunnelcheck_imports(path):
+            assert _is(module, own + allowed), f"{path.relative_to(ROOT)} imports {module}"
+
+
+def test_sources_import_neither_checks_nor_reports() -> None:
+    _, forbidden = RULES["sources"]
+    paths = _modules("tunnelcheck.sources")
+    assert len(paths) > 5
+    for path in paths:
+        for module in _tunnelcheck_imports(path):
+            assert not _is(module, forbidden), f"{path.relative_to(ROOT)} imports {module}"
+
+
+def test_reports_read_results_not_sources() -> None:
+    _, forbidden = RULES["reports"]
+    for path in _modules("tunnelcheck.reports"):
+        for module in _tunnelcheck_imports(path):
+            assert not _is(module, forbidden), f"{path.relative_to(ROOT)} imports {module}"
+
+
+def test_only_the_cli_imports_the_cli() -> None:
+    for path in (ROOT / "tunnelcheck").rglob("*.py"):
+        if "cli" in path.relative_to(ROOT).parts:
+            continue
+        for module in _tunnelcheck_imports(path):
+            assert not _is(module, ("tunnelcheck.cli",)), f"{path.relative_to(ROOT)} imports {module}"
+
+
+def test_the_base_imports_nothing_above_it() -> None:
+    for prefix in BASE:
+        for path in _modules(prefix):
+            for module in _tunnelcheck_imports(path):
+                assert _is(module, BASE), f"{path.relative_to(ROOT)} imports {module}"
 
 
 def test_the_comparison_neither_parses_arguments_nor_reads_files() -> None:
     for name in ("drift.py", "diff.py", "migration.py", "tenant.py"):
-        modules = {m for m, _ in _imports(ROOT / "tunnelcheck" / name)}
-        assert not modules & {"argparse", "snapshot", "graph", "sys"}, (name, modules)
+        path = ROOT / "tunnelcheck" / name
+        modules = {m for m, _ in _imports(path)} | _tunnelcheck_imports(path)
+        assert not modules & {"argparse", "sys"}, (name, modules)
+        assert not any(_is(m, ("tunnelcheck.sources", "tunnelcheck.reports")) for m in modules), (name, modules)
 
 
 def test_loading_the_catalog_loads_no_source_and_no_argparse() -> None:
@@ -85,7 +157,7 @@ def test_loading_the_catalog_loads_no_source_and_no_argparse() -> None:
             "print(json.dumps(sorted(sys.modules)))")
     loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                            check=True).stdout))
-    forbidden = {"argparse", "msgraph", "azure.identity", "httpx", "tunnelcheck.snapshot", "tunnelcheck.graph",
-                 "tunnelcheck.plugin", "tunnelcheck.cli", "tunnelcheck.html_report", "tunnelcheck.summary"}
-    assert not loaded & forbidden
+    forbidden = ("argparse", "msgraph", "azure.identity", "httpx", "tunnelcheck.sources", "tunnelcheck.reports",
+                 "tunnelcheck.plugin", "tunnelcheck.cli")
+    assert not [m for m in loaded if _is(m, forbidden)]
     assert "tunnelcheck.checks.profiles" in loaded  # the catalog did load

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from tunnelcheck import config, snapshot, synth
+from tunnelcheck import config
 from tunnelcheck.check import Verdict, run_check
 from tunnelcheck.errors import TunnelcheckError
-from tunnelcheck.redact import SALT_ENV, RedactedSource, Redactor, from_env
 from tunnelcheck.registry import Catalog
-from tunnelcheck.snapshot import SnapshotSource
+from tunnelcheck.sources import snapshot, synth
+from tunnelcheck.sources.redact import SALT_ENV, RedactedSource, Redactor, from_env
+from tunnelcheck.sources.snapshot import SnapshotSource
 from tunnelcheck.tenant import Tenant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,7 +107,7 @@ def test_redacted_snapshot_written_by_redactor_reads_back_with_same_verdicts(tmp
 
 def test_tunnelcheck_record_redact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tunnelcheck.emulator import Emulator
-    from tunnelcheck.graph import add_record_arguments, run_record
+    from tunnelcheck.sources.graph import add_record_arguments, run_record
 
     for name in list(os.environ):
         if name.startswith(("AZURE_", "MSAL_")) or name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):

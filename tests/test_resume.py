@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from emulated import SECRET_ENV, write_config
 
-from tunnelcheck import snapshot
 from tunnelcheck.emulator import Emulator
-from tunnelcheck.graph import add_record_arguments, run_record
-from tunnelcheck.graph.record import Checkpoint, recorded_by_default
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
+from tunnelcheck.sources import snapshot
+from tunnelcheck.sources.graph import add_record_arguments, run_record
+from tunnelcheck.sources.graph.record import Checkpoint, recorded_by_default
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "tunnelcheck" / "demo" / "contoso.json"

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from tunnelcheck import synth
 from tunnelcheck.check import run_check
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.registry import Catalog
-from tunnelcheck.snapshot import Snapshot, SnapshotSource
+from tunnelcheck.sources import synth
+from tunnelcheck.sources.snapshot import Snapshot, SnapshotSource
 from tunnelcheck.tenant import Tenant
 
 G = "#microsoft.graph."

@@ -19,8 +19,8 @@ import pytest
 from tunnelcheck import config, scrub
 from tunnelcheck.emulator import Emulator, Fault
 from tunnelcheck.errors import DataUnavailable
-from tunnelcheck.graph import auth
-from tunnelcheck.graph.client import endpoints
+from tunnelcheck.sources.graph import auth
+from tunnelcheck.sources.graph.client import endpoints
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "tunnelcheck" / "demo" / "contoso.json"
@@ -29,7 +29,7 @@ JWT = re.compile(r"eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}")
 
 USER_CHECKS = '''
 import pytest
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
 
 
 @pytest.mark.tunnelcheck(id="USER-BOOM-01", title="raises in the user's frame", needs=["groups"])

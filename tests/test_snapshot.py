@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tunnelcheck import snapshot
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.drift import tenant_diff
 from tunnelcheck.errors import DataUnavailable, SnapshotError
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
+from tunnelcheck.sources import snapshot
 
-DEMO = Path(snapshot.__file__).parent / "demo" / "contoso.json"
+DEMO = Path(snapshot.__file__).parent.parent / "demo" / "contoso.json"
 
 
 @pytest.fixture

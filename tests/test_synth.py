@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import tunnelcheck.checks
 
-from tunnelcheck import snapshot, synth
 from tunnelcheck.check import run_check
 from tunnelcheck.cli import main
 from tunnelcheck.config import MigrationConfig
+from tunnelcheck.sources import snapshot, synth
 
 
 def test_same_seed_same_digest_other_seed_other_digest(tmp_path: Path) -> None:

@@ -15,11 +15,12 @@ import pytest
 import tunnelcheck.checks
 
 import tunnelcheck.testing as kit
-from tunnelcheck import migration, snapshot
+from tunnelcheck import migration
 from tunnelcheck.check import Check, run_check
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.errors import DataUnavailable
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
+from tunnelcheck.sources import snapshot
 from tunnelcheck.testing import (
     DEFENDER,
     DEFENDER_APP_ID,
@@ -84,7 +85,7 @@ def test_the_kit_names_are_pinned() -> None:
 
 def test_the_builders_load_without_pytest() -> None:
     """tunnelcheck synth builds with the kit; neither loads pytest (only the plugin and ``params`` do)."""
-    code = "import sys, tunnelcheck.synth, tunnelcheck.testing; assert 'pytest' not in sys.modules"
+    code = "import sys, tunnelcheck.sources.synth, tunnelcheck.testing; assert 'pytest' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

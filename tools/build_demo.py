@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tunnelcheck import snapshot
+from tunnelcheck.sources import snapshot
 from tunnelcheck.testing import (
     NO_FILTER,
     VPN_TYPES,

@@ -86,7 +86,7 @@ from .model import (
     TunnelSite,
     Unclassified,
 )
-from .resources import Resource
+from .model.resources import Resource
 from .tenant import Tenant
 
 __version__ = "0.2.0"

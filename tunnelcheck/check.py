@@ -26,7 +26,7 @@ from typing import Any, NoReturn
 from . import model
 from .config import MigrationConfig
 from .errors import CheckDefinitionError, DataUnavailable
-from .resources import Resource
+from .model.resources import Resource
 from .tenant import Tenant
 
 __all__ = [

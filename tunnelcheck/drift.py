@@ -31,7 +31,7 @@ from .diff import VOLATILE, Change, changes, normalise
 from .errors import DataUnavailable
 from .migration import defender_apps, standalone_apps
 from .model import Target, TargetKind, canonical_json
-from .resources import Resource
+from .model.resources import Resource
 from .tenant import SourceInfo, Tenant
 
 __all__ = ["Names", "ObjectDiff", "PropertyChange", "TenantDiff", "app_diffs", "gateway_diffs", "profile_diffs",

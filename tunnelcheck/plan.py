@@ -70,7 +70,7 @@ from .model import (
 )
 from .model import _Raw as _RawObject
 from .model import _target as _parse_target
-from .resources import Resource
+from .model.resources import Resource
 from .tenant import SourceInfo, Tenant
 
 __all__ = ["PLAN_VERSION", "Plan", "Step", "build_plan", "load_plan", "step_for", "steps_for"]

@@ -23,16 +23,17 @@ from typing import Any
 import pytest
 
 from . import config as config_file
-from . import snapshot, waivers
-from . import summary as summary_mod
+from . import waivers
 from .check import Check, CheckFailed, Evidence, Phase, Platform, Severity, Verdict, new_check, run_check
 from .errors import CheckDefinitionError, ConfigError, DataUnavailable, TunnelcheckError
 from .files import check_writable
+from .model.resources import Resource
 from .registry import Catalog, entry_point_plugins
-from .resources import Resource
+from .reports import summary as summary_mod
 from .results import Outcome, Result
 from .run import RUN_KEY, RunState, run_summary, with_plan_steps, write_results
 from .scrub import scrub
+from .sources import snapshot
 from .tenant import Tenant
 from .untrusted import for_terminal
 
@@ -183,7 +184,9 @@ def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: l
     for path in snapshots:
         _add_tenant(tenants, snapshot.load_tenant(path, max_mb=settings.max_snapshot_mb, parse=()))
     if live:
-        from .graph import open_tenant  # the live stack (msgraph-sdk, azure-identity) loads only when asked
+        from .sources.graph import (
+            open_tenant,  # the live stack (msgraph-sdk, azure-identity) loads only when asked
+        )
 
         for name in live:
             _add_tenant(tenants, open_tenant(name, settings))
@@ -196,7 +199,7 @@ def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: l
     if drift and baseline is None:
         raise ConfigError("--drift", "needs --baseline FILE (the snapshot to compare with)")
     if config.getoption("tunnelcheck_redact"):  # before anything is parsed, checked or reported
-        from .redact import RedactedSource, from_env
+        from .sources.redact import RedactedSource, from_env
 
         redactor = from_env()
         tenants = {label: Tenant(RedactedSource(t.source, redactor)) for label, t in tenants.items()}
@@ -242,7 +245,7 @@ def _register_html_report(config: pytest.Config) -> None:
         import pytest_html  # noqa: F401
     except ImportError:
         return
-    from . import html_report
+    from .reports import html_report
 
     if not config.pluginmanager.is_registered(html_report):
         config.pluginmanager.register(html_report, "tunnelcheck-html")
@@ -543,7 +546,7 @@ class ResultsCollector:
             summary_mod.write_text(markdown, summary_mod.render_markdown(self.state.summary))
         record = self.config.getoption("tunnelcheck_record")
         if record:  # the snapshot of what the live tenant loaded during the run
-            from .graph import record_loaded
+            from .sources.graph import record_loaded
 
             record_loaded(self.state.tenants, record)
 

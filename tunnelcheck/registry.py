@@ -9,8 +9,8 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from .check import Check
-from .resources import Resource
 from .errors import CheckDefinitionError
+from .model.resources import Resource
 
 __all__ = ["ENTRY_POINT_GROUP", "Catalog", "checks_in", "entry_point_plugins"]
 

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from . import config as config_file
-from . import summary as summary_mod
 from .check import Phase
 from .files import write_atomic
+from .model.resources import Resource
 from .registry import Catalog
-from .resources import Resource
+from .reports import summary as summary_mod
 from .results import RESULTS_VERSION, Result
 from .tenant import Tenant
 

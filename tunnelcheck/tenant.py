@@ -14,7 +14,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 from . import model
 from .errors import DataUnavailable, MalformedData, MalformedResource, Unclassifiable
-from .resources import Resource
+from .model.resources import Resource
 
 __all__ = ["Source", "SourceInfo", "Tenant"]
 

@@ -18,7 +18,7 @@ from tunnelcheck.checks.cleanup import (
 
 from tunnelcheck.check import Check
 from tunnelcheck.config import AppIds, MigrationConfig
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
 from tunnelcheck.testing import (
     STANDALONE_APP_ID,
     Case,

@@ -16,7 +16,7 @@ from tunnelcheck.checks.defender_app import (
 from tunnelcheck.check import Check
 from tunnelcheck.config import AppIds, MigrationConfig
 from tunnelcheck.errors import PermissionDenied
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
 from tunnelcheck.testing import (
     DEFENDER_APP_ID,
     Case,

@@ -12,7 +12,7 @@ from tunnelcheck.checks.devices import (
 
 from tunnelcheck.check import Check, run_check
 from tunnelcheck.config import MigrationConfig
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
 from tunnelcheck.testing import (
     DEFENDER,
     Case,

@@ -11,7 +11,7 @@ from tunnelcheck.checks.drift import profiles_unchanged as DRIFT_01
 
 from tunnelcheck.check import Check, Finding, Phase, Platform
 from tunnelcheck.config import AppIds, MigrationConfig
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
 from tunnelcheck.testing import (
     DEFENDER,
     STANDALONE,

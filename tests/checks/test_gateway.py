@@ -17,7 +17,7 @@ from tunnelcheck.checks.gateway import (
 )
 
 from tunnelcheck.check import Check, Finding
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
 from tunnelcheck.testing import (
     DEFENDER,
     Case,

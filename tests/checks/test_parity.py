@@ -16,7 +16,7 @@ from tunnelcheck.checks.parity import (
 
 from tunnelcheck.check import Check, Finding
 from tunnelcheck.config import MigrationConfig
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
 from tunnelcheck.testing import (
     DEFENDER,
     Case,

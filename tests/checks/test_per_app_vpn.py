@@ -6,7 +6,7 @@ import pytest
 from tunnelcheck.checks.per_app_vpn import ios_per_app_vpn_reassigned as IOS_05
 
 from tunnelcheck.check import Check
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
 from tunnelcheck.testing import (
     Case,
     all_devices,

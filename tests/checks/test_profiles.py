@@ -18,7 +18,7 @@ from tunnelcheck.checks.profiles import (
 
 from tunnelcheck.check import Check
 from tunnelcheck.config import MigrationConfig
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
 from tunnelcheck.testing import (
     DEFENDER,
     MDE_WANTED,

@@ -10,7 +10,7 @@ from tunnelcheck.checks.per_app_vpn import ios_reassigned_after_delay as IOS_06
 
 from tunnelcheck.check import Check
 from tunnelcheck.config import MigrationConfig
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
 from tunnelcheck.testing import (
     DEFENDER,
     Case,

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from tcharness import Demo, demo_dir
 
-from tunnelcheck import snapshot
 from tunnelcheck.config import Config, MigrationConfig
+from tunnelcheck.sources import snapshot
 
 
 def _demo_doc() -> dict:

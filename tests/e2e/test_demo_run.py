@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from tcharness import DEMO_EXPECTED, PHASES, Demo, catalog_phases, demo_dir, expected_for
 
-from tunnelcheck import snapshot
+from tunnelcheck.sources import snapshot
 
 
 def _not_drift(phases: dict[str, str]) -> set[str]:

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from tcharness import Demo
 
-from tunnelcheck import snapshot
+from tunnelcheck.sources import snapshot
 
 
 def _rewrite(path, change) -> None:

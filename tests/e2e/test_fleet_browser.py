@@ -19,7 +19,7 @@ import pytest
 from hostile import FLAG, HTML_PAYLOADS, TEXT_PAYLOADS
 from tcharness import needs_chromium, offline_page
 
-from tunnelcheck.fleet import MIGRATION_PHASES
+from tunnelcheck.reports.fleet import MIGRATION_PHASES
 from tunnelcheck.untrusted import for_terminal
 
 pytestmark = needs_chromium

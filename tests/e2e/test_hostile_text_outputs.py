@@ -26,7 +26,7 @@ from emulated import DEMO, SECRET_ENV, isolate, write_config
 from hostile import ACTIVE, FIELD_GROUP, USER_CHECK, hostile, render_gfm, write_snapshot
 
 from tunnelcheck.emulator import Emulator, Fault
-from tunnelcheck.graph import add_record_arguments, run_record
+from tunnelcheck.sources.graph import add_record_arguments, run_record
 
 #: File names that drive a terminal: colour, an OSC 8 hyperlink, a C1 CSI (clear screen), a bidi override.
 CURRENT = "contoso\x1b[31m\x1b]8;;http:evil\x07osc8\x1b]8;;\x07\x9b2J\u202e"
@@ -176,7 +176,7 @@ def test_live_graph_error_reaches_no_terminal(tmp_path: Path, monkeypatch: pytes
     console = result.stdout + result.stderr
     assert result.returncode == 1, console
     _assert_quiet(console, "pytest --tenant")
-    # Graph's error code is made printable where it is read (tunnelcheck.graph.client.printable): each
+    # Graph's error code is made printable where it is read (tunnelcheck.sources.graph.client.printable): each
     # control character is a "?", so nothing of it reaches a terminal, a report or the results.
     assert "HTTP 400 Bad?]8;;https://evil.example?click" in console
     assert status == 1

@@ -11,7 +11,7 @@ import sys
 
 def test_html_report_not_registered(pytestconfig):
     assert pytestconfig.pluginmanager.get_plugin("tunnelcheck-html") is None
-    assert "tunnelcheck.html_report" not in sys.modules
+    assert "tunnelcheck.reports.html_report" not in sys.modules
 '''
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tcharness import Demo, demo_dir
 
-from tunnelcheck import snapshot
+from tunnelcheck.sources import snapshot
 
 USER_CHECKS = '''
 import pytest

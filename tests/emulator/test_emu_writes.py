@@ -15,7 +15,7 @@ from emutools import tenant_doc
 
 from tunnelcheck.emulator import Emulator, add_arguments
 from tunnelcheck.emulator.writes import WRITE_ROLES
-from tunnelcheck.resources import REQUIRED_PERMISSIONS
+from tunnelcheck.model.resources import REQUIRED_PERMISSIONS
 
 pytestmark = pytest.mark.provokes_writes  # every test here writes on purpose
 

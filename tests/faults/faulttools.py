@@ -20,7 +20,7 @@ for folder in (ROOT, ROOT / "tests"):  # run as a script: the package, and the t
         sys.path.insert(0, str(folder))
 
 from tunnelcheck.emulator import Fault
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
 
 DOC = ROOT / "docs" / "faults.md"
 

@@ -20,15 +20,16 @@ import httpx
 import pytest
 from emulated import DEMO, SECRET_ENV, settings_for, write_config
 
-from tunnelcheck import config, snapshot
+from tunnelcheck import config
 from tunnelcheck.check import Verdict, run_check
 from tunnelcheck.emulator import Emulator, Fault, nested_json
 from tunnelcheck.errors import AuthenticationFailed
-from tunnelcheck.graph import open_tenant
-from tunnelcheck.graph.client import AnswerRefused, ReadOnlyTransport
-from tunnelcheck.graph.collector import MAX_BACKOFF, RetryClock, retry_delay
+from tunnelcheck.model.resources import Resource
 from tunnelcheck.registry import Catalog
-from tunnelcheck.resources import Resource
+from tunnelcheck.sources import snapshot
+from tunnelcheck.sources.graph import open_tenant
+from tunnelcheck.sources.graph.client import AnswerRefused, ReadOnlyTransport
+from tunnelcheck.sources.graph.collector import MAX_BACKOFF, RetryClock, retry_delay
 
 #: The bound of one run of the demo tenant with every second request throttled (Retry-After: 1). Measured
 #: on a quiet 2-core machine: 15 to 19 s (the fault-free run: under 1 s); the bound leaves 3x or more.

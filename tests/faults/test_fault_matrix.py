@@ -19,13 +19,14 @@ import pytest
 from emulated import DEMO, settings_for
 from faulttools import DOC, Row, http_date, render
 
-from tunnelcheck import config, snapshot
+from tunnelcheck import config
 from tunnelcheck.check import Verdict, run_check
 from tunnelcheck.emulator import Emulator, Fault, nested_json
 from tunnelcheck.errors import DataUnavailable
-from tunnelcheck.graph import open_tenant
+from tunnelcheck.model.resources import Resource
 from tunnelcheck.registry import Catalog
-from tunnelcheck.resources import Resource
+from tunnelcheck.sources import snapshot
+from tunnelcheck.sources.graph import open_tenant
 
 DC, MA = Resource.DEVICE_CONFIGURATIONS, Resource.MOBILE_APPS
 TS, TC = Resource.TUNNEL_SITES, Resource.TUNNEL_CONFIGURATIONS

@@ -17,9 +17,9 @@ from kiota_abstractions.method import Method
 from kiota_abstractions.request_information import RequestInformation
 
 from tunnelcheck.emulator import Emulator
-from tunnelcheck.graph import open_source
-from tunnelcheck.graph.client import WriteRefused, graph_client, write_refusal
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
+from tunnelcheck.sources.graph import open_source
+from tunnelcheck.sources.graph.client import WriteRefused, graph_client, write_refusal
 
 ORIGIN = httpx.URL("https://graph.example:8443")
 BATCH = "https://graph.example:8443/beta/$batch"

@@ -14,14 +14,15 @@ from urllib.parse import unquote
 import pytest
 from emulated import DEMO, SECRET_ENV, settings_for
 
-from tunnelcheck import config, snapshot
+from tunnelcheck import config
 from tunnelcheck.check import Verdict, run_check
 from tunnelcheck.emulator import Emulator, Fault
 from tunnelcheck.errors import AuthenticationFailed, DataUnavailable, PermissionDenied
-from tunnelcheck.graph import LiveSource, open_source, open_tenant, record
 from tunnelcheck.model import AppKind, is_tunnel_profile
+from tunnelcheck.model.resources import REQUIRED_PERMISSIONS, Resource
 from tunnelcheck.registry import Catalog
-from tunnelcheck.resources import REQUIRED_PERMISSIONS, Resource
+from tunnelcheck.sources import snapshot
+from tunnelcheck.sources.graph import LiveSource, open_source, open_tenant, record
 from tunnelcheck.tenant import Tenant
 
 GRAPH_PATHS = ("/beta/",)
@@ -253,7 +254,7 @@ def test_no_secret_or_token_in_logs_snapshot_or_errors(emu: Emulator, settings: 
     source = open_source(emu.tenant_id, settings)
     results = source.load(list(Resource))
     path = tmp_path / "s.json"
-    from tunnelcheck.graph import snapshot_document
+    from tunnelcheck.sources.graph import snapshot_document
 
     snapshot.write(path, snapshot_document(source))
     token = source.credential.get_token(source.endpoints.scope, enable_cae=True).token  # the cached one
@@ -272,7 +273,7 @@ def test_the_emulator_sees_no_write(emu: Emulator, settings: config.Config) -> N
     from kiota_abstractions.method import Method
     from kiota_abstractions.request_information import RequestInformation
 
-    from tunnelcheck.graph.client import WriteRefused, graph_client
+    from tunnelcheck.sources.graph.client import WriteRefused, graph_client
 
     source = open_source(emu.tenant_id, settings, [Resource.GROUPS])
     source.load(list(Resource))

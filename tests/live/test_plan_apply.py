@@ -22,13 +22,14 @@ import pytest
 from emulated import DEMO
 from planapply import apply_plan, failing_objects, recorded, verdicts
 
-from tunnelcheck import config, snapshot, synth
+from tunnelcheck import config
 from tunnelcheck.check import Phase
 from tunnelcheck.emulator import Emulator
 from tunnelcheck.model import parse_datetime
 from tunnelcheck.plan import NOT_PREDICTED, build_plan, plan_json
 from tunnelcheck.plan_markdown import render
 from tunnelcheck.registry import Catalog
+from tunnelcheck.sources import snapshot, synth
 from tunnelcheck.tenant import Tenant
 from tunnelcheck.testing import (
     all_devices,

@@ -16,11 +16,11 @@ from azure.core.exceptions import ClientAuthenticationError
 
 from tunnelcheck import config
 from tunnelcheck.errors import AuthenticationFailed, ConfigError
-from tunnelcheck.graph import auth
-from tunnelcheck.graph.client import ReadOnlyTransport, WriteRefused, endpoints, write_refusal
-from tunnelcheck.graph.collector import Stats
-from tunnelcheck.graph.record import Progress
-from tunnelcheck.resources import REQUIRED_PERMISSIONS, Resource
+from tunnelcheck.model.resources import REQUIRED_PERMISSIONS, Resource
+from tunnelcheck.sources.graph import auth
+from tunnelcheck.sources.graph.client import ReadOnlyTransport, WriteRefused, endpoints, write_refusal
+from tunnelcheck.sources.graph.collector import Stats
+from tunnelcheck.sources.graph.record import Progress
 
 ORIGIN = httpx.URL("https://graph.example:8443")
 
@@ -299,7 +299,7 @@ def test_the_graph_host_guard_allows_each_clouds_own_pairs(data: dict) -> None:
 
 
 def test_the_throttle_limit_sets_the_collectors_pace() -> None:
-    from tunnelcheck.graph.source import LiveSource
+    from tunnelcheck.sources.graph.source import LiveSource
 
     class NoCredential:
         def get_token(self, *scopes: str, **kwargs: object) -> AccessToken:
@@ -314,7 +314,7 @@ def test_the_throttle_limit_sets_the_collectors_pace() -> None:
 
 
 def test_the_bounds_of_a_live_collection_have_defaults_far_above_a_real_tenant() -> None:
-    from tunnelcheck.graph.collector import Limits
+    from tunnelcheck.sources.graph.collector import Limits
 
     defaults = config.parse({})
     assert (defaults.timeout_seconds, defaults.retry_budget_seconds, defaults.run_deadline_seconds) == (60, 300, 1800)
@@ -325,7 +325,7 @@ def test_the_bounds_of_a_live_collection_have_defaults_far_above_a_real_tenant()
 
 def test_the_device_code_prompt_carries_no_control_sequence(capsys: pytest.CaptureFixture[str]) -> None:
     """The authority's verification URI and user code reach the terminal neutralised (issue 11)."""
-    from tunnelcheck.graph import auth
+    from tunnelcheck.sources.graph import auth
 
     auth._device_code_prompt("https://login\x1b]8;;http://evil\x07.example/device", "AB\x1b[2JCD", None)
     err = capsys.readouterr().err

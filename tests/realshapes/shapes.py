@@ -1333,7 +1333,7 @@ def tenant_docs_verbatim() -> Resources:
 
 
 # ===================================================================================================
-# Snapshot documents (the snapshot format, README "Snapshots"); tunnelcheck.snapshot.write seals them.
+# Snapshot documents (the snapshot format, README "Snapshots"); tunnelcheck.sources.snapshot.write seals them.
 
 TENANT_ID = "7e57e000-aaaa-4bbb-8ccc-000000000000"
 

@@ -1,6 +1,6 @@
 """Verdicts on real Graph shapes (issue 10): snapshots built from Graph's documented example responses and
 the bodies Microsoft's Tunnel test environment posts (``shapes.py`` cites every source), loaded the way
-``pytest --snapshot`` loads them (``tunnelcheck.snapshot.write`` seals the file, ``load_tenant`` reads and
+``pytest --snapshot`` loads them (``tunnelcheck.sources.snapshot.write`` seals the file, ``load_tenant`` reads and
 parses it), and every check of the catalog (docs/checks.md) pinned to the outcome its rule gives, with the exact set of
 offending object ids for a failure. Each pin says, beside it, why the rule gives that verdict.
 """
@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 import shapes as s
 
-from tunnelcheck import snapshot
 from tunnelcheck.check import Verdict, run_check
 from tunnelcheck.config import MigrationConfig
 from tunnelcheck.registry import Catalog
+from tunnelcheck.sources import snapshot
 from tunnelcheck.tenant import Tenant
 
 #: Every check of the catalog (docs/checks.md).

@@ -227,15 +227,15 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 # name -> (help, module, its add-arguments function, its run function)
 _LAZY: dict[str, tuple[str, str, str, str]] = {
-    "record": ("record a live tenant as a snapshot (read-only Graph)", "tunnelcheck.graph",
+    "record": ("record a live tenant as a snapshot (read-only Graph)", "tunnelcheck.sources.graph",
                "add_record_arguments", "run_record"),
     "emulate": ("serve a snapshot as a local Graph + Entra emulator (loopback HTTPS)", "tunnelcheck.emulator",
                 "add_arguments", "run"),
     "diff": ("compare two snapshots: what the Tunnel migration depends on that changed", "tunnelcheck.cli.diff",
              "add_diff_arguments", "run_diff"),
     "accept": ("accept a snapshot as the new baseline (digest verified, the old one kept as FILE.prev)",
-               "tunnelcheck.baseline", "add_accept_arguments", "run_accept"),
-    "synth": ("write a synthetic tenant at scale (S, M, L, XL) for benchmarks", "tunnelcheck.synth",
+               "tunnelcheck.sources.baseline", "add_accept_arguments", "run_accept"),
+    "synth": ("write a synthetic tenant at scale (S, M, L, XL) for benchmarks", "tunnelcheck.sources.synth",
               "add_arguments", "run"),
     "fleet": ("gather many tenants' results into one page: tenants x phases, furthest behind first",
               "tunnelcheck.cli.fleet", "add_fleet_arguments", "run_fleet"),

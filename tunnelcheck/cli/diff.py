@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import TextIO
 
 from .. import config as config_file
-from .. import drift_table
 from ..drift import TenantDiff, tenant_diff
 from ..errors import TunnelcheckError
-from ..snapshot import load_tenant
+from ..reports import drift_table
+from ..sources.snapshot import load_tenant
 from ..tenant import SourceInfo
 from ..untrusted import for_html, for_terminal, for_terminal_json
 from ..untrusted import for_markdown as md

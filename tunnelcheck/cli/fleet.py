@@ -1,4 +1,4 @@
-"""``tunnelcheck fleet RESULTS...``: many tenants' results on one page (see :mod:`tunnelcheck.fleet`).
+"""``tunnelcheck fleet RESULTS...``: many tenants' results on one page (see :mod:`tunnelcheck.reports.fleet`).
 
 Writes the fleet page (``-o``, default fleet.html), and on request a Markdown summary (``--markdown``) and
 the fleet document (``--json``) that the next run compares with (``--previous``). Each results file that
@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .. import fleet as fleet_mod
 from ..errors import ConfigError, TunnelcheckError
 from ..files import check_writable, write_atomic
-from ..fleet_page import render_html
+from ..reports import fleet as fleet_mod
+from ..reports.fleet_page import render_html
 from ..untrusted import for_terminal
 
 __all__ = ["add_fleet_arguments", "run_fleet"]

@@ -22,7 +22,7 @@ from ..files import check_writable, write_atomic
 from ..plan import build_plan, plan_json, summary
 from ..plan_markdown import render
 from ..registry import Catalog
-from ..snapshot import load_tenant
+from ..sources.snapshot import load_tenant
 from ..tenant import Tenant
 from ..untrusted import for_terminal
 
@@ -60,7 +60,7 @@ def _tenant(args: argparse.Namespace, settings: config_file.Config) -> Tenant:
                           + (f" (the config names {len(snapshots) + len(live)})" if snapshots or live else ""))
     if snapshots:
         return load_tenant(snapshots[0], max_mb=settings.max_snapshot_mb)
-    from ..graph import open_tenant  # the live stack loads only when asked for
+    from ..sources.graph import open_tenant  # the live stack loads only when asked for
 
     return open_tenant(live[0], settings)
 

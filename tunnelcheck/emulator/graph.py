@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ..resources import PERMISSIONS, Resource
+from ..model.resources import PERMISSIONS, Resource
 from .odata import Query, parse_query, skiptoken
 from .replies import GraphError, Reply, json_reply
 

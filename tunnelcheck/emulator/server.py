@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .. import snapshot as snapshot_io
-from ..resources import REQUIRED_PERMISSIONS
+from ..model.resources import REQUIRED_PERMISSIONS
+from ..sources import snapshot as snapshot_io
 from .batch import InnerRequest, run_batch
 from .entra import EntraService, entra_error
 from .faults import Fault, FaultSet

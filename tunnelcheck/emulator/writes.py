@@ -45,7 +45,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..resources import Resource
+from ..model.resources import Resource
 from .graph import NAVIGATIONS
 from .replies import GraphError, Reply, json_reply
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..check import Check, Verdict, run_check
 from ..config import MigrationConfig
-from ..resources import Resource
+from ..model.resources import Resource
 from ..tenant import Tenant
 
 __all__ = [

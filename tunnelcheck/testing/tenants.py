@@ -7,7 +7,7 @@ a snapshot without that key does. An empty list means "recorded, none exist"::
 
     t = tenant(profiles=[standalone_profile(group_target("g1"))], apps=[])
     doc = snapshot_document(profiles=[...], groups=[...], recorded_at="2026-11-26T07:00:00Z")
-    tunnelcheck.snapshot.write("contoso.json", doc)      # sealed with its sha256
+    tunnelcheck.sources.snapshot.write("contoso.json", doc)      # sealed with its sha256
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 from ..errors import DataUnavailable
-from ..resources import Resource
+from ..model.resources import Resource
 from ..tenant import SourceInfo, Tenant
 
 __all__ = ["RESOURCE_ARGS", "InMemorySource", "snapshot_document", "tenant"]
@@ -79,7 +79,7 @@ def snapshot_document(*, recorded_at: str, tenant_id: str | None = None, cloud: 
                       provenance: Mapping[str, Any] | None = None, **resources: list[Any] | None) -> dict[str, Any]:
     """An unsealed snapshot document holding ``resources`` (the keywords of :func:`tenant`; one left out
     or ``None`` is not recorded), in the order of the format. Seal and write it with
-    ``tunnelcheck.snapshot.write(path, doc)``; ``tunnelcheck.snapshot.canonical_digest(doc)`` is its
+    ``tunnelcheck.sources.snapshot.write(path, doc)``; ``tunnelcheck.sources.snapshot.canonical_digest(doc)`` is its
     ``sha256``."""
     recorded = _by_resource(resources, "snapshot_document()")
     return {

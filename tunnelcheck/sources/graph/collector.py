@@ -38,10 +38,10 @@ from kiota_abstractions.response_handler import ResponseHandler
 from kiota_http.middleware.options import ResponseHandlerOption
 from msgraph import GraphServiceClient
 
-from .. import model
-from ..config import Config, MigrationConfig
-from ..errors import DataUnavailable, MalformedData
-from ..resources import Resource
+from ... import model
+from ...config import Config, MigrationConfig
+from ...errors import DataUnavailable, MalformedData
+from ...model.resources import Resource
 from .client import AnswerRefused, printable
 
 __all__ = ["COLLECTORS", "AnswerRefused", "BrokenResponse", "Graph", "GraphFailure", "Limits", "Provenance", "Stats",

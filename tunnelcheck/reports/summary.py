@@ -11,7 +11,7 @@ short Markdown summary (``--tunnelcheck-markdown``, for ``$GITHUB_STEP_SUMMARY``
 - ``--tunnelcheck-history DIR``: every ``*.json`` results file in DIR, oldest first, then this run: the
   number of failing results of each.
 
-The pictures of the HTML report are in :mod:`tunnelcheck.charts`.
+The pictures of the HTML report are in :mod:`tunnelcheck.reports.charts`.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..check import Phase
+from ..drift import TenantDiff, tenant_diff
+from ..errors import ConfigError, TunnelcheckError
+from ..files import write_atomic
+from ..untrusted import for_markdown as md
 from . import drift_table
-from .check import Phase
-from .drift import TenantDiff, tenant_diff
-from .errors import ConfigError, TunnelcheckError
-from .files import write_atomic
-from .untrusted import for_markdown as md
 
 __all__ = [
     "CATEGORIES", "FAILING", "OUTCOMES", "ResultChange", "ResultDiff", "RunSummary", "TenantDrift", "TrendPoint",

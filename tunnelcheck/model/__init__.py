@@ -38,7 +38,7 @@ from datetime import datetime, timezone
 from functools import cached_property
 from typing import Any, Generic, TypeVar, cast
 
-from .errors import MalformedData
+from ..errors import MalformedData
 
 T = TypeVar("T")
 

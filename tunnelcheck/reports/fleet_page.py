@@ -1,5 +1,5 @@
 """The fleet page: one self-contained HTML file (inline CSS and script, no external resource) showing a
-:class:`tunnelcheck.fleet.Fleet` as a matrix, tenants × phases, furthest behind first.
+:class:`tunnelcheck.reports.fleet.Fleet` as a matrix, tenants × phases, furthest behind first.
 
 Structure, top to bottom:
 
@@ -27,8 +27,8 @@ import os
 import urllib.parse
 from pathlib import Path
 
+from ..untrusted import for_html as e
 from .fleet import MIGRATION_PHASES, PHASES, STATUSES, Fleet, TenantRow, headline
-from .untrusted import for_html as e
 
 __all__ = ["render_html"]
 

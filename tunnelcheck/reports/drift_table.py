@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass
 from typing import TYPE_CHECKING
 
-from .untrusted import for_html, for_markdown, for_terminal
+from ..untrusted import for_html, for_markdown, for_terminal
 
 if TYPE_CHECKING:  # drift renders its own diff command's output through this module
-    from .drift import TenantDiff
+    from ..drift import TenantDiff
 
 __all__ = ["COLUMNS", "DriftRow", "html_table", "markdown_table", "rows", "text_lines"]
 

@@ -27,12 +27,12 @@ try:  # only to verify digests faster (measured: 0.16 s instead of 0.91 s for a 
 except ImportError:  # pragma: no cover - optional
     orjson = None
 
-from .config import DEFAULT_MAX_SNAPSHOT_MB
-from .errors import DataUnavailable, MalformedResource, SnapshotError
-from .files import write_atomic
-from .resources import Resource
-from .tenant import SourceInfo, Tenant
-from .untrusted import for_terminal
+from ..config import DEFAULT_MAX_SNAPSHOT_MB
+from ..errors import DataUnavailable, MalformedResource, SnapshotError
+from ..files import write_atomic
+from ..model.resources import Resource
+from ..tenant import SourceInfo, Tenant
+from ..untrusted import for_terminal
 
 __all__ = [
     "FORMAT_VERSION", "Snapshot", "SnapshotSource", "canonical_digest", "load_tenant", "read", "verify", "write",

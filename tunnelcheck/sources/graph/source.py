@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
-from ..config import Config
-from ..errors import DataUnavailable, PermissionDenied
-from ..resources import Resource
-from ..tenant import SourceInfo, Tenant
+from ...config import Config
+from ...errors import DataUnavailable, PermissionDenied
+from ...model.resources import Resource
+from ...tenant import SourceInfo, Tenant
 from . import auth
 from .client import AnswerRefused, Endpoints, Pacer, WriteRefused, endpoints, graph_client
 from .collector import COLLECTORS, BrokenResponse, Graph, GraphFailure, Limits, Provenance, Stats

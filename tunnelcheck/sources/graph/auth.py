@@ -22,11 +22,11 @@ from typing import Any
 from azure.core.credentials import AccessToken, TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
-from .. import scrub
-from ..config import Config
-from ..errors import AuthenticationFailed
-from ..resources import PERMISSIONS, REQUIRED_PERMISSIONS, Resource
-from ..untrusted import for_terminal
+from ... import scrub
+from ...config import Config
+from ...errors import AuthenticationFailed
+from ...model.resources import PERMISSIONS, REQUIRED_PERMISSIONS, Resource
+from ...untrusted import for_terminal
 from .client import Endpoints
 
 # azure-identity logs each failed sign-in as a multi-line warning; with no logging configured Python would

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .testing.graph import (
+from ..testing.graph import (
     DEFENDER,
     NO_FILTER,
     STANDALONE,
@@ -43,7 +43,7 @@ from .testing.graph import (
     store_properties,
     tunnel_configuration,
 )
-from .testing.tenants import snapshot_document
+from ..testing.tenants import snapshot_document
 
 __all__ = ["SIZES", "Synthetic", "add_arguments", "generate", "run"]
 

@@ -37,8 +37,8 @@ from msgraph import GraphServiceClient
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph_core import APIVersion, GraphClientFactory
 
-from ..config import CLOUDS, Config
-from ..errors import ConfigError
+from ...config import CLOUDS, Config
+from ...errors import ConfigError
 
 __all__ = ["AnswerRefused", "AnswerTimedOut", "Endpoints", "Pacer", "ReadOnlyTransport", "WriteRefused", "endpoints",
            "graph_client", "write_refusal"]

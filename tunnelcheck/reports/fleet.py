@@ -4,7 +4,7 @@ Service providers and large organisations run the nightly for tens to hundreds o
 tenant (ci/github/tunnelcheck-fleet.yml, ci/azure-devops/tunnelcheck-fleet.yml); ``tunnelcheck fleet``
 gathers their results. This module neither prints nor parses arguments: :func:`build` reads the results
 and an earlier fleet document, :func:`render_markdown` and :func:`fleet_document` render them, and
-:mod:`tunnelcheck.fleet_page` writes the HTML page.
+:mod:`tunnelcheck.reports.fleet_page` writes the HTML page.
 
 **A row** is one tenant of one results file (a run with several ``--snapshot`` has several). It is keyed,
 to match it with the previous fleet run, by its tenant id (``id:<lower-case id>``), else its label
@@ -45,9 +45,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .check import Phase
-from .errors import ConfigError
-from .untrusted import for_markdown as md
+from ..check import Phase
+from ..errors import ConfigError
+from ..untrusted import for_markdown as md
 
 __all__ = [
     "FLEET_VERSION", "MIGRATION_PHASES", "PHASES", "STATUSES", "Fleet", "FleetChanges", "PhaseCell", "TenantRow",

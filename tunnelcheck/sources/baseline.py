@@ -22,11 +22,11 @@ import warnings
 from pathlib import Path
 from typing import TextIO
 
-from . import config as config_file
+from .. import config as config_file
+from ..drift import tenant_diff
+from ..errors import SnapshotError, TunnelcheckError
+from ..untrusted import for_terminal
 from . import snapshot
-from .drift import tenant_diff
-from .errors import SnapshotError, TunnelcheckError
-from .untrusted import for_terminal
 
 __all__ = ["accept", "add_accept_arguments", "run_accept"]
 

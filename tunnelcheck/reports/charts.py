@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 
+from ..untrusted import for_html, for_terminal
 from . import drift_table
 from .summary import CATEGORIES, OUTCOMES, ResultDiff, RunSummary, TenantDrift, TrendPoint
-from .untrusted import for_html, for_terminal
 
 __all__ = ["COLOURS", "STYLE", "dashboard", "progress_svg", "trend_svg"]
 

@@ -23,15 +23,15 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from .. import config as config_file
+from ... import config as config_file
+from ...errors import DataUnavailable, TunnelcheckError
+from ...files import check_writable, write_atomic
+from ...model.resources import Resource
+from ...tenant import Tenant
+from ...untrusted import for_terminal
 from .. import snapshot
-from ..errors import DataUnavailable, TunnelcheckError
-from ..files import check_writable, write_atomic
 from ..redact import RedactedSource, Redactor
 from ..redact import from_env as redactor_from_env
-from ..resources import Resource
-from ..tenant import Tenant
-from ..untrusted import for_terminal
 from .collector import Graph, Provenance, Stats
 from .source import LiveSource
 
@@ -43,8 +43,8 @@ CHECKPOINT_VERSION = 1
 def snapshot_document(source: LiveSource, redactor: Redactor | None = None) -> dict[str, Any]:
     """The snapshot of what ``source`` has loaded (DESIGN.md format, without its digest). A resource that
     failed is absent from ``resources`` (not recorded) and says why in ``provenance``. With ``redactor``,
-    personal values are replaced by their salted hashes (tunnelcheck.redact)."""
-    from .. import __version__
+    personal values are replaced by their salted hashes (tunnelcheck.sources.redact)."""
+    from ... import __version__
 
     provenance: dict[str, Any] = {}
     for resource, prov in source.provenance.items():
@@ -202,7 +202,7 @@ def recorded_by_default() -> tuple[Resource, ...]:
     """What ``tunnelcheck record`` collects unless told: every resource an installed check reads (built-in
     and check packs), and the groups, whose names the evidence shows. A check that reads more errors on
     such a snapshot, naming the resource that was not recorded."""
-    from ..registry import Catalog
+    from ...registry import Catalog
 
     wanted = Catalog.installed().needs | {Resource.GROUPS}
     return tuple(r for r in Resource if r in wanted)

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from pytest_html import extras
 
-from .run import RUN_KEY, RunState
-from .untrusted import for_html, for_terminal
+from ..run import RUN_KEY, RunState
+from ..untrusted import for_html, for_terminal
 
 __all__ = ["STYLE", "render"]
 

@@ -21,9 +21,9 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from .errors import DataUnavailable, TunnelcheckError
-from .resources import Resource
-from .tenant import Source, SourceInfo
+from ..errors import DataUnavailable, TunnelcheckError
+from ..model.resources import Resource
+from ..tenant import Source, SourceInfo
 
 __all__ = ["PERSONAL_KEYS", "SALT_ENV", "RedactedSource", "Redactor", "from_env"]
 

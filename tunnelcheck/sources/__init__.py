@@ -1,0 +1,1 @@
+"""Where a tenant's data comes from: a recorded snapshot, a redacted copy, live Microsoft Graph, a synthetic tenant."""

@@ -114,7 +114,7 @@ class AuthConfig:
                 raise _Invalid(key, f"missing (required when method is {self.method})")
 
 
-#: Graph host and authority host per national cloud (graph-facts §8); the token scope is
+#: Graph host and authority host per national cloud (docs/graph.md#clouds); the token scope is
 #: ``https://<graph host>/.default``.
 CLOUDS: Mapping[str, tuple[str, str]] = {
     "global": ("https://graph.microsoft.com", "https://login.microsoftonline.com"),
@@ -150,7 +150,7 @@ _METHODS_IGNORING_AUTHORITY = frozenset({"managed-identity", "azure-cli"})
 
 def graph_host_refusal(graph_url: str, authority: str, method: str) -> str | None:
     """Why a Graph token signed for by ``authority`` through ``method`` must not be sent to ``graph_url``, or
-    None. A Microsoft sign-in pairs only with the Graph host of its own cloud (graph-facts §8); any other
+    None. A Microsoft sign-in pairs only with the Graph host of its own cloud (docs/graph.md#clouds); any other
     Graph host (a test emulator) needs a non-Microsoft authority too, and a method that signs in there."""
     graph, login = host_of(graph_url), host_of(authority)
     if login in GRAPH_HOSTS_OF_SIGN_IN or login.endswith(tuple(f".{d}" for d in _MICROSOFT_DOMAINS)):

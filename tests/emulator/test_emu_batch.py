@@ -1,4 +1,4 @@
-"""JSON batching as graph-facts §8 describes it."""
+"""JSON batching as docs/graph.md#batching describes it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The Entra side: discovery, the client-credentials grant with each credential kind, and the real
-azure-identity credentials against it (graph-facts §9)."""
+azure-identity credentials against it (docs/graph.md#the-python-sdk-and-azure-identity)."""
 
 from __future__ import annotations
 
@@ -239,7 +239,7 @@ def test_real_default_azure_credential_with_workload_identity(
     emu: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """CI's path: AZURE_FEDERATED_TOKEN_FILE; DAC gives WorkloadIdentityCredential no authority, so it comes
-    from AZURE_AUTHORITY_HOST (graph-facts §9)."""
+    from AZURE_AUTHORITY_HOST (docs/graph.md#credentials-seen-working)."""
     claims = _default_credential_token(
         emu,
         monkeypatch,

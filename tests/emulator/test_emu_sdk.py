@@ -1,4 +1,4 @@
-"""The real msgraph-sdk against the emulator, built the way graph-facts §9 says tunnelcheck builds it."""
+"""The real msgraph-sdk against the emulator, built the way docs/graph.md#the-python-sdk-and-azure-identity says tunnelcheck builds it."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ async def _list_configurations(client: GraphServiceClient) -> list[Any]:
 def test_sdk_lists_device_configurations_across_pages(emu: Emulator, client: GraphServiceClient) -> None:
     items = run(_list_configurations(client))
     assert [i.id for i in items] == ["and-1", "and-2", "ios-1", "ios-2", "win-1"]
-    # v1 SDK models keep beta-only VPN fields in additional_data (graph-facts §0.2)
+    # v1 SDK models keep beta-only VPN fields in additional_data (docs/graph.md#beta-only)
     assert items[0].additional_data["connectionType"] == "microsoftTunnel"
     graph = [r for r in emu.requests if r.path.startswith("/beta/")]
     assert [r.status for r in graph] == [200, 200]

@@ -1,4 +1,4 @@
-"""JSON batching (graph-facts §8, GD concepts/json-batching.md): up to 20 requests, unique ids, relative
+"""JSON batching (docs/graph.md#batching): up to 20 requests, unique ids, relative
 urls, ``dependsOn`` (a failed dependency → 424), and an outer 200 even when inner requests fail."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The slice of Entra ID (the v2.0 endpoints) that azure-identity/MSAL use for app-only tokens.
 
 With ``disable_instance_discovery=True`` MSAL GETs ``/{tenant}/v2.0/.well-known/openid-configuration``
-then POSTs the token endpoint it names (graph-facts §9). Errors mimic Entra's AADSTS answers, because
+then POSTs the token endpoint it names (docs/graph.md#azure-identity-authority-and-discovery). Errors mimic Entra's AADSTS answers, because
 azure-identity surfaces ``error_description`` to the user and tunnelcheck's messages build on it.
 """
 
@@ -220,7 +220,7 @@ class EntraService:
 def _graph_audience(scope: str) -> str:
     """The resource of a ``<resource>/.default`` scope naming Microsoft Graph, as Entra requires for the
     client-credentials grant. A scope derived from the emulator's own host (the SDK does that when no scopes
-    are given, graph-facts §9) is refused as Entra would refuse it."""
+    are given, docs/graph.md#authentication-provider) is refused as Entra would refuse it."""
     scopes = [s for s in scope.split() if s not in _OIDC_SCOPES]
     if len(scopes) != 1 or not scopes[0].endswith("/.default"):
         raise EntraError(

@@ -1,7 +1,7 @@
 """Graph beta read endpoints over a snapshot's ``resources``: lists with paging, entities, navigation
 properties, and the least-privilege permission check.
 
-The snapshot embeds related collections in each object as ``$expand`` would (DESIGN.md); Graph does not
+The snapshot embeds related collections in each object as ``$expand`` would (docs/snapshot-format.md#resources); Graph does not
 send them unless asked, so they are stripped from answers unless expanded, and served on their own paths.
 """
 

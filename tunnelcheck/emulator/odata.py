@@ -1,6 +1,6 @@
 """The OData query options the emulator understands, applied to lists of raw Graph objects.
 
-Kept deliberately to the forms tunnelcheck and the SDK send (graph-facts §1, §5, §8): ``$filter`` with
+Kept deliberately to the forms tunnelcheck and the SDK send (docs/graph.md#query-options): ``$filter`` with
 ``isof('microsoft.graph.X')``, ``startswith(prop,'x')`` and ``prop eq|ne|gt|ge|lt|le literal`` joined by
 ``and``; ``$select``, ``$expand`` (navigation names, nested options ignored), ``$top``, ``$skip``,
 ``$skiptoken``, ``$count``, ``$orderby``. Anything else is a 400, as Graph answers an unsupported query,
@@ -23,7 +23,7 @@ __all__ = ["Query", "parse_query", "skiptoken"]
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 
-#: Known derivations (graph-facts §1, §3), so that isof() on a base type matches its subtypes as in Graph.
+#: Known derivations (docs/graph.md#query-options), so that isof() on a base type matches its subtypes as in Graph.
 _BASE_TYPES = {
     "iosikEv2VpnConfiguration": "iosVpnConfiguration",
     "iosVpnConfiguration": "appleVpnConfiguration",

@@ -1,5 +1,5 @@
 """What a handler answers, independent of the transport, so the same code serves a top-level request and a
-request inside a ``$batch``; and Graph's error shape (graph-facts §8), which the SDK turns into ODataError."""
+request inside a ``$batch``; and Graph's error shape (docs/graph.md#errors), which the SDK turns into ODataError."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Intune's request throttling (graph-facts §8): per application and tenant, at most ``budget`` requests in
+"""Intune's request throttling (docs/graph.md#throttling): per application and tenant, at most ``budget`` requests in
 any ``window`` seconds (Intune: 1,000 in 20 s); beyond that Graph answers 429 with ``Retry-After``. Every
 request inside a ``$batch`` counts, as Intune counts them; the ``$batch`` envelope itself does not."""
 

@@ -6,7 +6,7 @@ has no such option), and without it every write is refused with 405 as before. E
 logged in ``Emulator.write_attempts``, so the suite-wide read-only check (the root conftest.py) sees it and
 accepts it only from tests marked ``provokes_writes``.
 
-What it does, as Graph beta does (graph-facts: the request and response shapes of Intune's API):
+What it does, as Graph beta does (docs/graph.md#writes: the request and response shapes of Intune's API):
 
 ==============================================================  ============================================
 request                                                         effect

@@ -1,6 +1,6 @@
 """The snapshot file: reading (validated, digest-checked) and writing (atomic, sealed with its digest).
 
-Format: ``../shared/DESIGN.md`` "The snapshot format". A snapshot is trusted only when its envelope is
+Format: docs/snapshot-format.md. A snapshot is trusted only when its envelope is
 well formed, its ``sha256`` matches (or is absent, with a warning: hand-made files) and every resource
 parses into the model; anything else is a SnapshotError naming the file and the place.
 """
@@ -57,7 +57,7 @@ class UnsealedSnapshotWarning(UserWarning):
 
 
 def canonical_digest(doc: Mapping[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of ``doc`` without its ``sha256`` key (DESIGN.md)."""
+    """SHA-256 of the canonical JSON of ``doc`` without its ``sha256`` key (docs/snapshot-format.md#the-seal)."""
     body = {k: v for k, v in doc.items() if k != "sha256"}
     data = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(data).hexdigest()

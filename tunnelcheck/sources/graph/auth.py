@@ -44,7 +44,7 @@ class Credential:
 
     - Its ``repr`` names the method only: azure-identity keeps the secret, the certificate's key and the
       tokens in attributes, and a traceback with ``--showlocals`` prints the repr of every local.
-    - After Graph refused a token (401: it expired early or was revoked, graph-facts §9), :meth:`refuse`
+    - After Graph refused a token (401: it expired early or was revoked, docs/graph.md#a-token-graph-refuses), :meth:`refuse`
       makes the next ``get_token`` ask Entra for a new one instead of handing out MSAL's cached one (a
       CAE-style ``nbf`` claims request, which bypasses the cache). Only a digest of the refused token is kept.
     - With a ``timeout``, a ``get_token`` (the sign-in, or a renewal mid-run) that has no answer within it

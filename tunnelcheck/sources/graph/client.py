@@ -60,7 +60,7 @@ class Endpoints:
 
     @property
     def base_url(self) -> str:
-        """The SDK's base URL: set explicitly, without a trailing slash (graph-facts §9: httpx would
+        """The SDK's base URL: set explicitly, without a trailing slash (docs/graph.md#base-url-and-tls: httpx would
         otherwise append one and every request would start with ``/beta//``)."""
         return f"{self.graph_url}/beta"
 
@@ -278,7 +278,7 @@ def printable(text: str, limit: int = 80) -> str:
 class Pacer:
     """Never more than ``budget`` Graph requests in any ``window`` seconds, each request inside a ``$batch``
     counted (as Intune counts them), so that no request is refused for throttling: Intune allows 1,000
-    per application per tenant in 20 s (graph-facts §8), and :meth:`for_limit` keeps a margin below it for
+    per application per tenant in 20 s (docs/graph.md#throttling), and :meth:`for_limit` keeps a margin below it for
     the application's other clients.
 
     A request counts from when it is sent until ``window`` seconds after its answer came back: Graph counts

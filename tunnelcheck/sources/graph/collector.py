@@ -3,7 +3,7 @@
 Requests go through the SDK's request adapter (auth, telemetry). Responses come back through a
 ``ResponseHandlerOption`` that hands over the httpx response itself: the model parses raw Graph JSON, so
 the bytes are decoded with ``json`` and never round-tripped through the SDK's generated models (v1.0 models
-would drop β-only properties and types, graph-facts §0), and the status, ``request-id`` and ``Retry-After``
+would drop β-only properties and types, docs/graph.md#beta-only), and the status, ``request-id`` and ``Retry-After``
 stay at hand.
 
 Retries are the collector's, not the SDK's (whose count of retries runs out while concurrent requests keep
@@ -13,7 +13,7 @@ jitter, never sooner than Graph's ``Retry-After``; 503, 504 and a dropped connec
 ``max_retries`` times. A ``Retry-After`` of 180 s or more is not waited for. A redirect is never followed.
 
 Related collections are read per object through JSON ``$batch`` (≤ 20 inner GETs per batch) and embedded
-under their navigation property names, as ``$expand`` would (DESIGN.md "snapshot format"); throttled inner
+under their navigation property names, as ``$expand`` would (docs/snapshot-format.md#resources); throttled inner
 requests are re-batched by the same rules.
 """
 
@@ -170,7 +170,7 @@ async def gather_all(coros: Iterable[Awaitable[T]]) -> list[T]:
 
 def _failure(status: int, headers: httpx.Headers | dict[str, str], body: Any, fallback_id: str | None = None,
              detail: str = "") -> GraphFailure:
-    """A GraphFailure from Graph's error shape (graph-facts §8: ``innerError`` or ``innererror``)."""
+    """A GraphFailure from Graph's error shape (docs/graph.md#errors: ``innerError`` or ``innererror``)."""
     error = body.get("error") if isinstance(body, dict) else None
     error = error if isinstance(error, dict) else {}
     inner = error.get("innerError") or error.get("innererror")
@@ -554,7 +554,7 @@ async def _device_configurations(g: Graph, prov: Provenance) -> list[Any]:
 
 async def _mobile_apps(g: Graph, prov: Provenance) -> list[Any]:
     """Every app; the store/VPP/LOB apps the migration touches get their ``assignments`` (per app:
-    ``$expand=assignments`` on the list is deprecated, graph-facts §3)."""
+    ``$expand=assignments`` on the list is deprecated, docs/graph.md#apps)."""
     apps = await g.list_all(g.url("deviceAppManagement/mobileApps"), prov)
     wanted = [a for a in apps if isinstance(a, dict) and model.AppKind(a.get("@odata.type") or "").known]
     assignments = await g.collections(

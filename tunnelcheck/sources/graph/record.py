@@ -41,7 +41,7 @@ CHECKPOINT_VERSION = 1
 
 
 def snapshot_document(source: LiveSource, redactor: Redactor | None = None) -> dict[str, Any]:
-    """The snapshot of what ``source`` has loaded (DESIGN.md format, without its digest). A resource that
+    """The snapshot of what ``source`` has loaded (docs/snapshot-format.md, without its digest). A resource that
     failed is absent from ``resources`` (not recorded) and says why in ``provenance``. With ``redactor``,
     personal values are replaced by their salted hashes (tunnelcheck.sources.redact)."""
     from ... import __version__

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-import ssl
 import json
+import ssl
 import subprocess
 import sys
 import threading
@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from azure.identity import CertificateCredential, ClientSecretCredential
+from emulated import printed_instructions
 from emutools import GRAPH_SCOPE, TENANT, assert_graph_error, claims_of, tenant_doc
 from kiota_authentication_azure.azure_identity_authentication_provider import (
     AzureIdentityAuthenticationProvider,
@@ -305,12 +306,7 @@ def test_emulate_command_serves_a_folder(tmp_path: Path) -> None:
                                "--state-dir", "state"], cwd=tmp_path, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     try:
-        assert server.stdout is not None
-        lines = []
-        for line in server.stdout:
-            lines.append(line.rstrip("\n"))
-            if line.startswith("Serving until Ctrl-C"):
-                break
+        lines = printed_instructions(server)
         text = "\n".join(lines)
         url = next(line.split()[-1] for line in lines if line.startswith("  graph_url: "))
         domains = [line.split()[2] for line in lines if line.startswith("  pytest --tenant ")]

@@ -48,8 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--throttle",
         default="1000/20",
         metavar="N/SECONDS",
-        help="Intune's throttling per application: N requests (those inside a $batch count) in any SECONDS, "
-        "then 429 with Retry-After (default: 1000/20, Intune's; off: unlimited)",
+        help="Intune's throttling per application per tenant: N requests (those inside a $batch count) in "
+        "any SECONDS, then 429 with Retry-After (default: 1000/20, Intune's; off: unlimited)",
     )
 
 

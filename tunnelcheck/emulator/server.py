@@ -131,7 +131,7 @@ class Emulator:
         self.roles = tuple(roles)
         self.page_size = page_size
         self.latency_ms = latency_ms
-        #: Intune's throttling, (requests, seconds) per application (throttle.INTUNE); None: unlimited.
+        #: Intune's throttling, (requests, seconds) per application per tenant (throttle.INTUNE); None: none.
         self.throttle = Throttle(*throttle) if throttle else None
         self.host = host
         self._port = port

@@ -27,10 +27,10 @@ from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph_core import GraphClientFactory
 
-from tunnelcheck import snapshot
 from tunnelcheck.emulator import Emulator, TenantSpec, main, serve_forever
 from tunnelcheck.emulator.tenants import MAX_TENANTS, default_domain
 from tunnelcheck.emulator.tokens import b64url
+from tunnelcheck.sources import snapshot
 
 OTHER = "7e57e57e-0000-4000-8000-000000000002"
 OWN_APP = "0f0f0f0f-1111-4222-8333-444455556666"  # registered in the other tenant only

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import snapshot as snapshot_io
+from ..sources import snapshot as snapshot_io
 from .graph import GraphService
 from .writes import WriteMode
 

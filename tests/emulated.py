@@ -4,6 +4,7 @@ demo is, the settings as an object, and the same settings as a --tunnelcheck-con
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +46,14 @@ def isolate(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith(("AZURE_", "MSAL_", "IDENTITY_")) or name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
             monkeypatch.delenv(name)
+
+
+def printed_instructions(server: subprocess.Popen[str]) -> list[str]:
+    """What a ``tunnelcheck emulate`` process printed up to "Serving until Ctrl-C" (then it is listening)."""
+    assert server.stdout is not None
+    lines = []
+    for line in server.stdout:
+        lines.append(line.rstrip("\n"))
+        if line.startswith("Serving until Ctrl-C"):
+            break
+    return lines

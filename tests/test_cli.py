@@ -14,6 +14,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+from emulated import printed_instructions
 
 from tunnelcheck import __version__
 from tunnelcheck.cli import format_checks
@@ -201,13 +202,7 @@ def test_emulate_then_record_round_trip(tmp_path: Path) -> None:
     server = subprocess.Popen([*CLI, "emulate", str(demo), "--port", "0", "--state-dir", "state"], cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        assert server.stdout is not None
-        lines = []
-        for line in server.stdout:
-            lines.append(line.rstrip("\n"))
-            if line.startswith("Serving until Ctrl-C"):
-                break
-        text = "\n".join(lines)
+        text = "\n".join(printed_instructions(server))
         assert "tunnelcheck emulator: Graph beta + Entra for tenant" in text, text
         url = re.search(r"graph_url: (https://127\.0\.0\.1:\d+)", text).group(1)  # type: ignore[union-attr]
         tenant = re.search(r"tenant_id: (\S+)", text).group(1)  # type: ignore[union-attr]

@@ -8,15 +8,16 @@ to gather), and stands in for the actions and tasks (checkout, cache, artifacts,
 with folders. An action or task the runner does not know fails the test, so the templates cannot drift
 from what is run here.
 
-Four tenants, one Graph emulator each (the emulator serves one tenant): three at different stages of the
-migration, signing in by workload identity federation (one of them with its own app registration), and
-one whose administrator never consented to the app, so its job records nothing. Two nightly rounds with
-one change in one tenant between them: the second fleet page lists exactly that tenant as newly failing.
+Four tenants served at once by one Graph emulator, as Entra and Graph serve many tenants: each job signs
+in to its own tenant (one of them by its domain) and reads that tenant's data alone. Three are at
+different stages of the migration, signing in by workload identity federation (one of them with its own
+app registration, consented in that tenant only), and one never consented to the app its entry names, so
+its job records nothing. Two nightly rounds with one change in one tenant between them: the second fleet
+page lists exactly that tenant as newly failing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import fnmatch
 import json
@@ -35,7 +36,7 @@ import pytest
 import yaml
 from test_nightly import _assign_field as assign_field
 
-from tunnelcheck.emulator import Emulator
+from tunnelcheck.emulator import EmulatedTenant, Emulator, TenantSpec
 from tunnelcheck.sources import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,18 +130,24 @@ def expand(value: Any, context: dict[str, Any]) -> Any:
 @dataclass
 class Tenant:
     name: str
-    emu: Emulator
+    served: EmulatedTenant  # its data and names in the one emulator
     client_id: str | None = None  # its own app registration (None: the shared multi-tenant app)
+    by_domain: bool = False  # its entry names it by its domain, not its id
+
+    @property
+    def listed(self) -> str:
+        return self.served.domain if self.by_domain else self.served.tenant_id
 
     @property
     def entry(self) -> dict[str, Any]:
-        return {"name": self.name, "tenant": self.emu.tenant_id, **({"client_id": self.client_id} if self.client_id
-                                                                     else {})}
+        return {"name": self.name, "tenant": self.listed, **({"client_id": self.client_id} if self.client_id
+                                                              else {})}
 
 
 @dataclass
 class World:
     root: Path
+    emu: Emulator  # serving every tenant
     tenants: list[Tenant]
     shared_app: str
     run_id: int = 1000
@@ -191,9 +198,10 @@ class World:
     def tenant(self, name: str) -> Tenant:
         return next(t for t in self.tenants if t.name == name)
 
-    def token_file(self, workspace: Path, tenant: Tenant) -> str:
-        """What the federated-token step leaves: the CI system's token, here the tenant's emulator's."""
-        return tenant.emu.write_federated_token_file(workspace.parent / f"oidc-{workspace.name}")
+    def token_file(self, workspace: Path) -> str:
+        """What the federated-token step leaves: the CI system's token, here the emulator's (the federated
+        credential is the app's: the same token signs in to every tenant that consented to the app)."""
+        return self.emu.write_federated_token_file(workspace.parent / f"oidc-{workspace.name}")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -273,7 +281,7 @@ class GitHubRunner:
             assert env["TUNNELCHECK_SPEC"]  # installed already: this interpreter's
         elif "ACTIONS_ID_TOKEN_REQUEST_URL" in step["run"]:
             assert 'echo "AZURE_FEDERATED_TOKEN_FILE=' in step["run"] and tenant is not None
-            env["AZURE_FEDERATED_TOKEN_FILE"] = world.token_file(workspace, tenant)
+            env["AZURE_FEDERATED_TOKEN_FILE"] = world.token_file(workspace)
         else:
             output = workspace.parent / f"{workspace.name}.output"
             summary = workspace.parent / f"{workspace.name}.summary.md"
@@ -302,7 +310,7 @@ class AzureRunner:
         """The parameter's list, as a user edits it: one entry per tenant, its own connection when it has one."""
         listed = []
         for t in self.world.tenants:
-            entry = {"name": t.name, "tenant": t.emu.tenant_id}
+            entry = {"name": t.name, "tenant": t.listed}
             if t.client_id:
                 entry["serviceConnection"] = f"tunnelcheck-graph-{t.name}"
             listed.append(entry)
@@ -377,7 +385,7 @@ class AzureRunner:
         elif task == "AzureCLI@2":
             assert tenant is not None and inputs["addSpnToEnvironment"] == "True"
             client = self.connections[inputs["azureSubscription"]]
-            token = world.token_file(workspace, tenant)
+            token = world.token_file(workspace)
             return world.shell(inputs["inlineScript"], workspace, env | {
                 "idToken": Path(token).read_text("ascii"), "servicePrincipalId": client, "tenantId": "home-tenant"},
                 f"{job}: AzureCLI")
@@ -421,28 +429,27 @@ EXPECTED_BEHIND = {"alpha": "inventory", "beta": "defender-deployed", "gamma": "
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    tenants = []
-    with contextlib.ExitStack() as stack:
-        for name, (tenant_id, healthy, field_assigned) in TENANTS.items():
-            emu = stack.enter_context(Emulator(snapshot=_document(tenant_id, healthy=healthy, field_assigned=field_assigned),
-                                       **({"client_id": OWN_APP} if name == "beta" else {})))
-            tenants.append(Tenant(name, emu, OWN_APP if name == "beta" else UNCONSENTED if name == "delta" else None))
-        shared = tenants[0].emu.client_id
+    specs = [TenantSpec(_document(tenant_id, healthy=healthy, field_assigned=field_assigned),
+                        domain=f"{name}.onmicrosoft.com", client_ids=(OWN_APP,) if name == "beta" else None)
+             for name, (tenant_id, healthy, field_assigned) in TENANTS.items()]
+    with Emulator(specs) as emu:
+        tenants = [Tenant(name, emu.tenant(tenant_id), OWN_APP if name == "beta" else UNCONSENTED if name == "delta"
+                          else None, by_domain=name == "gamma") for name, (tenant_id, _, _) in TENANTS.items()]
         repo = tmp_path / "repo"
         for t in tenants:
             folder = repo / "tenants" / t.name
             folder.mkdir(parents=True)
             (folder / "tunnelcheck.yaml").write_text(
                 "migration:\n  defender_features: false\n"
-                f"graph_url: {t.emu.graph_url}\nauthority: {t.emu.authority}\nca_bundle: {t.emu.ca_path}\n"
+                f"graph_url: {emu.graph_url}\nauthority: {emu.authority}\nca_bundle: {emu.ca_path}\n"
                 "auth:\n  method: workload-identity\n", encoding="utf-8")
-            baseline = json.loads((DEMO / "baseline.json").read_text("utf-8")) | {"tenant_id": t.emu.tenant_id}
+            baseline = json.loads((DEMO / "baseline.json").read_text("utf-8")) | {"tenant_id": t.served.tenant_id}
             snapshot.write(folder / "accepted.json.gz", baseline)  # the pre-migration snapshot, accepted
         (repo / "tenants.json").write_text(json.dumps([t.entry for t in tenants], indent=2), encoding="utf-8")
         (repo / "ci").mkdir()
         for script in ("nightly.sh", "fleet.sh"):
             shutil.copy(ROOT / "ci" / script, repo / "ci" / script)
-        yield World(tmp_path, tenants, shared)
+        yield World(tmp_path, emu, tenants, emu.client_id)
 
 
 class _Page(HTMLParser):
@@ -479,8 +486,28 @@ def _page(path: Path) -> _Page:
 
 def _gamma_warns(world: World) -> None:
     """The one change between the rounds: a gamma gateway server reports a warning again."""
-    for site in world.tenant("gamma").emu.resources["deviceManagement/microsoftTunnelSites"]:
+    for site in world.tenant("gamma").served.resources["deviceManagement/microsoftTunnelSites"]:
         site["microsoftTunnelServers"][1]["tunnelServerHealthStatus"] = "warning"
+
+
+def _gateway_health(resources: Any) -> list[str]:
+    return [server.get("tunnelServerHealthStatus") for site in resources["deviceManagement/microsoftTunnelSites"]
+            for server in site["microsoftTunnelServers"]]
+
+
+def _assert_each_job_read_its_own_tenant(world: World, artifacts: dict[str, Path], log: str) -> None:
+    """Every job signed in to the one emulator by the name its entry lists (gamma by its domain), and
+    recorded its own tenant's data; delta's app is not consented in delta, as Entra says."""
+    signed_in = {r.path.split("/")[1]: r.status for r in world.emu.requests if r.path.endswith("/oauth2/v2.0/token")}
+    assert signed_in == {t.listed: 400 if t.name == "delta" else 200 for t in world.tenants}, signed_in
+    assert "AADSTS700016" in log and world.tenant("delta").served.tenant_id in log
+    for t in world.tenants[:3]:
+        recorded = snapshot.read(artifacts[f"tunnelcheck-tenant-{t.name}"] / "tenant.json.gz")
+        assert recorded.tenant_id == t.served.tenant_id
+        assert _gateway_health(recorded.resources) == _gateway_health(t.served.resources), t.name
+    # ... and their data differ: alpha's gateway warns, beta's does not
+    assert "warning" in _gateway_health(world.tenant("alpha").served.resources)
+    assert "warning" not in _gateway_health(world.tenant("beta").served.resources)
 
 
 @pytest.mark.parametrize("system", ["github", "azure"])
@@ -500,6 +527,7 @@ def test_fleet_template_end_to_end(world: World, system: str) -> None:
     assert sorted(n for n in artifacts if n.startswith("tunnelcheck-tenant-")) == \
         [f"tunnelcheck-tenant-{n}" for n in sorted(TENANTS)]
     assert not (artifacts["tunnelcheck-tenant-delta"] / "results.json").exists()  # its sign-in failed
+    _assert_each_job_read_its_own_tenant(world, artifacts, log)
     site = artifacts["tunnelcheck-fleet"]
     document = json.loads((site / "fleet.json").read_text("utf-8"))
     rows = document["tenants"]
@@ -547,8 +575,7 @@ def test_fleet_template_end_to_end(world: World, system: str) -> None:
     # Each tenant's own nightly compared with its own previous run (its history came back).
     gamma = json.loads((world.artifacts[1002]["tunnelcheck-tenant-gamma"] / "results.json").read_text("utf-8"))
     assert [c["check_id"] for c in gamma["result_diff"]["newly_failing"]] == ["TUN-GW-01"]
-    for t in world.tenants:
-        assert t.emu.write_attempts == []
+    assert world.emu.write_attempts == []
 
 
 # ---------------------------------------------------------------------------------------------------

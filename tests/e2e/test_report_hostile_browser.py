@@ -26,7 +26,7 @@ from hostile import (
 )
 from tcharness import needs_chromium, offline_page
 
-from tunnelcheck.emulator import Emulator, Fault
+from tunnelcheck.emulator import Emulator, Fault, TenantSpec
 
 pytestmark = needs_chromium
 
@@ -144,15 +144,14 @@ def test_hostile_token_tid_report_runs_no_script(pytester: pytest.Pytester, monk
     and a Graph error whose code holds markup (it becomes the reason of the checks that need the resource)."""
     isolate(monkeypatch)
     tid = f"6f1c2a4e<img src=x onerror={FLAG}=1>"
-    with Emulator(snapshot=DEMO, tenant_id="contoso.onmicrosoft.com") as emu:
-        # Only the token's claim: the sign-in path (and Entra's tenant check) keep the emulator's tenant.
-        emu._tokens.tenant_id = tid  # type: ignore[union-attr]
+    # The tenant's id is the markup; the sign-in names it by its domain, and the token carries the id.
+    with Emulator(TenantSpec(DEMO, tenant_id=tid, domain="contoso.onmicrosoft.com")) as emu:
         code = f"Bad<img src=x onerror={FLAG}=1>"
         emu.faults = [Fault("microsoftTunnelSites", status=400, body=json.dumps({"error": {"code": code}}), times=None)]
         monkeypatch.setenv(SECRET_ENV, emu.client_secret)
         cfg = write_config(emu, pytester.path / "cfg.yaml")
         result = pytester.runpytest_subprocess(
-            "-p", "no:cacheprovider", "--tenant", emu.tenant_id, "--tunnelcheck-config", str(cfg),
+            "-p", "no:cacheprovider", "--tenant", emu.domain, "--tunnelcheck-config", str(cfg),
             "--html=report.html", "--self-contained-html", "-m", "inventory")
     assert result.ret == 1, "\n".join(result.outlines + result.errlines)
     requests: list[str] = []

@@ -22,8 +22,8 @@ def test_add_arguments_defaults() -> None:
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     args = parser.parse_args(["snap.json"])
-    assert (args.snapshot, args.port, args.page_size, args.state_dir, args.host) == (
-        "snap.json",
+    assert (args.snapshots, args.port, args.page_size, args.state_dir, args.host) == (
+        ["snap.json"],
         8443,
         100,
         None,

@@ -125,6 +125,10 @@ LOCAL_CASES: list[tuple[str, str, str, str]] = [
     ("markdown-and-terminal", "tenant strings holding Markdown links, images, HTML, ESC/OSC 8/CSI, bidi overrides",
      "the Markdown summary renders them as text; the console prints control characters as escapes",
      "tests/e2e/test_hostile_text_outputs.py"),
+    ("emulate-bad-snapshots", "tunnelcheck emulate given a malformed snapshot among several (its name holding "
+     "ESC), an empty folder, two snapshots of one tenant, more snapshots than it serves (100)",
+     "one line naming the file or folder (control characters as escapes), exit 2, nothing served",
+     "tests/emulator/test_emu_tenants.py::test_emulate_refuses_bad_snapshots_and_folders_in_one_line"),
     ("hostile-fleet-names", "tenant names and file names in many tenants' results holding markup",
      "the fleet page shows them as text", "tests/e2e/test_fleet_browser.py"),
 ]

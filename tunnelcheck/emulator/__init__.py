@@ -1,4 +1,4 @@
-"""A local HTTPS Microsoft Graph beta + Entra ID emulator serving a tunnelcheck snapshot.
+"""A local HTTPS Microsoft Graph beta + Entra ID emulator serving tunnelcheck snapshots, one tenant each.
 
 The project's tests point the real msgraph-sdk and azure-identity at it, and users run it for demos
 (``tunnelcheck emulate SNAPSHOT``). It never talks to Microsoft: it is a loopback server with its own CA.
@@ -9,14 +9,17 @@ from __future__ import annotations
 from .cli import add_arguments, main, run, serve_forever
 from .faults import Fault, nested_json
 from .server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, Emulator, RequestLog
+from .tenants import EmulatedTenant, TenantSpec
 
 __all__ = [
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
     "DEFAULT_TENANT_ID",
+    "EmulatedTenant",
     "Emulator",
     "Fault",
     "RequestLog",
+    "TenantSpec",
     "add_arguments",
     "main",
     "nested_json",

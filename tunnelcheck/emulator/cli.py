@@ -1,4 +1,5 @@
-"""``tunnelcheck emulate SNAPSHOT``: serve a snapshot as a local Graph + Entra for demos and manual testing.
+"""``tunnelcheck emulate SNAPSHOT...``: serve snapshots as a local Graph + Entra for demos and manual testing,
+one tenant each (a folder: every snapshot in it).
 
 ``tunnelcheck/cli.py`` wires the subcommand with ``add_arguments(subparser)`` and ``run(args)``; ``main`` is
 the same as a standalone entry point (``python -m tunnelcheck.emulator``).
@@ -7,6 +8,7 @@ the same as a standalone entry point (``python -m tunnelcheck.emulator``).
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import threading
@@ -16,6 +18,7 @@ from typing import TextIO
 from ..errors import SnapshotError
 from ..untrusted import for_terminal
 from .server import Emulator
+from .tenants import MAX_TENANTS
 from .throttle import parse_throttle
 
 __all__ = ["add_arguments", "instructions", "main", "run", "serve_forever"]
@@ -24,7 +27,11 @@ SECRET_ENV = "TUNNELCHECK_EMULATOR_SECRET"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("snapshot", metavar="SNAPSHOT", help="the snapshot file to serve (.json or .json.gz)")
+    parser.add_argument(
+        "snapshots", metavar="SNAPSHOT", nargs="+",
+        help="a snapshot file to serve (.json or .json.gz), or a folder of them: one tenant each, all at once "
+        f"(at most {MAX_TENANTS}); a tenant's domain is its file's name (contoso.json: contoso.onmicrosoft.com)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=8443, help="port to listen on (default: 8443; 0: any free)"
@@ -41,8 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--throttle",
         default="1000/20",
         metavar="N/SECONDS",
-        help="Intune's throttling per application: N requests (those inside a $batch count) in any SECONDS, "
-        "then 429 with Retry-After (default: 1000/20, Intune's; off: unlimited)",
+        help="Intune's throttling per application per tenant: N requests (those inside a $batch count) in "
+        "any SECONDS, then 429 with Retry-After (default: 1000/20, Intune's; off: unlimited)",
     )
 
 
@@ -51,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         throttle = parse_throttle(args.throttle)
         emulator = Emulator(
-            args.snapshot,
+            snapshot_files(args.snapshots),
             page_size=args.page_size,
             host=args.host,
             port=args.port,
@@ -60,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             throttle=throttle,
         )
     except (SnapshotError, ValueError, TypeError) as exc:
-        print(f"tunnelcheck emulate: {exc}", file=sys.stderr)
+        print(f"tunnelcheck emulate: {for_terminal(exc)}", file=sys.stderr)
         return 2
     try:
         emulator.start()
@@ -71,6 +78,32 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     return serve_forever(emulator)
+
+
+def snapshot_files(paths: Sequence[str]) -> list[str]:
+    """The snapshot files ``paths`` name: a file as it is, a folder as its ``*.json`` and ``*.json.gz``
+    files (not its subfolders), in name order. Read no further than one past MAX_TENANTS."""
+    files: list[str] = []
+    for path in paths:
+        if not os.path.isdir(path):
+            files.append(path)
+            continue
+        found: list[str] = []
+        try:
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.name.lower().endswith((".json", ".json.gz")) and entry.is_file():
+                        found.append(entry.path)
+                        if len(files) + len(found) > MAX_TENANTS:
+                            break
+        except OSError as exc:
+            raise ValueError(f"{path}: cannot list the folder ({exc.strerror or exc})") from None
+        if not found:
+            raise ValueError(f"{path}: no snapshot (*.json, *.json.gz) in the folder")
+        files += sorted(found)
+    if len(files) > MAX_TENANTS:
+        raise ValueError(f"more than {MAX_TENANTS} snapshots: one emulator serves at most {MAX_TENANTS} tenants")
+    return files
 
 
 def serve_forever(emulator: Emulator, out: TextIO | None = None, stop: threading.Event | None = None) -> int:
@@ -89,45 +122,65 @@ def serve_forever(emulator: Emulator, out: TextIO | None = None, stop: threading
 
 
 def instructions(emulator: Emulator) -> str:
-    """The URL, CA, tenant and app credentials, and the settings that point tunnelcheck at the emulator.
+    """The URL, CA, tenants and app credentials, and the settings that point tunnelcheck at the emulator.
     Printing the secret is deliberate: it is the emulator's own demo credential, valid nowhere else."""
     q = shlex.quote
+    several = len(emulator.tenants) > 1
     tenant = for_terminal(emulator.tenant_id)  # from the snapshot served
-    return "\n".join(
-        [
-            f"tunnelcheck emulator: Graph beta + Entra for tenant {tenant}",
-            f"  url (Graph and authority): {emulator.url}",
-            f"  CA certificate:            {emulator.ca_path}",
-            f"  client certificate + key:  {emulator.cert_path}",
-            f"  tenant id:                 {tenant}",
-            f"  client id:                 {emulator.client_id}",
-            f"  client secret:             {emulator.client_secret}   (the emulator's demo secret)",
-            f"  permissions (roles):       {', '.join(emulator.roles)}",
-            "",
-            "Point tunnelcheck at it (shell):",
-            f"  export SSL_CERT_FILE={q(emulator.ca_path)} REQUESTS_CA_BUNDLE={q(emulator.ca_path)}",
-            f"  export {SECRET_ENV}={q(emulator.client_secret)}",
-            "and in the tunnelcheck config file (--tunnelcheck-config):",
-            f"  graph_url: {emulator.graph_url}",
-            f"  authority: {emulator.authority}",
-            f"  ca_bundle: {emulator.ca_path}",
-            "  auth:",
-            "    method: client-secret",
-            f"    tenant_id: {tenant}",
-            f"    client_id: {emulator.client_id}",
-            f"    client_secret_env: {SECRET_ENV}",
-            f"then: pytest --tenant {tenant} --tunnelcheck-config FILE",
-            "",
-            "Serving until Ctrl-C. Clients must trust the CA above (per process: never install it system-wide).",
-        ]
-    )
+    if several:
+        served = [f"tunnelcheck emulator: Graph beta + Entra for {len(emulator.tenants)} tenants"]
+    else:
+        served = [f"tunnelcheck emulator: Graph beta + Entra for tenant {tenant}"]
+    lines = [
+        *served,
+        f"  url (Graph and authority): {emulator.url}",
+        f"  CA certificate:            {emulator.ca_path}",
+        f"  client certificate + key:  {emulator.cert_path}",
+    ]
+    if not several:
+        lines += [f"  tenant id:                 {tenant}",
+                  f"  domain:                    {for_terminal(emulator.domain)}"]
+    lines += [
+        f"  client id:                 {emulator.client_id}",
+        f"  client secret:             {emulator.client_secret}   (the emulator's demo secret)",
+        f"  permissions (roles):       {', '.join(emulator.roles)}",
+    ]
+    if several:
+        lines += ["  tenants (sign in to one by its id or its domain):"]
+        lines += [f"    {for_terminal(t.tenant_id)}  {for_terminal(t.domain)}  from {for_terminal(t.source)}"
+                  for t in emulator.tenants]
+    lines += [
+        "",
+        "Point tunnelcheck at it (shell):",
+        f"  export SSL_CERT_FILE={q(emulator.ca_path)} REQUESTS_CA_BUNDLE={q(emulator.ca_path)}",
+        f"  export {SECRET_ENV}={q(emulator.client_secret)}",
+        "and in the tunnelcheck config file (--tunnelcheck-config):",
+        f"  graph_url: {emulator.graph_url}",
+        f"  authority: {emulator.authority}",
+        f"  ca_bundle: {emulator.ca_path}",
+        "  auth:",
+        "    method: client-secret",
+        *([] if several else [f"    tenant_id: {tenant}"]),
+        f"    client_id: {emulator.client_id}",
+        f"    client_secret_env: {SECRET_ENV}",
+    ]
+    if several:
+        lines += ["then, per tenant (the same config file for each):"]
+        lines += [f"  pytest --tenant {for_terminal(t.domain)} --tunnelcheck-config FILE" for t in emulator.tenants]
+    else:
+        lines += [f"then: pytest --tenant {tenant} --tunnelcheck-config FILE"]
+    lines += [
+        "",
+        "Serving until Ctrl-C. Clients must trust the CA above (per process: never install it system-wide).",
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="tunnelcheck emulate",
-        description="Serve a tunnelcheck snapshot as a local Microsoft Graph beta "
-        "and Entra ID over HTTPS, for demos and tests.",
+        description="Serve tunnelcheck snapshots as a local Microsoft Graph beta "
+        "and Entra ID over HTTPS, one tenant each, for demos and tests.",
     )
     add_arguments(parser)
     return run(parser.parse_args(argv))

@@ -1,8 +1,10 @@
 """The slice of Entra ID (the v2.0 endpoints) that azure-identity/MSAL use for app-only tokens.
 
-With ``disable_instance_discovery=True`` MSAL GETs ``/{tenant}/v2.0/.well-known/openid-configuration``
-then POSTs the token endpoint it names (docs/graph.md#azure-identity-authority-and-discovery). Errors mimic Entra's AADSTS answers, because
-azure-identity surfaces ``error_description`` to the user and tunnelcheck's messages build on it.
+Each tenant the emulator serves has these endpoints, under its id or its domain. With
+``disable_instance_discovery=True`` MSAL GETs ``/{tenant}/v2.0/.well-known/openid-configuration``
+then POSTs the token endpoint it names (docs/graph.md#azure-identity-authority-and-discovery).
+Errors mimic Entra's AADSTS answers, because azure-identity surfaces ``error_description`` to the user
+and tunnelcheck's messages build on it.
 """
 
 from __future__ import annotations
@@ -10,14 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .replies import Context, Reply, json_reply
 from .tokens import GRAPH_AUDIENCES, InvalidToken, TokenService
+
+if TYPE_CHECKING:
+    from .tenants import EmulatedTenant
 
 __all__ = ["EntraError", "EntraService", "entra_error"]
 
@@ -71,20 +76,20 @@ def entra_error(
 
 
 class EntraService:
-    """One tenant with one app registration (client id + secret + certificate + a federated credential)."""
+    """The tenants' Entra: discovery and the token endpoint of each tenant (by its id or domain, which
+    ``find_tenant`` looks up), for the app registrations consented in it. Every app registration signs in
+    with the emulator's one demo secret, client certificate or federated credential."""
 
     def __init__(
         self,
         base_url: str,
-        tenant_id: str,
-        client_id: str,
+        find_tenant: Callable[[str], EmulatedTenant | None],
         client_secret: str,
         client_certificate: x509.Certificate,
         tokens: TokenService,
     ) -> None:
         self.base_url = base_url
-        self.tenant_id = tenant_id
-        self.client_id = client_id
+        self._find_tenant = find_tenant
         self._client_secret = client_secret
         key = client_certificate.public_key()
         assert isinstance(key, rsa.RSAPublicKey)
@@ -99,31 +104,33 @@ class EntraService:
 
     def get(self, ctx: Context, segments: list[str]) -> Reply | None:
         """Discovery documents; ``None`` when the path is not one of them."""
-        tenant = segments[0]
+        name = segments[0]
         if segments[1:] == ["v2.0", ".well-known", "openid-configuration"]:
-            if not self._known_tenant(tenant):
-                return self._tenant_not_found(tenant).reply(ctx)
-            return json_reply(self._openid_configuration(tenant))
+            tenant = self._find_tenant(name)
+            if tenant is None:
+                return _tenant_not_found(name).reply(ctx)
+            return json_reply(self._openid_configuration(name, tenant))
         if segments[1:] == ["discovery", "v2.0", "keys"]:
             return json_reply(self.tokens.jwks())
         return None
 
-    def _openid_configuration(self, tenant: str) -> dict[str, Any]:
-        base = f"{self.base_url}/{tenant}"
+    def _openid_configuration(self, name: str, tenant: EmulatedTenant) -> dict[str, Any]:
+        """As Entra answers it: the endpoints under the name the client used, the issuer under the id."""
+        base = f"{self.base_url}/{name}"
         return {
-            "token_endpoint": self.token_endpoint(tenant),
+            "token_endpoint": self.token_endpoint(name),
             "token_endpoint_auth_methods_supported": [
                 "client_secret_post",
                 "private_key_jwt",
                 "client_secret_basic",
             ],
-            "jwks_uri": f"{self.base_url}/{tenant}/discovery/v2.0/keys",
+            "jwks_uri": f"{base}/discovery/v2.0/keys",
             "response_modes_supported": ["query", "fragment", "form_post"],
             "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "issuer": f"{self.base_url}/{self.tenant_id}/v2.0",
+            "issuer": self.tokens.issuer(tenant.tenant_id),
             "request_uri_parameter_supported": False,
             "tenant_region_scope": "EU",
             "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
@@ -132,15 +139,16 @@ class EntraService:
             "claims_supported": ["sub", "iss", "aud", "exp", "iat", "tid", "roles"],
         }
 
-    def token(self, ctx: Context, tenant: str, form: Mapping[str, str]) -> Reply:
-        """The client-credentials grant, with a secret or a client assertion (certificate or federated)."""
+    def token(self, ctx: Context, name: str, form: Mapping[str, str]) -> Reply:
+        """The client-credentials grant of the tenant ``name`` (its id or domain), with a secret or a client
+        assertion (certificate or federated). The token is the tenant's: its id in ``tid``."""
         try:
-            audience = self._check_token_request(tenant, form)
-            self._authenticate(tenant, form)
+            tenant, client_id, audience = self._check_token_request(name, form)
+            self._authenticate(name, client_id, form)
             xms_cc = _client_capabilities(form.get("claims"))
         except EntraError as exc:
             return exc.reply(ctx)
-        token = self.tokens.issue(audience, xms_cc=xms_cc)
+        token = self.tokens.issue(tenant.tenant_id, client_id, audience, xms_cc=xms_cc)
         body = {
             "token_type": "Bearer",
             "expires_in": token.expires_in,
@@ -151,10 +159,11 @@ class EntraService:
         reply.headers.update({"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"})
         return reply
 
-    def _check_token_request(self, tenant: str, form: Mapping[str, str]) -> str:
-        """Everything but the credential; returns the Graph audience the scope names."""
-        if not self._known_tenant(tenant):
-            raise self._tenant_not_found(tenant)
+    def _check_token_request(self, name: str, form: Mapping[str, str]) -> tuple[EmulatedTenant, str, str]:
+        """Everything but the credential; returns the tenant, the app, and the Graph audience the scope names."""
+        tenant = self._find_tenant(name)
+        if tenant is None:
+            raise _tenant_not_found(name)
         if form.get("grant_type") != "client_credentials":
             raise EntraError(
                 400,
@@ -163,17 +172,18 @@ class EntraService:
                 "The app requested an unsupported grant type "
                 f"'{form.get('grant_type')}'. The emulator supports client_credentials only.",
             )
-        if form.get("client_id") != self.client_id:
+        client_id = form.get("client_id")
+        if client_id is None or client_id not in tenant.client_ids:  # unknown, or not consented in this tenant
             raise EntraError(
                 400,
                 "unauthorized_client",
                 700016,
                 f"Application with identifier "
-                f"'{form.get('client_id')}' was not found in the directory '{self.tenant_id}'.",
+                f"'{client_id}' was not found in the directory '{tenant.tenant_id}'.",
             )
-        return _graph_audience(form.get("scope", ""))
+        return tenant, client_id, _graph_audience(form.get("scope", ""))
 
-    def _authenticate(self, tenant: str, form: Mapping[str, str]) -> None:
+    def _authenticate(self, name: str, client_id: str, form: Mapping[str, str]) -> None:
         secret, assertion = form.get("client_secret"), form.get("client_assertion")
         if secret is not None:
             if not hmac.compare_digest(secret.encode(), self._client_secret.encode()):
@@ -183,7 +193,7 @@ class EntraService:
                     7000215,
                     "Invalid client secret provided. Ensure the secret being sent in the request is "
                     "the client secret value, not the client secret ID, for a secret added to app "
-                    f"'{self.client_id}'.",
+                    f"'{client_id}'.",
                 )
         elif assertion is not None:
             if form.get("client_assertion_type") != _JWT_BEARER:
@@ -192,7 +202,7 @@ class EntraService:
                 )
             try:
                 self.tokens.check_client_assertion(
-                    assertion, self.token_endpoint(tenant), self._certificate_key
+                    assertion, client_id, self.token_endpoint(name), self._certificate_key
                 )
             except InvalidToken as exc:
                 raise EntraError(401, "invalid_client", 700027, f"Client assertion failed: {exc}.") from None
@@ -205,16 +215,14 @@ class EntraService:
                 "parameter: 'client_assertion' or 'client_secret'.",
             )
 
-    def _known_tenant(self, tenant: str) -> bool:
-        return tenant.lower() == self.tenant_id.lower()
 
-    def _tenant_not_found(self, tenant: str) -> EntraError:
-        return EntraError(
-            400,
-            "invalid_tenant",
-            90002,
-            f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID.",
-        )
+def _tenant_not_found(name: str) -> EntraError:
+    return EntraError(
+        400,
+        "invalid_tenant",
+        90002,
+        f"Tenant '{name}' not found. Check to make sure you have the correct tenant ID.",
+    )
 
 
 def _graph_audience(scope: str) -> str:

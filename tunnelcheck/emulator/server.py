@@ -1,5 +1,5 @@
 """The Emulator: one HTTPS server (stdlib ``ThreadingHTTPServer`` + ``ssl``) that is both the Entra authority
-and Graph beta for one snapshot tenant.
+and Graph beta for one snapshot tenant, or for several at once (emulator/tenants.py).
 
 Why one host for both: clients configure ``authority`` and ``graph_url`` separately, so one port keeps setup
 to one URL and one CA. Why the stdlib server: no dependency to install for a test fixture or a demo, and
@@ -8,7 +8,7 @@ HTTP/1.1 keep-alive with Content-Length is all msgraph-sdk (httpx) and azure-ide
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import logging
 import shutil
 import socket
@@ -32,6 +32,7 @@ from .entra import EntraService, entra_error
 from .faults import Fault, FaultSet
 from .graph import GraphService
 from .replies import Context, GraphError, Reply, graph_error, json_reply
+from .tenants import EmulatedTenant, SnapshotSource, TenantSpec, load_tenants
 from .throttle import Throttle
 from .tls import create_pki
 from .tokens import InvalidToken, TokenService
@@ -88,15 +89,19 @@ _HANG_SECONDS = 600.0
 
 
 class Emulator:
-    """A local Graph beta + Entra emulator serving ``snapshot`` (a path, a document dict, or a Snapshot).
+    """A local Graph beta + Entra emulator serving ``snapshot`` (a path, a document dict, or a Snapshot), or
+    a list of them (or of :class:`TenantSpec`): one tenant each, served at once (``tenants``).
 
     Use as a context manager (``with Emulator(...) as emu:``) or call :meth:`start` / :meth:`stop`.
     ``faults`` is a plain list of :class:`Fault`; ``requests`` and ``write_attempts`` are the request log.
+    ``tenant_id``, ``domain``, ``resources``, ``writes`` and ``token_endpoint`` are the first tenant's (the
+    only one's, for one snapshot); :meth:`tenant` finds any by its id or domain. ``tenant_id`` given here
+    replaces the snapshot's own, for one snapshot only.
     """
 
     def __init__(
         self,
-        snapshot: str | Path | Mapping[str, Any] | snapshot_io.Snapshot,
+        snapshot: SnapshotSource | Sequence[SnapshotSource | TenantSpec] | TenantSpec,
         page_size: int = 100,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -113,14 +118,20 @@ class Emulator:
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be 1 or more")
-        doc_tenant, self.resources = _load(snapshot)
-        self.tenant_id = tenant_id or doc_tenant or DEFAULT_TENANT_ID
+        specs = _specs(snapshot)
+        if tenant_id is not None:
+            if len(specs) != 1:
+                raise ValueError("tenant_id names the tenant of one snapshot: give each of several a TenantSpec")
+            specs = [dataclasses.replace(specs[0], tenant_id=tenant_id)]
+        self.tenants = tuple(load_tenants(specs, client_id, DEFAULT_TENANT_ID))
+        self._by_id = {t.tenant_id: t for t in self.tenants}  # the tenant a token names
+        self._by_name = {name.casefold(): t for t in self.tenants for name in (t.tenant_id, t.domain)}
         self.client_id = client_id
         self.client_secret = client_secret
         self.roles = tuple(roles)
         self.page_size = page_size
         self.latency_ms = latency_ms
-        #: Intune's throttling, (requests, seconds) per application (throttle.INTUNE); None: unlimited.
+        #: Intune's throttling, (requests, seconds) per application per tenant (throttle.INTUNE); None: none.
         self.throttle = Throttle(*throttle) if throttle else None
         self.host = host
         self._port = port
@@ -138,11 +149,13 @@ class Emulator:
         self._thread: threading.Thread | None = None
         self._tokens: TokenService | None = None
         self._entra: EntraService | None = None
-        self._graph: GraphService | None = None
         self._token_lifetime = token_lifetime
-        #: Tests only (emulator/writes.py): writes applied to the tenant; None, the default: read-only.
-        self.writes = WriteMode(self.resources, Clock(clock or datetime.now(timezone.utc)), client_id) \
-            if writable else None
+        #: Tests only (emulator/writes.py): writes applied to each tenant, on one clock; off by default.
+        self.writable = writable
+        if writable:
+            shared_clock = Clock(clock or datetime.now(timezone.utc))
+            for tenant in self.tenants:
+                tenant.writes = WriteMode(tenant.resources, shared_clock, client_id)
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def start(self) -> Self:
@@ -153,22 +166,20 @@ class Emulator:
         self._server = server
         self._bound_port = server.server_address[1]
         self._tokens = TokenService(
-            issuer=f"{self.authority}/{self.tenant_id}/v2.0",
-            tenant_id=self.tenant_id,
-            client_id=self.client_id,
+            authority=self.authority,
             roles=self.roles,
             lifetime=self._token_lifetime,
             federation_issuer=f"{self.url}/federation",
         )
         self._entra = EntraService(
             self.url,
-            self.tenant_id,
-            self.client_id,
+            self._find_tenant,
             self.client_secret,
             self._pki.client_certificate,
             self._tokens,
         )
-        self._graph = GraphService(self.resources, self.page_size, self.url)
+        for tenant in self.tenants:
+            tenant.graph = GraphService(tenant.resources, self.page_size, self.url)
         self._thread = threading.Thread(
             target=server.serve_forever,
             name=f"tunnelcheck-emulator:{self.port}",
@@ -218,6 +229,33 @@ class Emulator:
     def token_endpoint(self) -> str:
         return f"{self.url}/{self.tenant_id}/oauth2/v2.0/token"
 
+    # -- the tenants ---------------------------------------------------------------------------------------
+    def tenant(self, name: str | None = None) -> EmulatedTenant:
+        """The tenant ``name`` (its id or domain, in any case); the first one when ``name`` is None."""
+        found = self.tenants[0] if name is None else self._find_tenant(name)
+        if found is None:
+            raise KeyError(f"the emulator serves no tenant {name!r}")
+        return found
+
+    def _find_tenant(self, name: str) -> EmulatedTenant | None:
+        return self._by_name.get(name.casefold())
+
+    @property
+    def tenant_id(self) -> str:
+        return self.tenants[0].tenant_id
+
+    @property
+    def domain(self) -> str:
+        return self.tenants[0].domain
+
+    @property
+    def resources(self) -> dict[str, list[Any]]:
+        return self.tenants[0].resources
+
+    @property
+    def writes(self) -> WriteMode | None:
+        return self.tenants[0].writes
+
     @property
     def ca_path(self) -> str:
         return str(self._pki.ca_path)
@@ -239,10 +277,15 @@ class Emulator:
         self._faults.faults = list(faults)
 
     # -- tokens for tests and demos ------------------------------------------------------------------------
-    def access_token(self, lifetime: int | None = None, roles: Sequence[str] | None = None) -> str:
-        """A Graph access token as the token endpoint would issue it; a negative ``lifetime`` gives an
-        expired one, ``roles`` a token with other permissions (e.g. to test a 403)."""
-        return self._require(self._tokens).issue(lifetime=lifetime, roles=roles).token
+    def access_token(
+        self, lifetime: int | None = None, roles: Sequence[str] | None = None, tenant: str | None = None
+    ) -> str:
+        """A Graph access token as the token endpoint would issue it, for ``tenant`` (its id or domain; the
+        first by default) and the first app consented in it; a negative ``lifetime`` gives an expired one,
+        ``roles`` a token with other permissions (e.g. to test a 403)."""
+        served = self.tenant(tenant)
+        tokens: TokenService = self._require(self._tokens)
+        return tokens.issue(served.tenant_id, served.client_ids[0], lifetime=lifetime, roles=roles).token
 
     def federated_token(
         self, subject: str = "system:serviceaccount:tunnelcheck:ci", lifetime: int = 3600
@@ -342,7 +385,7 @@ class Emulator:
                 return entra.token(ctx, segments[0], dict(parse_qsl(body.decode("utf-8", "replace"))))
             reply = entra.get(ctx, segments) if method in _READ_METHODS else None
             return reply or entra_error(ctx, 404, "invalid_request", 90002, f"No Entra endpoint at {path}.")
-        if self._is_write(method, path) and self.writes is not None:
+        if self._is_write(method, path) and self.writable:
             return self._write(ctx, method, path, handler, body)
         if self._is_write(method, path):
             return graph_error(
@@ -352,7 +395,7 @@ class Emulator:
                 "(tunnelcheck must never change a tenant).",
             )
         try:
-            claims = self._authenticate(handler.headers.get("Authorization"))
+            claims, tenant = self._authenticate(handler.headers.get("Authorization"))
             if method == "POST":
                 if segments[0] != "beta":
                     raise GraphError(
@@ -360,21 +403,21 @@ class Emulator:
                     )
                 return run_batch(
                     body,
-                    lambda inner: self._inner(ctx, inner, claims),
+                    lambda inner: self._inner(ctx, inner, claims, tenant),
                     lambda inner: self._failed_dependency(ctx, inner),
                 )
             self._admit(claims)
-            return self._require(self._graph).get(
-                path, dict(parse_qsl(query, keep_blank_values=True)), claims.get("roles", ())
-            )
+            graph: GraphService = self._require(tenant.graph)
+            return graph.get(path, dict(parse_qsl(query, keep_blank_values=True)), claims.get("roles", ()))
         except GraphError as exc:
             return exc.reply(ctx)
 
     def _write(self, ctx: Context, method: str, path: str, handler: _Handler, body: bytes) -> Reply:
         """Write mode (tests only): a signed-in write applied as Graph would (emulator/writes.py)."""
         try:
-            claims = self._authenticate(handler.headers.get("Authorization"))
-            return self._require(self.writes).apply(method, path, body, claims.get("roles", ()))
+            claims, tenant = self._authenticate(handler.headers.get("Authorization"))
+            writes: WriteMode = self._require(tenant.writes)
+            return writes.apply(method, path, body, claims.get("roles", ()))
         except GraphError as exc:
             return exc.reply(ctx)
 
@@ -386,28 +429,35 @@ class Emulator:
             return False
         return not (method == "POST" and len(segments) == 2 and segments[1] == "$batch")
 
-    def _authenticate(self, authorization: str | None) -> dict[str, Any]:
+    def _authenticate(self, authorization: str | None) -> tuple[dict[str, Any], EmulatedTenant]:
+        """The claims of the request's access token, and the tenant it was issued for: Graph answers from
+        that tenant's data alone, as the token decides the tenant in Graph."""
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise GraphError(401, "Access token is empty.", headers=self._challenge())
         try:
-            return self._require(self._tokens).check_access_token(token.strip())
+            claims = self._require(self._tokens).check_access_token(token.strip())
+            tenant = self._by_id.get(claims["tid"])
+            if tenant is None:
+                raise InvalidToken("the token's tenant is not one this emulator serves")
         except InvalidToken as exc:
             raise GraphError(
                 401, f"Access token validation failure: {exc}.", headers=self._challenge()
             ) from None
+        return claims, tenant
 
     def _challenge(self) -> dict[str, str]:
         return {
-            "WWW-Authenticate": f'Bearer realm="", authorization_uri="{self.authority}/{self.tenant_id}'
+            "WWW-Authenticate": f'Bearer realm="", authorization_uri="{self.authority}/common'
             '/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"'
         }
 
     def _admit(self, claims: Mapping[str, Any]) -> None:
-        """Count one Graph request against the application's throttling budget; 429 beyond it."""
+        """Count one Graph request against the application's throttling budget in its tenant (Intune's
+        limits are per app per tenant); 429 beyond it."""
         if self.throttle is None:
             return
-        wait = self.throttle.admit(str(claims.get("appid") or claims.get("azp") or ""))
+        wait = self.throttle.admit(f"{claims.get('tid')}/{claims.get('appid') or claims.get('azp') or ''}")
         if wait is not None:
             raise GraphError(
                 429,
@@ -417,7 +467,9 @@ class Emulator:
                 headers={"Retry-After": Throttle.retry_after(wait)},
             )
 
-    def _inner(self, outer: Context, request: InnerRequest, claims: Mapping[str, Any]) -> Reply:
+    def _inner(
+        self, outer: Context, request: InnerRequest, claims: Mapping[str, Any], tenant: EmulatedTenant
+    ) -> Reply:
         """One request of a batch: same faults (those marked inside_batch), permissions and read-only rule."""
         split = urlsplit(request.url)
         path = _normalise("/beta/" + split.path)
@@ -440,7 +492,8 @@ class Emulator:
         else:
             try:
                 self._admit(claims)
-                reply = self._require(self._graph).get(
+                graph: GraphService = self._require(tenant.graph)
+                reply = graph.get(
                     path, dict(parse_qsl(split.query, keep_blank_values=True)), claims.get("roles", ())
                 )
             except GraphError as exc:
@@ -510,19 +563,11 @@ class Emulator:
         return entry
 
 
-def _load(
-    source: str | Path | Mapping[str, Any] | snapshot_io.Snapshot,
-) -> tuple[str | None, dict[str, list[Any]]]:
-    """The snapshot's tenant id and a private copy of its resources (tests may edit ``emu.resources``)."""
-    if isinstance(source, snapshot_io.Snapshot):
-        return source.tenant_id, copy.deepcopy(dict(source.resources))
-    if isinstance(source, Mapping):
-        resources = source.get("resources")
-        if not isinstance(resources, Mapping):
-            raise TypeError("a snapshot document needs a 'resources' object")
-        return source.get("tenant_id"), copy.deepcopy(dict(resources))
-    snap = snapshot_io.read(source)
-    return snap.tenant_id, copy.deepcopy(dict(snap.resources))
+def _specs(snapshot: SnapshotSource | Sequence[SnapshotSource | TenantSpec] | TenantSpec) -> list[TenantSpec]:
+    """One snapshot (or spec), or a list of them, as a list of specs."""
+    if isinstance(snapshot, (str, Path, Mapping, snapshot_io.Snapshot, TenantSpec)):
+        return [snapshot if isinstance(snapshot, TenantSpec) else TenantSpec(snapshot)]
+    return [s if isinstance(s, TenantSpec) else TenantSpec(s) for s in snapshot]
 
 
 def _normalise(path: str) -> str:

@@ -16,8 +16,9 @@ INTUNE = (1000, 20.0)
 
 
 class Throttle:
-    """A sliding window per application: a request is admitted when fewer than ``budget`` requests of
-    that application were admitted in the last ``window`` seconds. Refused requests do not count."""
+    """A sliding window per application (in a tenant: the emulator's key names both): a request is admitted
+    when fewer than ``budget`` requests of that key were admitted in the last ``window`` seconds. Refused
+    requests do not count."""
 
     def __init__(self, budget: int, window: float, clock: collections.abc.Callable[[], float] = time.monotonic
                  ) -> None:

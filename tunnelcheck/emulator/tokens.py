@@ -108,21 +108,19 @@ class AccessToken:
 
 
 class TokenService:
-    """Issues the emulator's access tokens and federated (workload identity) tokens, and checks them."""
+    """Issues the emulator's access tokens and federated (workload identity) tokens, and checks them. One
+    service for every tenant the emulator serves: a token names its tenant (``tid``) and that tenant's issuer,
+    as Entra's do, and :meth:`check_access_token` returns the claims for the caller to find the tenant."""
 
     def __init__(
         self,
         *,
-        issuer: str,
-        tenant_id: str,
-        client_id: str,
+        authority: str,
         roles: Sequence[str],
         lifetime: int,
         federation_issuer: str,
     ) -> None:
-        self.issuer = issuer
-        self.tenant_id = tenant_id
-        self.client_id = client_id
+        self.authority = authority
         self.roles = tuple(roles)
         self.lifetime = lifetime
         self.federation_issuer = federation_issuer
@@ -134,27 +132,34 @@ class TokenService:
             b64url(self._key.public_key().public_numbers().n.to_bytes(256, "big")).encode()
         ).hexdigest()[:16]
 
+    def issuer(self, tenant_id: str) -> str:
+        """The tenant's token issuer (``{authority}/{tenant id}/v2.0``, as Entra's v2.0 endpoint names it)."""
+        return f"{self.authority}/{tenant_id}/v2.0"
+
     def issue(
         self,
+        tenant_id: str,
+        client_id: str,
         audience: str = "https://graph.microsoft.com",
         lifetime: int | None = None,
         roles: Sequence[str] | None = None,
         xms_cc: Sequence[str] = (),
     ) -> AccessToken:
-        """An app-only access token. ``lifetime`` may be negative: tests use that for an expired token."""
+        """An app-only access token of ``client_id`` in ``tenant_id``. ``lifetime`` may be negative: tests use
+        that for an expired token."""
         now = int(time.time())
         lifetime = self.lifetime if lifetime is None else lifetime
         claims: dict[str, Any] = {
             "aud": audience,
-            "iss": self.issuer,
+            "iss": self.issuer(tenant_id),
             "iat": now,
             "nbf": now,
             "exp": now + lifetime,
-            "tid": self.tenant_id,
-            "appid": self.client_id,
-            "azp": self.client_id,
-            "sub": self.client_id,
-            "oid": self.client_id,
+            "tid": tenant_id,
+            "appid": client_id,
+            "azp": client_id,
+            "sub": client_id,
+            "oid": client_id,
             "idtyp": "app",
             "ver": "1.0",
             "uti": uuid.uuid4().hex,
@@ -167,10 +172,13 @@ class TokenService:
         return AccessToken(sign(claims, self._key, {"kid": self.key_id}), max(lifetime, 0), claims)
 
     def check_access_token(self, token: str) -> dict[str, Any]:
+        """The claims of a valid access token this service issued; which tenant it is for (``tid``) is the
+        caller's to look up."""
         _, claims = verify(token, self._key.public_key())
         now = time.time()
-        if claims.get("iss") != self.issuer or claims.get("tid") != self.tenant_id:
-            raise InvalidToken("the token was not issued by this tenant's authority")
+        tenant_id = claims.get("tid")
+        if not isinstance(tenant_id, str) or claims.get("iss") != self.issuer(tenant_id):
+            raise InvalidToken("the token was not issued by this emulator's authority")
         if claims.get("aud") not in GRAPH_AUDIENCES:
             raise InvalidToken("the token's audience is not Microsoft Graph")
         if not isinstance(claims.get("exp"), int) or claims["exp"] <= now or claims.get("nbf", 0) > now + 5:
@@ -199,7 +207,7 @@ class TokenService:
         return sign(claims, self._key, {"kid": f"{self.key_id}-federation"})
 
     def check_client_assertion(
-        self, assertion: str, token_endpoint: str, certificate_key: rsa.RSAPublicKey
+        self, assertion: str, client_id: str, token_endpoint: str, certificate_key: rsa.RSAPublicKey
     ) -> str:
         """Accept a certificate assertion (signed by the client certificate's key, aud = token endpoint) or
         a federated token minted by :meth:`federated_token`. Returns which kind it was."""
@@ -219,7 +227,7 @@ class TokenService:
         if isinstance(nbf, (int, float)) and nbf - _CLOCK_SKEW > now:
             raise InvalidToken("the client assertion is not yet valid")
         if kind == "certificate":
-            if claims.get("iss") != self.client_id or claims.get("sub") != self.client_id:
+            if claims.get("iss") != client_id or claims.get("sub") != client_id:
                 raise InvalidToken("the client assertion's iss and sub must be the client id")
             if claims.get("aud") != token_endpoint:
                 raise InvalidToken("the client assertion's audience must be the token endpoint")

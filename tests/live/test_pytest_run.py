@@ -12,8 +12,8 @@ import pytest
 from emulated import DEMO, SECRET_ENV, write_config
 
 from tunnelcheck import snapshot
+from tunnelcheck.cli.record import add_record_arguments, run_record
 from tunnelcheck.emulator import Emulator, Fault
-from tunnelcheck.graph import add_record_arguments, run_record
 
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 

@@ -15,11 +15,11 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
 from tunnelcheck import config
+from tunnelcheck.cli.record import Progress
 from tunnelcheck.errors import AuthenticationFailed, ConfigError
 from tunnelcheck.graph import auth
 from tunnelcheck.graph.client import ReadOnlyTransport, WriteRefused, endpoints, write_refusal
 from tunnelcheck.graph.collector import Stats
-from tunnelcheck.graph.record import Progress
 from tunnelcheck.resources import REQUIRED_PERMISSIONS, Resource
 
 ORIGIN = httpx.URL("https://graph.example:8443")

@@ -1,7 +1,9 @@
-"""``tunnelcheck emulate SNAPSHOT``: serve a snapshot as a local Graph + Entra for demos and manual testing.
+"""``tunnelcheck emulate SNAPSHOT``: serve a snapshot as a local Graph + Entra (:mod:`tunnelcheck.emulator`)
+for demos and manual testing.
 
-``tunnelcheck/cli.py`` wires the subcommand with ``add_arguments(subparser)`` and ``run(args)``; ``main`` is
-the same as a standalone entry point (``python -m tunnelcheck.emulator``).
+The dispatcher wires the subcommand with ``add_emulate_arguments(subparser)`` and ``run_emulate(args)``;
+``main`` is the same as a standalone entry point (``python -m tunnelcheck.emulator``). Exit status: 0 stopped
+by Ctrl-C; 2 the snapshot or an argument was refused, or the port could not be had (one line on stderr).
 """
 
 from __future__ import annotations
@@ -13,17 +15,18 @@ import threading
 from collections.abc import Sequence
 from typing import TextIO
 
+from ..emulator.server import Emulator
+from ..emulator.throttle import parse_throttle
 from ..errors import SnapshotError
 from ..untrusted import for_terminal
-from .server import Emulator
-from .throttle import parse_throttle
 
-__all__ = ["add_arguments", "instructions", "main", "run", "serve_forever"]
+__all__ = ["add_emulate_arguments", "instructions", "main", "run_emulate", "serve_forever"]
 
 SECRET_ENV = "TUNNELCHECK_EMULATOR_SECRET"
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_emulate_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the ``emulate`` arguments to ``parser`` (and ``func=run_emulate`` as its default)."""
     parser.add_argument("snapshot", metavar="SNAPSHOT", help="the snapshot file to serve (.json or .json.gz)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument(
@@ -44,9 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Intune's throttling per application: N requests (those inside a $batch count) in any SECONDS, "
         "then 429 with Retry-After (default: 1000/20, Intune's; off: unlimited)",
     )
+    parser.set_defaults(func=run_emulate)
+    return parser
 
 
-def run(args: argparse.Namespace) -> int:
+def run_emulate(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Start the emulator from parsed arguments and serve until Ctrl-C. Returns the exit code."""
     try:
         throttle = parse_throttle(args.throttle)
@@ -60,17 +65,17 @@ def run(args: argparse.Namespace) -> int:
             throttle=throttle,
         )
     except (SnapshotError, ValueError, TypeError) as exc:
-        print(f"tunnelcheck emulate: {exc}", file=sys.stderr)
+        print(f"tunnelcheck emulate: {for_terminal(exc)}", file=sys.stderr)
         return 2
     try:
         emulator.start()
     except OSError as exc:
         print(
-            f"tunnelcheck emulate: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            for_terminal(f"tunnelcheck emulate: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"),
             file=sys.stderr,
         )
         return 2
-    return serve_forever(emulator)
+    return serve_forever(emulator, out)
 
 
 def serve_forever(emulator: Emulator, out: TextIO | None = None, stop: threading.Event | None = None) -> int:
@@ -129,5 +134,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Serve a tunnelcheck snapshot as a local Microsoft Graph beta "
         "and Entra ID over HTTPS, for demos and tests.",
     )
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    add_emulate_arguments(parser)
+    return run_emulate(parser.parse_args(argv))

@@ -87,4 +87,3 @@ def write(acceptance: Acceptance, max_mb: int = config_file.DEFAULT_MAX_SNAPSHOT
                             f"({exc.strerror or exc.__class__.__name__})") from None
     if written != acceptance.digest:  # pragma: no cover - the file changed under us
         raise SnapshotError(acceptance.source, "changed while it was being accepted")
-

@@ -89,13 +89,13 @@ def recording(args: argparse.Namespace) -> Recording:
     started = checkpoint.started()
     if started is None:  # nothing to resume: a recording from the start, which needs its tenant
         if not args.tenant:
-            raise TunnelcheckError(f"--resume: there is no checkpoint at {checkpoint.folder} to take the tenant from; "
-                             "give --tenant (and -o) to record from the start")
+            raise TunnelcheckError(f"--resume: there is no checkpoint at {checkpoint.folder} to take the tenant "
+                                   "from; give --tenant (and -o) to record from the start")
         return Recording(args.tenant, output, args.tunnelcheck_config, wanted or recorded_by_default(),
                          args.redact, resume=True)
     if args.tenant and args.tenant.casefold() != started.tenant.casefold():
         raise TunnelcheckError(f"--resume: {checkpoint.folder} is a recording of tenant {started.tenant}, not of "
-                         f"--tenant {args.tenant}; leave out --tenant to resume it, or record without --resume")
+                               f"--tenant {args.tenant}; leave out --tenant to resume it, or record without --resume")
     return Recording(started.tenant, output, args.tunnelcheck_config or started.config,
                      wanted or started.resources or recorded_by_default(), args.redact or started.redacted,
                      resume=True)

@@ -233,8 +233,34 @@ def test_accept_keeps_the_previous_baseline(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stderr
     assert snapshot.read(target).sha256 == digest
     assert snapshot.read(tmp_path / "b" / "accepted.json.gz.prev").sha256 == snapshot.read(tmp_path / "baseline.json").sha256
-    assert "accepted: 8 object(s) drifted: 5 added, 0 removed, 3 changed" in second.stdout
+    # The drift it accepts, before the files are written: the table of `tunnelcheck diff` and its summary.
+    lines = second.stdout.splitlines()
+    drift_at = lines.index("8 object(s) drifted: 5 added, 0 removed, 3 changed")
+    assert lines[0] == ("tunnelcheck: the changes accepted, from the baseline b/accepted.json.gz (recorded "
+                        "2026-10-01T07:00:00Z) to contoso.json (recorded 2026-11-26T07:00:00Z):")
+    assert "+ app Microsoft Defender (app-ios-mde): added [Defender app (ios)]" in lines[1:drift_at]
+    previous = snapshot.read(tmp_path / "baseline.json").sha256
+    assert lines[drift_at + 1:] == [
+        f"tunnelcheck: accepted contoso.json (sha256 {digest}) as the baseline b/accepted.json.gz",
+        f"tunnelcheck: the previous baseline (sha256 {previous}) is b/accepted.json.gz.prev"]
+    assert first.stdout.splitlines()[0] == "tunnelcheck: no baseline at b/accepted.json.gz yet: nothing to compare with"
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["accepted.json.gz", "accepted.json.gz.prev"]
+
+
+def test_accept_shows_the_drift_before_it_writes(tmp_path: Path) -> None:
+    """The drift is printed before the files are touched: when the old baseline cannot be kept (a folder
+    where FILE.prev goes), it was still shown, and the baseline is as it was."""
+    for name in ("contoso.json", "baseline.json"):
+        shutil.copy(DEMO / name, tmp_path / name)
+    assert _accept(tmp_path, "baseline.json", "--baseline", "base.json").returncode == 0
+    before = (tmp_path / "base.json").read_bytes()
+    (tmp_path / "base.json.prev").mkdir()
+    refused = _accept(tmp_path, "contoso.json", "--baseline", "base.json")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("tunnelcheck: error: base.json: cannot write the baseline")
+    assert refused.stdout.splitlines()[0].startswith("tunnelcheck: the changes accepted, from the baseline base.json")
+    assert refused.stdout.splitlines()[-1] == "8 object(s) drifted: 5 added, 0 removed, 3 changed"
+    assert (tmp_path / "base.json").read_bytes() == before
 
 
 def test_accept_refuses_what_it_cannot_verify(tmp_path: Path) -> None:

@@ -92,7 +92,7 @@ BASE = ("tunnelcheck.errors", "tunnelcheck.scrub", "tunnelcheck.untrusted", "tun
 RULES = {
     "model": (("tunnelcheck.model",), ("tunnelcheck.errors", "tunnelcheck.scrub")),
     "sources": (("tunnelcheck.sources",), ("tunnelcheck.checks", "tunnelcheck.reports", "tunnelcheck.cli",
-                                            "tunnelcheck.plugin", "tunnelcheck.run")),
+                                            "tunnelcheck.plugin", "tunnelcheck.registry", "tunnelcheck.run")),
     "reports": (("tunnelcheck.reports",), ("tunnelcheck.sources", "tunnelcheck.cli", "tunnelcheck.plugin")),
 }
 
@@ -131,7 +131,7 @@ def test_reports_read_results_not_sources() -> None:
 
 def test_only_the_cli_imports_the_cli() -> None:
     for path in (ROOT / "tunnelcheck").rglob("*.py"):
-        if "cli" in path.relative_to(ROOT).parts:
+        if "cli" in path.relative_to(ROOT).parts or path.name == "__main__.py":  # entry points start the CLI
             continue
         for module in _tunnelcheck_imports(path):
             assert not _is(module, ("tunnelcheck.cli",)), f"{path.relative_to(ROOT)} imports {module}"
@@ -161,3 +161,50 @@ def test_loading_the_catalog_loads_no_source_and_no_argparse() -> None:
                  "tunnelcheck.plugin", "tunnelcheck.cli")
     assert not [m for m in loaded if _is(m, forbidden)]
     assert "tunnelcheck.checks.profiles" in loaded  # the catalog did load
+
+
+#: Modules outside tunnelcheck/cli/ that may print, each with its reason.
+MAY_PRINT = {
+    "tunnelcheck/sources/graph/auth.py": "the device-code sign-in prompt: azure-identity calls it while it waits for the "
+                                 "person signing in, during a pytest run as during `tunnelcheck record`, so it "
+                                 "cannot be handed back to a command as a value",
+}
+
+
+def _command_line_uses(path: Path) -> list[str]:
+    """What in ``path`` belongs to a command line: importing argparse, calling print() or sys.exit()."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "argparse" for a in node.names) \
+                or isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("argparse"):
+            found.append(f"line {node.lineno}: imports argparse")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+            found.append(f"line {node.lineno}: print()")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "exit" \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "sys":
+            found.append(f"line {node.lineno}: sys.exit()")
+    return found
+
+
+def test_only_the_cli_parses_arguments_and_prints() -> None:
+    """Domain modules return values or raise errors; tunnelcheck/cli/ (one module per command) turns them into
+    output, one-line errors and exit statuses. The pytest plugin's options go through pytest's own parser."""
+    modules = sorted([*(ROOT / "tunnelcheck").rglob("*.py"), *(ROOT / "checks").rglob("*.py")])
+    cli = ROOT / "tunnelcheck" / "cli"
+    assert len(modules) > 40 and any(p.is_relative_to(cli) for p in modules)
+    assert [name for name in MAY_PRINT if not (ROOT / name).is_file()] == [], "MAY_PRINT names a module moved away"
+    offenders = {}
+    for path in modules:
+        name = path.relative_to(ROOT).as_posix()
+        if path.is_relative_to(cli):
+            continue
+        uses = _command_line_uses(path)
+        if path.name == "__main__.py":  # `python -m X`: its exit status is what it is for
+            uses = [u for u in uses if not u.endswith("sys.exit()")]
+        if name in MAY_PRINT:
+            assert any(u.endswith("print()") for u in uses), f"{name} no longer prints: drop it from MAY_PRINT"
+            uses = [u for u in uses if not u.endswith("print()")]
+        if uses:
+            offenders[name] = uses
+    assert offenders == {}, "command-line code outside tunnelcheck/cli/"
+    assert _command_line_uses(cli / "record.py"), "the check finds what it looks for"

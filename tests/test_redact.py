@@ -106,8 +106,8 @@ def test_redacted_snapshot_written_by_redactor_reads_back_with_same_verdicts(tmp
 
 
 def test_tunnelcheck_record_redact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tunnelcheck.cli.record import add_record_arguments, run_record
     from tunnelcheck.emulator import Emulator
-    from tunnelcheck.sources.graph import add_record_arguments, run_record
 
     for name in list(os.environ):
         if name.startswith(("AZURE_", "MSAL_")) or name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):

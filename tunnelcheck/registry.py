@@ -12,7 +12,7 @@ from .check import Check
 from .errors import CheckDefinitionError
 from .model.resources import Resource
 
-__all__ = ["ENTRY_POINT_GROUP", "Catalog", "checks_in", "entry_point_plugins"]
+__all__ = ["ENTRY_POINT_GROUP", "Catalog", "checks_in", "entry_point_plugins", "recorded_by_default"]
 
 ENTRY_POINT_GROUP = "tunnelcheck.checks"
 
@@ -78,3 +78,11 @@ class Catalog(Mapping[str, Check]):
             if hook is not None:
                 found.extend(hook())
         return cls(found)
+
+
+def recorded_by_default() -> tuple[Resource, ...]:
+    """What ``tunnelcheck record`` collects unless told: every resource an installed check reads (built-in
+    and check packs), and the groups, whose names the evidence shows. A check that reads more errors on
+    such a snapshot, naming the resource that was not recorded."""
+    wanted = Catalog.installed().needs | {Resource.GROUPS}
+    return tuple(r for r in Resource if r in wanted)

@@ -25,8 +25,8 @@ import pytest
 from emulated import DEMO, SECRET_ENV, isolate, write_config
 from hostile import ACTIVE, FIELD_GROUP, USER_CHECK, hostile, render_gfm, write_snapshot
 
+from tunnelcheck.cli.record import add_record_arguments, run_record
 from tunnelcheck.emulator import Emulator, Fault
-from tunnelcheck.sources.graph import add_record_arguments, run_record
 
 #: File names that drive a terminal: colour, an OSC 8 hyperlink, a C1 CSI (clear screen), a bidi override.
 CURRENT = "contoso\x1b[31m\x1b]8;;http:evil\x07osc8\x1b]8;;\x07\x9b2J\u202e"

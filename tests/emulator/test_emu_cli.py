@@ -15,12 +15,13 @@ import pytest
 from cryptography import x509
 from emutools import tenant_doc
 
-from tunnelcheck.emulator import Emulator, add_arguments, main, serve_forever
+from tunnelcheck.cli.emulate import add_emulate_arguments, main, serve_forever
+from tunnelcheck.emulator import Emulator
 
 
 def test_add_arguments_defaults() -> None:
     parser = argparse.ArgumentParser()
-    add_arguments(parser)
+    add_emulate_arguments(parser)
     args = parser.parse_args(["snap.json"])
     assert (args.snapshots, args.port, args.page_size, args.state_dir, args.host) == (
         ["snap.json"],
@@ -79,12 +80,12 @@ def test_main_serves_a_snapshot_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     path.write_text(json.dumps(tenant_doc()), encoding="utf-8")
     seen: dict[str, Any] = {}
 
-    def fake_serve(emulator: Emulator) -> int:
+    def fake_serve(emulator: Emulator, out: object = None) -> int:
         seen["url"] = emulator.url
         emulator.stop()
         return 0
 
-    monkeypatch.setattr("tunnelcheck.emulator.cli.serve_forever", fake_serve)
+    monkeypatch.setattr("tunnelcheck.cli.emulate.serve_forever", fake_serve)
     with pytest.warns(UserWarning, match="no sha256"):
         assert main([str(path), "--port", "0", "--page-size", "2", "--state-dir", str(tmp_path / "s")]) == 0
     assert seen["url"].startswith("https://127.0.0.1:")

@@ -27,7 +27,8 @@ from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph_core import GraphClientFactory
 
-from tunnelcheck.emulator import Emulator, TenantSpec, main, serve_forever
+from tunnelcheck.cli.emulate import main, serve_forever
+from tunnelcheck.emulator import Emulator, TenantSpec
 from tunnelcheck.emulator.tenants import MAX_TENANTS, default_domain
 from tunnelcheck.emulator.tokens import b64url
 from tunnelcheck.sources import snapshot
@@ -227,12 +228,12 @@ def _serve(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[
     """``main(args)`` with a serve_forever that stops at once; returns the status and the emulator served."""
     served: list[Emulator] = []
 
-    def fake_serve(emulator: Emulator) -> int:
+    def fake_serve(emulator: Emulator, out: object = None) -> int:
         served.append(emulator)
         emulator.stop()
         return 0
 
-    monkeypatch.setattr("tunnelcheck.emulator.cli.serve_forever", fake_serve)
+    monkeypatch.setattr("tunnelcheck.cli.emulate.serve_forever", fake_serve)
     return main(args), served
 
 
@@ -290,7 +291,7 @@ def test_emulate_refuses_bad_snapshots_and_folders_in_one_line(
                                                                               monkeypatch)
     twin = str(_write(tmp_path / "twin.json", tenant_doc()))
     assert f"{twin} and {good} both serve the tenant {TENANT}" in _refused([twin, good], capsys, monkeypatch)
-    monkeypatch.setattr("tunnelcheck.emulator.cli.MAX_TENANTS", 1)
+    monkeypatch.setattr("tunnelcheck.cli.emulate.MAX_TENANTS", 1)
     crowd = tmp_path / "crowd"
     _write(crowd / "a.json", tenant_doc())
     _write(crowd / "b.json", other_doc())

@@ -13,7 +13,8 @@ import httpx
 import pytest
 from emutools import tenant_doc
 
-from tunnelcheck.emulator import Emulator, add_arguments
+from tunnelcheck.cli.emulate import add_emulate_arguments
+from tunnelcheck.emulator import Emulator
 from tunnelcheck.emulator.writes import WRITE_ROLES
 from tunnelcheck.model.resources import REQUIRED_PERMISSIONS
 
@@ -49,7 +50,7 @@ def test_write_mode_is_off_by_default_and_not_an_option_of_emulate(emu: Emulator
     answer = graph.post("/deviceManagement/deviceConfigurations", json=PROFILE)
     assert answer.status_code == 405 and "read-only" in answer.json()["error"]["message"]
     parser = argparse.ArgumentParser()
-    add_arguments(parser)
+    add_emulate_arguments(parser)
     assert not any("writ" in option for action in parser._actions for option in action.option_strings)
 
 

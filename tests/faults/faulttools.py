@@ -108,6 +108,10 @@ LOCAL_CASES: list[tuple[str, str, str, str]] = [
     ("linked-checkpoint", "FILE.partial is a symbolic link or a file",
      "tunnelcheck record (with or without --resume) refuses it before signing in",
      "tests/test_bad_files.py::test_record_refuses_a_checkpoint_that_is_not_its_own_folder"),
+    ("foreign-checkpoint", ("FILE.partial/meta.json not written by tunnelcheck: no tenant, another version, an "
+                            "unknown resource, a config that is not a path"),
+     "tunnelcheck record --resume refuses it in one line before signing in; nothing is taken from it",
+     "tests/test_resume.py::test_resume_refuses_a_checkpoint_it_did_not_write"),
     ("diff-accept-bad-files", "tunnelcheck diff / accept on missing, looping, device, malformed, bomb, deep files",
      "one line, exit 2, nothing written; accept refuses a linked --baseline",
      "tests/test_bad_files.py::test_bad_file_is_one_line"),

@@ -6,7 +6,10 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -22,9 +25,10 @@ from tunnelcheck.model import AppKind, is_tunnel_profile
 from tunnelcheck.model.resources import REQUIRED_PERMISSIONS, Resource
 from tunnelcheck.registry import Catalog
 from tunnelcheck.sources import snapshot
-from tunnelcheck.sources.graph import LiveSource, open_source, open_tenant, record
+from tunnelcheck.sources.graph import LiveSource, auth, open_source, open_tenant, record
 from tunnelcheck.tenant import Tenant
 
+ROOT = Path(__file__).resolve().parents[2]
 GRAPH_PATHS = ("/beta/",)
 
 
@@ -245,6 +249,32 @@ def test_wrong_secret_is_one_line_without_the_secret(emu: Emulator, monkeypatch:
     assert message.startswith(f"client-secret sign-in to tenant {emu.tenant_id} failed: AADSTS")
     assert "\n" not in message and "wrong-secret-value-123" not in message
     assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+@pytest.mark.parametrize("environment", ["wrong-secret", "incomplete"])
+def test_a_failed_default_sign_in_points_at_auth_method(emu: Emulator, tmp_path: Path, environment: str) -> None:
+    """``tunnelcheck record`` with no auth.method (``default``: here its environment credential, the emulator
+    being no Microsoft authority) whose sign-in fails: one line naming auth.method and the README section,
+    without the secret it was given."""
+    canary = "canary-default-secret-5b1e"
+    (tmp_path / "cfg.yaml").write_text(f"graph_url: {emu.graph_url}\nauthority: {emu.authority}\n"
+                                       f"ca_bundle: {emu.ca_path}\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "MSAL_", "IDENTITY_"))}
+    env |= {"AZURE_CLIENT_ID": emu.client_id, "AZURE_CLIENT_SECRET": canary}
+    if environment == "wrong-secret":
+        env["AZURE_TENANT_ID"] = emu.tenant_id
+    done = subprocess.run([sys.executable, "-m", "tunnelcheck.cli", "record", "--tenant", emu.tenant_id,
+                           "-o", "out.json", "--tunnelcheck-config", "cfg.yaml"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"tunnelcheck: error: default sign-in to tenant {emu.tenant_id} failed: ")
+    assert ("AADSTS7000215" in line) == (environment == "wrong-secret"), line
+    assert line.endswith(auth.DEFAULT_HINT)
+    assert canary not in done.stderr and not (tmp_path / "out.json").exists()
+    assert _graph_requests(emu) == []
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "\n## Run against your tenant\n" in readme and "2. **Choose how it signs in** (`auth.method`" in readme
 
 
 def test_no_secret_or_token_in_logs_snapshot_or_errors(emu: Emulator, settings: config.Config, tmp_path: Path,

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from emulated import DEMO, SECRET_ENV, write_config
 
+from tunnelcheck.cli.record import add_record_arguments, run_record
 from tunnelcheck.emulator import Emulator, Fault
 from tunnelcheck.sources import snapshot
-from tunnelcheck.sources.graph import add_record_arguments, run_record
 
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 

@@ -7,6 +7,7 @@ import asyncio
 import base64
 import io
 import json
+import os
 
 import httpx
 import pytest
@@ -15,12 +16,12 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
 from tunnelcheck import config
+from tunnelcheck.cli.record import Progress
 from tunnelcheck.errors import AuthenticationFailed, ConfigError
 from tunnelcheck.model.resources import REQUIRED_PERMISSIONS, Resource
 from tunnelcheck.sources.graph import auth
 from tunnelcheck.sources.graph.client import ReadOnlyTransport, WriteRefused, endpoints, write_refusal
 from tunnelcheck.sources.graph.collector import Stats
-from tunnelcheck.sources.graph.record import Progress
 
 ORIGIN = httpx.URL("https://graph.example:8443")
 
@@ -121,7 +122,30 @@ def test_auth_error_is_one_line_with_the_aadsts_code() -> None:
         "client-secret sign-in to tenant contoso failed: AADSTS7000215: Invalid client secret provided")
     plain = ClientAuthenticationError("DefaultAzureCredential failed to retrieve a token.\nAttempted: ...")
     assert auth.describe_auth_error(plain, "default", "c") == (
-        "default sign-in to tenant c failed: DefaultAzureCredential failed to retrieve a token.")
+        "default sign-in to tenant c failed: DefaultAzureCredential failed to retrieve a token" + auth.DEFAULT_HINT)
+
+
+def test_a_failed_default_credential_is_one_line_naming_auth_method(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real DefaultAzureCredential at Microsoft's authority, limited to its environment credential (which,
+    not fully configured, fails without a request): its many lines become one, naming auth.method."""
+    for name in list(os.environ):
+        if name.startswith(("AZURE_", "MSAL_", "IDENTITY_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "EnvironmentCredential")  # nothing else may reach out
+    monkeypatch.setenv("AZURE_CLIENT_ID", "11111111-2222-3333-4444-555555555555")
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", "canary-s3cret-in-the-environment")
+    settings = config.parse({})
+    where = endpoints(settings)
+    credential = auth.make_credential(settings, "contoso.onmicrosoft.com", where)
+    assert type(credential.inner).__name__ == "DefaultAzureCredential"
+    with pytest.raises(ClientAuthenticationError) as raw:
+        credential.inner.get_token(where.scope)
+    assert "\n" in str(raw.value), "azure-identity's own message spans lines"
+    with pytest.raises(AuthenticationFailed) as info:
+        auth.acquire_token(credential, where, "default", "contoso.onmicrosoft.com")
+    assert str(info.value) == ("default sign-in to tenant contoso.onmicrosoft.com failed: DefaultAzureCredential "
+                               "failed to retrieve a token from the included credentials" + auth.DEFAULT_HINT)
+    assert "set auth.method in the config" in auth.DEFAULT_HINT and "canary" not in str(info.value)
 
 
 def test_endpoints_per_cloud_and_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:

@@ -1,5 +1,6 @@
-"""The ``tunnelcheck`` command: the catalog, one check explained, the demo run, and (from their own
-packages, imported only when asked for) ``record`` and ``emulate``.
+"""The ``tunnelcheck`` command: the catalog, one check explained, the demo run, and (from a module of their
+own each, imported only when asked for) ``record``, ``emulate``, ``diff``, ``accept``, ``synth``, ``fleet``
+and ``plan``.
 
 pytest is the runner (``pytest --snapshot FILE``); this command only adds what is awkward to do through
 pytest: listing and explaining the checks without a tenant, and running the embedded demo from any folder.
@@ -27,7 +28,7 @@ from ..check import Check
 from ..errors import TunnelcheckError
 from ..registry import Catalog
 from ..untrusted import for_terminal
-from .output import emit
+from .output import UsageError, emit
 
 __all__ = ["build_parser", "demo_command", "main"]
 
@@ -221,22 +222,22 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         lazy = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
         if name == command:
             _lazy_add_arguments(name, lazy)
-            lazy.set_defaults(func=_lazy_run(name))
+            lazy.set_defaults(func=_lazy_run(name), command_parser=lazy)
     return parser
 
 
 # name -> (help, module, its add-arguments function, its run function)
 _LAZY: dict[str, tuple[str, str, str, str]] = {
-    "record": ("record a live tenant as a snapshot (read-only Graph)", "tunnelcheck.sources.graph",
+    "record": ("record a live tenant as a snapshot (read-only Graph)", "tunnelcheck.cli.record",
                "add_record_arguments", "run_record"),
-    "emulate": ("serve a snapshot as a local Graph + Entra emulator (loopback HTTPS)", "tunnelcheck.emulator",
-                "add_arguments", "run"),
+    "emulate": ("serve a snapshot as a local Graph + Entra emulator (loopback HTTPS)", "tunnelcheck.cli.emulate",
+                "add_emulate_arguments", "run_emulate"),
     "diff": ("compare two snapshots: what the Tunnel migration depends on that changed", "tunnelcheck.cli.diff",
              "add_diff_arguments", "run_diff"),
     "accept": ("accept a snapshot as the new baseline (digest verified, the old one kept as FILE.prev)",
-               "tunnelcheck.sources.baseline", "add_accept_arguments", "run_accept"),
-    "synth": ("write a synthetic tenant at scale (S, M, L, XL) for benchmarks", "tunnelcheck.sources.synth",
-              "add_arguments", "run"),
+               "tunnelcheck.cli.accept", "add_accept_arguments", "run_accept"),
+    "synth": ("write a synthetic tenant at scale (S, M, L, XL) for benchmarks", "tunnelcheck.cli.synth",
+              "add_synth_arguments", "run_synth"),
     "fleet": ("gather many tenants' results into one page: tenants x phases, furthest behind first",
               "tunnelcheck.cli.fleet", "add_fleet_arguments", "run_fleet"),
     "plan": ("write the steps that make the failing checks pass: plan.md and plan.json (never sent)",
@@ -288,6 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("demo: --html and --no-html exclude each other")
     try:
         return args.func(args, sys.stdout)
+    except UsageError as exc:  # shown as argparse shows its own: the command's usage, then the error
+        command_parser: argparse.ArgumentParser = getattr(args, "command_parser", parser)
+        command_parser.error(for_terminal(exc))
     except TunnelcheckError as exc:
         print(f"{PROG}: error: {for_terminal(exc)}", file=sys.stderr)
         return 2

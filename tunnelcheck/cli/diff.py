@@ -23,13 +23,15 @@ from ..untrusted import for_html, for_terminal, for_terminal_json
 from ..untrusted import for_markdown as md
 from .output import emit
 
-__all__ = ["FORMATS", "add_diff_arguments", "render", "run_diff"]
+__all__ = ["FORMATS", "add_diff_arguments", "render", "run_diff", "side"]
 
+
+def side(info: SourceInfo) -> str:
+    """One side of a comparison: the snapshot, and when it was recorded."""
+    return f"{info.location} (recorded {info.recorded_at})" if info.recorded_at else info.location
 
 
 def _heading(result: TenantDiff, arrow: str = "->") -> str:
-    def side(info: SourceInfo) -> str:
-        return f"{info.location} (recorded {info.recorded_at})" if info.recorded_at else info.location
     return f"tunnelcheck diff: {side(result.old)} {arrow} {side(result.new)}"
 
 

@@ -1,12 +1,12 @@
 """A local HTTPS Microsoft Graph beta + Entra ID emulator serving tunnelcheck snapshots, one tenant each.
 
 The project's tests point the real msgraph-sdk and azure-identity at it, and users run it for demos
-(``tunnelcheck emulate SNAPSHOT``). It never talks to Microsoft: it is a loopback server with its own CA.
+(``tunnelcheck emulate SNAPSHOT``, whose command line is tunnelcheck/cli/emulate.py). It never talks to
+Microsoft: it is a loopback server with its own CA.
 """
 
 from __future__ import annotations
 
-from .cli import add_arguments, main, run, serve_forever
 from .faults import Fault, nested_json
 from .server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, Emulator, RequestLog
 from .tenants import EmulatedTenant, TenantSpec
@@ -20,9 +20,5 @@ __all__ = [
     "Fault",
     "RequestLog",
     "TenantSpec",
-    "add_arguments",
-    "main",
     "nested_json",
-    "run",
-    "serve_forever",
 ]

@@ -1,4 +1,5 @@
-"""Synthetic tenants at scale, for benchmarks and scale tests: ``tunnelcheck synth --size XL --seed 1 -o FILE``.
+"""Synthetic tenants at scale, for benchmarks and scale tests: ``tunnelcheck synth --size XL --seed 1 -o FILE``
+(its command line is tunnelcheck/cli/synth.py).
 
 A tenant halfway through the migration, with Graph beta's shapes (built by ``tunnelcheck.testing``) and the
 proportions of a large Intune tenant. At XL: 100,000 managed devices, 20,000 mobile apps (5,000 iOS apps
@@ -13,7 +14,6 @@ The same size and seed give the same documents, byte for byte (and so the same s
 
 from __future__ import annotations
 
-import argparse
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -45,7 +45,7 @@ from ..testing.graph import (
 )
 from ..testing.tenants import snapshot_document
 
-__all__ = ["SIZES", "Synthetic", "add_arguments", "generate", "run"]
+__all__ = ["SIZES", "Synthetic", "generate"]
 
 SIZES = {"S": 0.01, "M": 0.1, "L": 1 / 3, "XL": 1.0}
 #: XL counts.
@@ -421,27 +421,3 @@ def generate(size: str, seed: int = 1) -> Synthetic:
         raise ValueError(f"unknown size {size!r} (expected one of {', '.join(SIZES)})")
     return _Builder(size, seed).build()
 
-
-# ---------------------------------------------------------------------------------------------------
-# tunnelcheck synth
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--size", choices=list(SIZES), default="S",
-                        help="S, M, L or XL (XL: 100,000 devices, 20,000 apps; S, M, L: 1/100, 1/10, 1/3)")
-    parser.add_argument("--seed", type=int, default=1, help="the same seed gives the same file (default: 1)")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE",
-                        help="the current tenant's snapshot (.json or .json.gz)")
-    parser.add_argument("--baseline", metavar="FILE", help="also write its pre-migration baseline snapshot here")
-
-
-def run(args: argparse.Namespace) -> int:
-    from . import snapshot
-
-    tenant = generate(args.size, args.seed)
-    digest = snapshot.write(args.output, tenant.current)
-    print(f"{args.output}: size {args.size}, seed {args.seed}, sha256 {digest}")
-    print("  " + ", ".join(f"{key.split('/')[-1]} {n:,}" for key, n in tenant.counts.items()))
-    if args.baseline:
-        print(f"{args.baseline}: baseline, sha256 {snapshot.write(args.baseline, tenant.baseline)}")
-    return 0

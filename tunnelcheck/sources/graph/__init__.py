@@ -2,7 +2,7 @@
 
 - :func:`open_tenant` (``pytest --tenant``): sign in, check the token's permissions, return a ``Tenant``
   whose data is collected lazily, per check, concurrently.
-- :func:`record` / :func:`run_record` (``tunnelcheck record``, ``pytest --record``): write a snapshot.
+- :func:`record` / :func:`record_loaded` (``tunnelcheck record``, ``pytest --record``): write a snapshot.
 
 Modules: ``client`` (endpoints, TLS, the read-only choke point, the SDK client), ``auth`` (credentials,
 permission preflight), ``collector`` (pages, batches, throttling, the eight resources), ``source``
@@ -11,8 +11,7 @@ permission preflight), ``collector`` (pages, batches, throttling, the eight reso
 
 from __future__ import annotations
 
-from .record import add_record_arguments, record, record_loaded, run_record, snapshot_document
+from .record import record, record_loaded, snapshot_document
 from .source import LiveSource, open_source, open_tenant
 
-__all__ = ["LiveSource", "add_record_arguments", "open_source", "open_tenant", "record", "record_loaded",
-           "run_record", "snapshot_document"]
+__all__ = ["LiveSource", "open_source", "open_tenant", "record", "record_loaded", "snapshot_document"]

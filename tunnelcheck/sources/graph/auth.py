@@ -228,11 +228,18 @@ def acquire_token(credential: TokenCredential, where: Endpoints, method: str, te
         raise AuthenticationFailed(describe_auth_error(exc, method, tenant)) from None
 
 
+#: After a failed ``default`` sign-in (auth.method left as it is): DefaultAzureCredential tried what it found on
+#: this machine, and its own words rarely say which setting would do; this names the setting and its docs.
+DEFAULT_HINT = ("; set auth.method in the config to how tunnelcheck should sign in (README, \"Run against your "
+                "tenant\", step 2 \"Choose how it signs in\")")
+
+
 def describe_auth_error(exc: ClientAuthenticationError, method: str, tenant: str) -> str:
-    """One line: the method, the tenant and Entra's AADSTS code with its first sentence. azure-identity's
-    own message may span lines (DefaultAzureCredential lists every credential it tried): only the first
-    line is kept, and nothing from the request. The authority's text may still echo what it was sent: it is
-    scrubbed whole first, before a sentence is cut out of it (a secret may hold a dot)."""
+    """One line: the method, the tenant and Entra's AADSTS code with its first sentence (after ``default``,
+    :data:`DEFAULT_HINT`). azure-identity's own message may span lines (DefaultAzureCredential lists every
+    credential it tried): only the first line is kept, and nothing from the request. The authority's text may
+    still echo what it was sent: it is scrubbed whole first, before a sentence is cut out of it (a secret may
+    hold a dot)."""
     text = scrub.scrub(str(getattr(exc, "message", None) or exc))
     codes = _AADSTS.search(text)
     if codes:
@@ -241,6 +248,8 @@ def describe_auth_error(exc: ClientAuthenticationError, method: str, tenant: str
         summary = f"{codes.group(0)}: {detail}" if detail else codes.group(0)
     else:
         summary = _one_line(text)
+    if method == "default":
+        summary = summary.rstrip(".") + DEFAULT_HINT
     return f"{method} sign-in to tenant {tenant} failed: {summary}"
 
 

@@ -1,43 +1,45 @@
-"""Recording a live tenant as a snapshot: ``record()``, ``tunnelcheck record`` and ``pytest --record``.
+"""Recording a live tenant as a snapshot: ``record()`` (``tunnelcheck record``, whose command line is
+tunnelcheck/cli/record.py) and ``record_loaded()`` (``pytest --record``).
 
-Crash-safe and resumable: while ``tunnelcheck record -o FILE`` collects, each completed resource is written
+Crash-safe and resumable: while a recording of ``FILE`` collects, each completed resource is written
 atomically to the checkpoint folder ``FILE.partial/`` (one JSON file per resource, beside ``meta.json``
-naming the tenant, the Graph origin and the redaction salt's fingerprint). The snapshot itself is written
-atomically at the end, so a run killed at any point leaves the previous ``FILE`` as it was and nothing
-partial under that name. ``tunnelcheck record --resume`` takes the completed resources from the checkpoint
-and asks Graph only for the others. The result is the same snapshot as an uninterrupted run: the same
-``resources`` (and tenant id and cloud); ``recorded_at``, the digest and ``provenance`` differ (a resumed
-resource's provenance keeps its original request ids and says ``"checkpoint": true``). The checkpoint is
-removed when every resource was recorded, and kept when some failed, so ``--resume`` retries only those.
+naming the tenant, the Graph origin, the redaction salt's fingerprint, and the recording's arguments: the
+resources asked for and the config file, so that resuming needs nothing but the checkpoint). The snapshot
+itself is written atomically at the end, so a run killed (or interrupted) at any point leaves the previous
+``FILE`` as it was and nothing partial under that name. Resuming takes the completed resources from the
+checkpoint and asks Graph only for the others. The result is the same snapshot as an uninterrupted run: the
+same ``resources`` (and tenant id and cloud); ``recorded_at``, the digest and ``provenance`` differ (a
+resumed resource's provenance keeps its original request ids and says ``"checkpoint": true``). The
+checkpoint is removed when every resource was recorded, and kept when some failed, so resuming retries
+only those.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
 import shutil
-import sys
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from ... import config as config_file
 from ...errors import DataUnavailable, TunnelcheckError
 from ...files import check_writable, write_atomic
 from ...model.resources import Resource
 from ...tenant import Tenant
-from ...untrusted import for_terminal
 from .. import snapshot
 from ..redact import RedactedSource, Redactor
-from ..redact import from_env as redactor_from_env
 from .collector import Graph, Provenance, Stats
 from .source import LiveSource
 
-__all__ = ["Checkpoint", "add_record_arguments", "record", "record_loaded", "run_record", "snapshot_document"]
+__all__ = ["Checkpoint", "RecordingSource", "Started", "record", "record_loaded", "record_source",
+           "snapshot_document"]
 
 CHECKPOINT_VERSION = 1
+CHECKPOINT_SUFFIX = ".partial"
 
 
 def snapshot_document(source: LiveSource, redactor: Redactor | None = None) -> dict[str, Any]:
@@ -66,14 +68,34 @@ def snapshot_document(source: LiveSource, redactor: Redactor | None = None) -> d
     }
 
 
+@dataclass(frozen=True)
+class Started:
+    """What a checkpoint's meta.json says of the recording that began it: enough to resume it."""
+
+    tenant: str
+    redacted: bool
+    #: The resources it was asked for, and its config file (absolute); None: the checkpoint does not say
+    #: (one written before they were kept).
+    resources: tuple[Resource, ...] | None
+    config: str | None
+
+
 class Checkpoint:
     """``FILE.partial/``: the resources of an unfinished recording of ``FILE``, each written atomically
     when it completes."""
 
     def __init__(self, target: str | os.PathLike[str]) -> None:
-        target = Path(target)
-        self.folder = target.with_name(target.name + ".partial")
+        self.target = Path(target)
+        self.folder = self.target.with_name(self.target.name + CHECKPOINT_SUFFIX)
         self._check()
+
+    @classmethod
+    def named(cls, path: str | os.PathLike[str]) -> Checkpoint:
+        """The checkpoint ``path`` names: the folder ``FILE.partial`` itself, or the snapshot ``FILE``."""
+        name = Path(path).name
+        if name.endswith(CHECKPOINT_SUFFIX) and name != CHECKPOINT_SUFFIX:
+            return cls(Path(path).with_name(name.removesuffix(CHECKPOINT_SUFFIX)))
+        return cls(path)
 
     def _check(self) -> None:
         """The checkpoint is tunnelcheck's own folder: a link there (whose target would be read as this
@@ -89,19 +111,30 @@ class Checkpoint:
     def _file(self, resource: Resource) -> Path:
         return self.folder / f"{resource.name.lower()}.json"
 
-    def completed(self, identity: dict[str, Any]) -> dict[Resource, dict[str, Any]] | None:
-        """The completed resources (``{"items", "provenance"}`` each) of the checkpoint, for ``--resume``;
-        None when there is none (or it was killed before its meta.json was written). One of another tenant
-        or Graph origin, or redacted otherwise, is refused, never mixed in."""
+    def started(self) -> Started | None:
+        """What the recording that began this checkpoint was; None when there is none (or it was killed
+        before its meta.json was written). A meta.json that is not tunnelcheck's is an error."""
         self._check()
         found = _read_json(self.folder / "meta.json")
         if found is None:
             return None
-        meta = {"tunnelcheck_checkpoint": CHECKPOINT_VERSION, **identity}
-        if found != meta:
-            raise TunnelcheckError(
-                f"--resume: {self.folder} was started for {_describe(found)}, not {_describe(meta)}; "
-                "remove it, or record without --resume")
+        tenant = found.get("tenant") if isinstance(found, dict) else None
+        arguments = found.get("arguments", {}) if isinstance(found, dict) else None
+        resources = arguments.get("resources") if isinstance(arguments, dict) else None
+        config = arguments.get("tunnelcheck_config") if isinstance(arguments, dict) else None
+        known = {r.value for r in Resource}
+        if not isinstance(found, dict) or found.get("tunnelcheck_checkpoint") != CHECKPOINT_VERSION \
+                or not isinstance(tenant, str) or not tenant or not isinstance(arguments, dict) \
+                or not (resources is None or isinstance(resources, list) and set(resources) <= known) \
+                or not (config is None or isinstance(config, str)):
+            raise TunnelcheckError(f"{self.folder / 'meta.json'} is not the checkpoint of a tunnelcheck recording "
+                                   f"(version {CHECKPOINT_VERSION}): remove {self.folder}, or record without --resume")
+        return Started(tenant=tenant, redacted=bool(found.get("redaction")),
+                       resources=tuple(Resource(r) for r in resources) if resources is not None else None,
+                       config=config)
+
+    def saved(self) -> dict[Resource, dict[str, Any]]:
+        """The resources whose file is complete (``{"items", "provenance"}`` each), whoever began it."""
         done: dict[Resource, dict[str, Any]] = {}
         for resource in Resource:
             entry = _read_json(self._file(resource))
@@ -110,13 +143,29 @@ class Checkpoint:
                 done[resource] = entry
         return done
 
-    def begin(self, identity: dict[str, Any]) -> None:
+    def completed(self, identity: dict[str, Any]) -> dict[Resource, dict[str, Any]] | None:
+        """The completed resources of the checkpoint, for resuming; None when there is none (or it was
+        killed before its meta.json was written). One of another tenant or Graph origin, or redacted
+        otherwise, is refused, never mixed in."""
+        self._check()
+        found = _read_json(self.folder / "meta.json")
+        if found is None:
+            return None
+        meta = {"tunnelcheck_checkpoint": CHECKPOINT_VERSION, **identity}
+        if not isinstance(found, dict) or {k: v for k, v in found.items() if k != "arguments"} != meta:
+            raise TunnelcheckError(
+                f"--resume: {self.folder} was started for {_describe(found)}, not {_describe(meta)}; "
+                "remove it, or record without --resume")
+        return self.saved()
+
+    def begin(self, identity: dict[str, Any], arguments: dict[str, Any]) -> None:
         """Start a new checkpoint (an older one is discarded)."""
         self._check()
         if self.folder.exists():
             shutil.rmtree(self.folder)
         self.folder.mkdir(parents=True)
-        _write_atomically(self.folder / "meta.json", {"tunnelcheck_checkpoint": CHECKPOINT_VERSION, **identity})
+        _write_atomically(self.folder / "meta.json",
+                          {"tunnelcheck_checkpoint": CHECKPOINT_VERSION, **identity, "arguments": arguments})
 
     def save(self, resource: Resource, items: list[Any], provenance: Provenance) -> None:
         _write_atomically(self._file(resource),
@@ -175,9 +224,12 @@ class RecordingSource(LiveSource):
         return result
 
 
-def _record(tenant_name: str, settings: config_file.Config, path: str | os.PathLike[str],
-            resources: Collection[Resource], stats: Stats | None = None, resume: bool = False,
-            redactor: Redactor | None = None) -> tuple[str, RecordingSource]:
+def record_source(tenant_name: str, settings: config_file.Config, path: str | os.PathLike[str],
+                  resources: Collection[Resource], stats: Stats | None = None, resume: bool = False,
+                  redactor: Redactor | None = None, config_path: str | None = None) -> tuple[str, RecordingSource]:
+    """:func:`record`, returning the snapshot's sha256 and the source (what it loaded, resumed and could not
+    read, and how many requests it took). ``config_path`` (the file ``settings`` came from) is kept in the
+    checkpoint with the resources, so that resuming needs nothing but the checkpoint."""
     check_writable(path, "-o")  # before signing in: a recording can take half an hour
     checkpoint = Checkpoint(path)
     source = RecordingSource(tenant_name, settings, stats=stats, checkpoint=checkpoint, redactor=redactor)
@@ -189,23 +241,14 @@ def _record(tenant_name: str, settings: config_file.Config, path: str | os.PathL
     missing = [r for r in wanted if r not in source.loaded]
     source.preflight(missing or wanted)
     if done is None:
-        checkpoint.begin(identity)
+        checkpoint.begin(identity, {"resources": [r.value for r in wanted],
+                                    "tunnelcheck_config": os.path.abspath(config_path) if config_path else None})
     if missing:
         source.load(missing)
     digest = snapshot.write(path, snapshot_document(source, redactor))
     if not source.failures:
         checkpoint.remove()
     return digest, source
-
-
-def recorded_by_default() -> tuple[Resource, ...]:
-    """What ``tunnelcheck record`` collects unless told: every resource an installed check reads (built-in
-    and check packs), and the groups, whose names the evidence shows. A check that reads more errors on
-    such a snapshot, naming the resource that was not recorded."""
-    from ...registry import Catalog
-
-    wanted = Catalog.installed().needs | {Resource.GROUPS}
-    return tuple(r for r in Resource if r in wanted)
 
 
 def record(tenant_name: str, settings: config_file.Config, path: str | os.PathLike[str],
@@ -215,7 +258,7 @@ def record(tenant_name: str, settings: config_file.Config, path: str | os.PathLi
     checkpointing each completed resource in ``path.partial/`` (see the module docstring; ``resume`` starts
     from it). Returns the snapshot's sha256. A resource that could not be collected is left out (its
     provenance says why); ``tunnelcheck record`` reports that with exit status 1."""
-    return _record(tenant_name, settings, path, resources, resume=resume, redactor=redactor)[0]
+    return record_source(tenant_name, settings, path, resources, resume=resume, redactor=redactor)[0]
 
 
 def record_loaded(tenants: Mapping[str, Tenant], path: str | os.PathLike[str],
@@ -231,75 +274,3 @@ def record_loaded(tenants: Mapping[str, Tenant], path: str | os.PathLike[str],
     if len(live) != 1:
         raise TunnelcheckError(f"--record needs exactly one --tenant, not {len(live)}")
     return snapshot.write(path, snapshot_document(live[0], redactor))
-
-
-# ---------------------------------------------------------------------------------------------------
-# tunnelcheck record
-
-
-def add_record_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tenant", required=True, metavar="TENANT",
-                        help="the tenant to record (domain or id; auth.tenant_id in the config overrides it)")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE",
-                        help="the snapshot to write (.json, or .json.gz to compress); replaced atomically")
-    parser.add_argument("--tunnelcheck-config", metavar="FILE", dest="tunnelcheck_config",
-                        help="YAML settings: cloud, graph_url, authority, auth (see config.example.yaml)")
-    parser.add_argument("--resource", action="append", choices=[r.value for r in Resource], dest="resources",
-                        metavar="RESOURCE", help="record this resource (repeatable; default: what any installed "
-                        "check reads, and the groups' names: not the managed devices in bulk)")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue an interrupted recording of FILE from its checkpoint FILE.partial/: only "
-                        "the resources not yet recorded are asked for")
-    parser.add_argument("--redact", action="store_true",
-                        help="replace user principal names, user and device names with salted hashes (salt: "
-                        "the environment variable TUNNELCHECK_REDACT_SALT)")
-
-
-def run_record(args: argparse.Namespace, err: TextIO | None = None) -> int:
-    """0: every resource recorded; 1: the snapshot was written without some resources; 2: nothing written."""
-    err = err or sys.stderr
-    resources = tuple(Resource(r) for r in args.resources) if args.resources else recorded_by_default()
-    progress = Progress(err)
-    try:
-        settings = config_file.load(args.tunnelcheck_config)
-        redactor = redactor_from_env() if getattr(args, "redact", False) else None
-        digest, source = _record(args.tenant, settings, args.output, resources, Stats(on_change=progress.show),
-                                 resume=getattr(args, "resume", False), redactor=redactor)
-    except TunnelcheckError as exc:
-        progress.end()
-        print(f"tunnelcheck: error: {for_terminal(exc)}", file=err)
-        return 2
-    progress.end()
-    objects = sum(len(items) for items in source.loaded.values())
-    print(f"tunnelcheck: recorded {len(source.loaded)} of {len(resources)} resources ({objects} objects, "
-          f"{source.stats.requests} requests) to {args.output} (sha256 {digest})", file=err)
-    if source.resumed:
-        print(f"tunnelcheck: {len(source.resumed)} resources taken from the checkpoint of an interrupted run",
-              file=err)
-    for failure in source.failures.values():
-        print(f"tunnelcheck: not recorded: {for_terminal(failure)}", file=err)
-    if source.failures:
-        print(f"tunnelcheck: the others are kept in {Checkpoint(args.output).folder}: tunnelcheck record --resume "
-              "asks only for these again", file=err)
-    return 1 if source.failures else 0
-
-
-class Progress:
-    """One line on a terminal, redrawn in place; silent when stderr is not a TTY or CI=true."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.enabled = stream.isatty() and os.environ.get("CI", "").lower() != "true"
-        self._drawn = False
-
-    def show(self, stats: Stats) -> None:
-        if self.enabled:
-            self.stream.write(f"\rtunnelcheck: {stats.resources_done}/{stats.resources_total} resources, "
-                              f"{stats.requests} requests, {stats.retries} retries\x1b[K")
-            self.stream.flush()
-            self._drawn = True
-
-    def end(self) -> None:
-        if self._drawn:
-            self.stream.write("\n")
-            self._drawn = False

@@ -1,8 +1,10 @@
 """``tunnelcheck emulate SNAPSHOT...``: serve snapshots as a local Graph + Entra for demos and manual testing,
 one tenant each (a folder: every snapshot in it).
 
-``tunnelcheck/cli.py`` wires the subcommand with ``add_arguments(subparser)`` and ``run(args)``; ``main`` is
-the same as a standalone entry point (``python -m tunnelcheck.emulator``).
+The emulator itself is :mod:`tunnelcheck.emulator`. The dispatcher wires the subcommand with
+``add_emulate_arguments(subparser)`` and ``run_emulate(args)``; ``main`` is the same as a standalone entry
+point (``python -m tunnelcheck.emulator``). Exit status: 0 stopped by Ctrl-C; 2 a snapshot or an argument
+was refused, or the port could not be had (one line on stderr).
 """
 
 from __future__ import annotations
@@ -15,18 +17,19 @@ import threading
 from collections.abc import Sequence
 from typing import TextIO
 
+from ..emulator.server import Emulator
+from ..emulator.tenants import MAX_TENANTS
+from ..emulator.throttle import parse_throttle
 from ..errors import SnapshotError
 from ..untrusted import for_terminal
-from .server import Emulator
-from .tenants import MAX_TENANTS
-from .throttle import parse_throttle
 
-__all__ = ["add_arguments", "instructions", "main", "run", "serve_forever"]
+__all__ = ["add_emulate_arguments", "instructions", "main", "run_emulate", "serve_forever"]
 
 SECRET_ENV = "TUNNELCHECK_EMULATOR_SECRET"
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_emulate_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the ``emulate`` arguments to ``parser`` (and ``func=run_emulate`` as its default)."""
     parser.add_argument(
         "snapshots", metavar="SNAPSHOT", nargs="+",
         help="a snapshot file to serve (.json or .json.gz), or a folder of them: one tenant each, all at once "
@@ -51,9 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Intune's throttling per application per tenant: N requests (those inside a $batch count) in "
         "any SECONDS, then 429 with Retry-After (default: 1000/20, Intune's; off: unlimited)",
     )
+    parser.set_defaults(func=run_emulate)
+    return parser
 
 
-def run(args: argparse.Namespace) -> int:
+def run_emulate(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Start the emulator from parsed arguments and serve until Ctrl-C. Returns the exit code."""
     try:
         throttle = parse_throttle(args.throttle)
@@ -73,11 +78,11 @@ def run(args: argparse.Namespace) -> int:
         emulator.start()
     except OSError as exc:
         print(
-            f"tunnelcheck emulate: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            for_terminal(f"tunnelcheck emulate: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"),
             file=sys.stderr,
         )
         return 2
-    return serve_forever(emulator)
+    return serve_forever(emulator, out)
 
 
 def snapshot_files(paths: Sequence[str]) -> list[str]:
@@ -182,5 +187,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Serve tunnelcheck snapshots as a local Microsoft Graph beta "
         "and Entra ID over HTTPS, one tenant each, for demos and tests.",
     )
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    add_emulate_arguments(parser)
+    return run_emulate(parser.parse_args(argv))

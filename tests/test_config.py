@@ -37,7 +37,7 @@ def test_waivers_parse_dates() -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("migration:\n  defender_features: maybe\n", "migration.defender_features: expected true or false, got a string"),
     ("migration:\n  max_profile_errors: '3'\n", "migration.max_profile_errors: expected an integer, got a string"),
-    ("migration:\n  max_profile_errors: -1\n", "migration.max_profile_errors: expected a number of 0 or more"),
+    ("migration:\n  max_profile_errors: -1\n", "migration.max_profile_errors: expected 0 or more, got -1"),
     ("migration:\n  defendr_features: true\n",
      "migration.defendr_features: unknown key (known keys here: browser_package_ids, defender_app_ids, "
      "defender_features, max_profile_errors, reassign_delay_minutes, standalone_app_ids, standalone_app_names)"),
@@ -47,7 +47,7 @@ def test_waivers_parse_dates() -> None:
      "migration.browser_package_ids[1]: expected a non-empty string, got an integer"),
     ("migration:\n  defender_app_ids: {android: x}\n", "migration.defender_app_ids.ios: missing (required)"),
     ("waivers:\n  - check: TUN-AND-07\n    reason: r\n    owner: o\n    expires: soon\n",
-     "waivers[0].expires: expected a date (YYYY-MM-DD), got a string"),
+     "waivers[0].expires: expected a date (YYYY-MM-DD), got 'soon'"),
     ("- a\n- b\n", "expected a mapping, got a list"),
     ("migration: [\n", "not valid YAML (line 2, column 1): expected the node content, but found '<stream end>'"),
     # A key written twice: YAML would keep the last silently.

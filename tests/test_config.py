@@ -58,9 +58,10 @@ def test_waivers_parse_dates() -> None:
     ("waivers:\n  - {check: TUN-AND-07, reason: a, owner: o, reason: b, expires: 2030-01-01}\n",
      "duplicate key 'reason' twice on line 2 (YAML would keep only the last: merge them)"),
     ("migration: " + "[" * 100_000 + "]" * 100_000 + "\n", "not valid YAML: nested too deeply"),
+    ("max_pages: -" + "7" * 5000 + "\n", "not valid YAML: a number of more than 4300 digits"),
 ], ids=["bool", "int-type", "int-negative", "unknown-key", "list-type", "list-item", "nested-missing",
         "date", "top-level", "yaml-syntax", "duplicate-section", "duplicate-nested-key", "duplicate-in-flow-mapping",
-        "nested-100000-deep"])
+        "nested-100000-deep", "5000-digit-integer"])
 def test_bad_config_gives_one_line(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "cfg.yaml"
     path.write_text(text)

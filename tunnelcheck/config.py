@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import json
 import os
+import sys
 import types
 import typing
 from collections.abc import Mapping
@@ -234,6 +235,8 @@ def load(path: str | os.PathLike[str] | None) -> Config:
         raise ConfigError(name, str(exc)) from None
     except RecursionError:  # PyYAML composes nested nodes recursively
         raise ConfigError(name, "not valid YAML: nested too deeply") from None
+    except ValueError:  # the only other one: an integer longer than int() converts (CVE-2020-10735)
+        raise ConfigError(name, f"not valid YAML: a number of more than {sys.get_int_max_str_digits()} digits") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

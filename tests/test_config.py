@@ -37,7 +37,7 @@ def test_waivers_parse_dates() -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("migration:\n  defender_features: maybe\n", "migration.defender_features: expected true or false, got a string"),
     ("migration:\n  max_profile_errors: '3'\n", "migration.max_profile_errors: expected an integer, got a string"),
-    ("migration:\n  max_profile_errors: -1\n", "migration.max_profile_errors: expected a number of 0 or more"),
+    ("migration:\n  max_profile_errors: -1\n", "migration.max_profile_errors: expected 0 or more, got -1"),
     ("migration:\n  defendr_features: true\n",
      "migration.defendr_features: unknown key (known keys here: browser_package_ids, defender_app_ids, "
      "defender_features, max_profile_errors, reassign_delay_minutes, standalone_app_ids, standalone_app_names)"),
@@ -47,7 +47,7 @@ def test_waivers_parse_dates() -> None:
      "migration.browser_package_ids[1]: expected a non-empty string, got an integer"),
     ("migration:\n  defender_app_ids: {android: x}\n", "migration.defender_app_ids.ios: missing (required)"),
     ("waivers:\n  - check: TUN-AND-07\n    reason: r\n    owner: o\n    expires: soon\n",
-     "waivers[0].expires: expected a date (YYYY-MM-DD), got a string"),
+     "waivers[0].expires: expected a date (YYYY-MM-DD), got 'soon'"),
     ("- a\n- b\n", "expected a mapping, got a list"),
     ("migration: [\n", "not valid YAML (line 2, column 1): expected the node content, but found '<stream end>'"),
     # A key written twice: YAML would keep the last silently.
@@ -58,9 +58,10 @@ def test_waivers_parse_dates() -> None:
     ("waivers:\n  - {check: TUN-AND-07, reason: a, owner: o, reason: b, expires: 2030-01-01}\n",
      "duplicate key 'reason' twice on line 2 (YAML would keep only the last: merge them)"),
     ("migration: " + "[" * 100_000 + "]" * 100_000 + "\n", "not valid YAML: nested too deeply"),
+    ("max_pages: -" + "7" * 5000 + "\n", "not valid YAML: a number of more than 4300 digits"),
 ], ids=["bool", "int-type", "int-negative", "unknown-key", "list-type", "list-item", "nested-missing",
         "date", "top-level", "yaml-syntax", "duplicate-section", "duplicate-nested-key", "duplicate-in-flow-mapping",
-        "nested-100000-deep"])
+        "nested-100000-deep", "5000-digit-integer"])
 def test_bad_config_gives_one_line(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "cfg.yaml"
     path.write_text(text)

@@ -7,7 +7,6 @@ Example counts stay modest for CI."""
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import json
 import warnings
 from pathlib import Path
@@ -30,7 +29,7 @@ CONFIG = yaml.safe_load((ROOT / "config.example.yaml").read_text(encoding="utf-8
 # Every section filled in, so that the mutations reach waivers, tenants and auth's keys too.
 CONFIG |= {
     "waivers": [{"check": "TUN-AND-02", "reason": "pilot group", "owner": "it@contoso.com",
-                 "expires": dt.date(2030, 1, 31), "object": "grp-1"}],
+                 "expires": "2030-01-31", "object": "grp-1"}],
     "tenants": [{"snapshot": "contoso.json"}, {"tenant": "contoso.onmicrosoft.com"}],
     "graph_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443",
     "auth": {"method": "client-secret", "client_id": "c", "client_secret_env": "TC_SECRET"},

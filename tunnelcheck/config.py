@@ -1,8 +1,14 @@
 """The ``--tunnelcheck-config`` YAML file: a typed, immutable schema, validated key by key.
 
-The schema is the dataclasses below; ``config.example.yaml`` documents every key. Unknown keys and wrong
-types are refused with one line naming the file and the key path (``cfg.yaml: migration.max_profile_errors:
-expected an integer, got a string``).
+One definition serves the loader, editors and the docs (README "Editor validation"): the dataclasses below
+give the keys, their types, defaults and limits (a field's ``metadata`` holds its extra JSON Schema
+keywords); the comments of ``config.example.yaml`` describe each key; ``tools/build_config_schema.py``
+writes both into ``config.schema.json`` (JSON Schema 2020-12, shipped with the package), and a test fails
+when that file is not current. :func:`parse` validates a document against that file with ``jsonschema``,
+then builds the dataclasses. Unknown keys and wrong types are refused with one line naming the file and
+the key path (``cfg.yaml: migration.max_profile_errors: expected an integer, got a string``); the rules
+across keys (sign-in settings a method needs, the Graph host a sign-in may send tokens to) are the
+dataclasses' own ``__post_init__``.
 """
 
 from __future__ import annotations
@@ -10,11 +16,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import json
 import os
+import sys
 import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Union
 from urllib.parse import urlsplit
@@ -23,11 +32,19 @@ import yaml
 
 from .errors import ConfigError
 
-__all__ = ["DEFAULT_MAX_SNAPSHOT_MB", "AppIds", "AuthConfig", "Config", "MigrationConfig", "Waiver", "load", "parse"]
+__all__ = ["DEFAULT_MAX_SNAPSHOT_MB", "SCHEMA_FILE", "AppIds", "AuthConfig", "Config", "MigrationConfig", "Waiver",
+           "load", "parse"]
 
 #: The largest snapshot read, in MB of JSON (decompressed): far above the largest real tenant (the
 #: benchmarks' XL tenant, 100,000 devices, is about 110 MB), far below what would exhaust a CI runner.
 DEFAULT_MAX_SNAPSHOT_MB = 4096
+
+#: The JSON Schema of the file, in the ``tunnelcheck`` package (written by tools/build_config_schema.py).
+SCHEMA_FILE = "config.schema.json"
+#: The patterns the schema checks text with, and how an error says what was expected.
+NON_BLANK = r"\S"
+HTTPS_URL = r"^https://.*[^/]"
+_PATTERN_WORDS = {NON_BLANK: "a non-empty string", HTTPS_URL: "an https:// URL"}
 
 
 @dataclass(frozen=True)
@@ -80,20 +97,8 @@ AuthMethod = Literal["default", "client-secret", "certificate", "workload-identi
 
 @dataclass(frozen=True)
 class AuthConfig:
-    """The ``auth:`` section: how tunnelcheck gets a Graph token for ``--tenant`` (azure-identity).
-
-    - ``method``: ``default`` (DefaultAzureCredential: environment, workload identity, managed identity,
-      Azure CLI...), ``client-secret``, ``certificate``, ``workload-identity``, ``managed-identity``,
-      ``azure-cli`` or ``device-code``.
-    - ``client_id``: the app registration (required for client-secret and certificate; for
-      workload-identity it defaults to ``AZURE_CLIENT_ID``; for managed-identity it picks a user-assigned one).
-    - ``tenant_id``: the directory to sign in to; default: the ``--tenant`` value.
-    - ``client_secret_env``: the NAME of the environment variable holding the client secret. The secret itself
-      never goes in this file (a ``client_secret`` key is refused).
-    - ``certificate_path``: PEM file with the certificate and its private key (method certificate).
-    - ``token_file_env``: the name of the environment variable holding the federated token FILE path
-      (method workload-identity; default ``AZURE_FEDERATED_TOKEN_FILE``).
-    """
+    """The ``auth:`` section: how tunnelcheck gets a Graph token for ``--tenant`` (azure-identity). Each key
+    is described in config.example.yaml. A key in ``_refused_keys`` is refused, its reason the message."""
 
     _refused_keys: ClassVar[Mapping[str, str]] = {
         "client_secret": "a secret must not be written in the config file: put it in an environment "
@@ -182,59 +187,31 @@ class TenantEntry:
 
 @dataclass(frozen=True)
 class Config:
-    """The whole file. The keys other than ``migration`` and ``waivers`` only matter for ``--tenant``:
-
-    - ``cloud``: global (default), usgov, usgovdod or china; sets the Graph host, the authority and the scope.
-    - ``graph_url`` / ``authority``: ``https://host[:port]`` overriding the cloud's Graph host and sign-in
-      authority (a sovereign endpoint, or a local emulator in tests). The token scope stays the cloud's. A
-      Microsoft sign-in pairs only with its own cloud's Graph host (:func:`graph_host_refusal`).
-    - ``ca_bundle``: PEM file of the CAs to trust for Graph and sign-in (default: ``SSL_CERT_FILE`` or
-      ``REQUESTS_CA_BUNDLE`` when set, else the system and certifi roots).
-    - ``auth``: see :class:`AuthConfig`.
-    - ``concurrency`` (requests in flight); ``timeout_seconds``: the bound of one whole request (its answer's
-      body included) and of one sign-in.
-    - ``max_retries`` (per request on 503, 504 or a dropped connection; at most 10) and
-      ``retry_budget_seconds`` (per resource: how long its requests may wait to retry after 429/503/504,
-      Retry-After always honoured; a throttled request is retried for as long as this budget lasts).
-    - ``run_deadline_seconds``: the whole live collection of a tenant; what is not read by then errors.
-    - ``max_response_mb`` (one answer, decompressed), ``max_items`` and ``max_pages`` (one collection):
-      limits far above the largest real tenant; beyond them the resource errors, naming the limit.
-    - ``throttle_limit``: Intune's limit of requests per application in any 20 s (1,000; requests inside a
-      ``$batch`` count); the collector keeps 10 % below it, for the application's other clients.
-    - ``max_snapshot_mb``: the largest snapshot read (``--snapshot``, ``--baseline``, ``tenants:``,
-      ``diff``, ``accept``), in MB of JSON once decompressed; a larger one is refused before it is all read.
-    """
+    """The whole file; each key is described in config.example.yaml. The keys other than ``migration``,
+    ``waivers``, ``tenants`` and ``max_snapshot_mb`` only matter for ``--tenant``. A Microsoft sign-in
+    pairs only with its own cloud's Graph host (:func:`graph_host_refusal`)."""
 
     migration: MigrationConfig = field(default_factory=MigrationConfig)
     waivers: tuple[Waiver, ...] = ()
     tenants: tuple[TenantEntry, ...] = ()
     cloud: Cloud = "global"
-    graph_url: str | None = None
-    authority: str | None = None
+    # A field's metadata: JSON Schema keywords added to its type's (an int is 0 or more, a str not blank).
+    graph_url: str | None = field(default=None, metadata={"pattern": HTTPS_URL})
+    authority: str | None = field(default=None, metadata={"pattern": HTTPS_URL})
     ca_bundle: str | None = None
     auth: AuthConfig = field(default_factory=AuthConfig)
-    concurrency: int = 4
-    timeout_seconds: int = 60
-    max_retries: int = 3
+    concurrency: int = field(default=4, metadata={"minimum": 1})
+    timeout_seconds: int = field(default=60, metadata={"minimum": 1})
+    max_retries: int = field(default=3, metadata={"maximum": 10})  # the Graph SDK's cap
     retry_budget_seconds: int = 300
-    run_deadline_seconds: int = 1800
-    max_response_mb: int = 256
-    max_items: int = 5_000_000
-    max_pages: int = 10_000
-    throttle_limit: int = 1000
-    max_snapshot_mb: int = DEFAULT_MAX_SNAPSHOT_MB
+    run_deadline_seconds: int = field(default=1800, metadata={"minimum": 1})
+    max_response_mb: int = field(default=256, metadata={"minimum": 1})
+    max_items: int = field(default=5_000_000, metadata={"minimum": 1})
+    max_pages: int = field(default=10_000, metadata={"minimum": 1})
+    throttle_limit: int = field(default=1000, metadata={"minimum": 1})
+    max_snapshot_mb: int = field(default=DEFAULT_MAX_SNAPSHOT_MB, metadata={"minimum": 1})
 
     def __post_init__(self) -> None:
-        for key in ("graph_url", "authority"):
-            url = getattr(self, key)
-            if url is not None and not (url.startswith("https://") and len(url.rstrip("/")) > len("https://")):
-                raise _Invalid(key, "expected an https:// URL")
-        for key in ("concurrency", "timeout_seconds", "throttle_limit", "max_snapshot_mb", "run_deadline_seconds",
-                    "max_response_mb", "max_items", "max_pages"):
-            if getattr(self, key) < 1:
-                raise _Invalid(key, "expected 1 or more")
-        if self.max_retries > 10:
-            raise _Invalid("max_retries", "expected at most 10 (the Graph SDK's cap)")
         graph_url, authority = CLOUDS[self.cloud]
         refusal = graph_host_refusal(self.graph_url or graph_url, self.authority or authority, self.auth.method)
         if refusal:
@@ -258,6 +235,8 @@ def load(path: str | os.PathLike[str] | None) -> Config:
         raise ConfigError(name, str(exc)) from None
     except RecursionError:  # PyYAML composes nested nodes recursively
         raise ConfigError(name, "not valid YAML: nested too deeply") from None
+    except ValueError:  # the only other one: an integer longer than int() converts (CVE-2020-10735)
+        raise ConfigError(name, f"not valid YAML: a number of more than {sys.get_int_max_str_digits()} digits") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -297,16 +276,80 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+# Dates stay text, as in JSON and in editors (YAML 1.2 has no timestamps): the schema checks them.
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse(data: Any, name: str = "config") -> Config:
+    """A config document (YAML's or JSON's types) checked against the schema, as a :class:`Config`."""
     try:
-        return _build(Config, data, "")
+        error = next(_schema_validator().iter_errors(data), None)
+        if error is not None:
+            raise _Invalid(*_problem(data, error))
+        built: Config = _build(Config, data, "")
+        return built
     except _Invalid as exc:
         raise ConfigError(f"{name}: {exc.path}" if exc.path else name, exc.message) from None
+
+
+@functools.cache
+def _schema_validator() -> Any:
+    import jsonschema  # here: a run without a config file does not pay for its import
+
+    schema = json.loads(files("tunnelcheck").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+    kind = jsonschema.Draft202012Validator
+    return kind(schema, format_checker=kind.FORMAT_CHECKER)
 
 
 class _Invalid(Exception):
     def __init__(self, path: str, message: str) -> None:
         self.path, self.message = path, message
+
+
+def _problem(data: Any, error: Any) -> tuple[str, str]:
+    """The key path and one-line message of the first schema violation (a jsonschema ValidationError):
+    what was expected there, and what was found."""
+    path, here = "", data
+    for step in error.absolute_path:
+        path = _join(path, step if isinstance(here, list) else str(step))
+        here = here[step]
+    keyword, rule, value, schema = error.validator, error.validator_value, error.instance, error.schema
+    if keyword == "additionalProperties":
+        properties = schema["properties"]
+        key = next(k for k in value if k not in properties)
+        known = ", ".join(sorted(k for k, s in properties.items() if "not" not in s))
+        return _join(path, str(key)), f"unknown key (known keys here: {known})"
+    if keyword == "not":  # a refused key: its description says why
+        return path, str(schema["description"])
+    if keyword == "required":
+        return _join(path, next(k for k in rule if k not in value)), "missing (required)"
+    if keyword == "enum":
+        return path, f"expected one of {', '.join(map(str, rule))}, got {_shown(value)}"
+    if keyword == "minimum":
+        return path, f"expected {rule} or more, got {value}"
+    if keyword == "maximum":
+        return path, f"expected at most {rule}, got {value}"
+    if keyword == "type":
+        return path, f"expected {_expected(schema)}, got {_describe(value)}"
+    if keyword in ("pattern", "format"):
+        return path, f"expected {_expected(schema)}, got {_shown(value)}"
+    return path, f"refused by the schema's {keyword} rule"  # a keyword the schema does not use today
+
+
+_TYPE_WORDS = {"integer": "an integer", "boolean": "true or false", "string": "a string", "array": "a list",
+               "object": "a mapping"}
+
+
+def _expected(schema: Mapping[str, Any]) -> str:
+    if schema.get("format") == "date":
+        return "a date (YYYY-MM-DD)"
+    if "pattern" in schema:
+        return _PATTERN_WORDS[schema["pattern"]]
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    return " or ".join(_TYPE_WORDS[k] for k in kinds if k != "null")
 
 
 def _describe(value: Any) -> str:
@@ -316,6 +359,13 @@ def _describe(value: Any) -> str:
             dict: "a mapping", dt.date: "a date"}.get(type(value), type(value).__name__)
 
 
+def _shown(value: Any) -> str:
+    """A text value quoted (the start of a long one), anything else described."""
+    if not isinstance(value, str):
+        return _describe(value)
+    return repr(value) if len(value) <= 80 else f"{value[:80]!r}..."
+
+
 def _join(path: str, key: str | int) -> str:
     if key == "":
         return path
@@ -323,60 +373,26 @@ def _join(path: str, key: str | int) -> str:
 
 
 def _build(kind: Any, value: Any, path: str) -> Any:
-    """Convert ``value`` to ``kind`` (a dataclass, a tuple[...], an Optional, a scalar), or raise _Invalid."""
+    """``value``, valid against the schema, as ``kind`` (a dataclass, a tuple[...], an Optional, a date, a
+    scalar); a rule across keys (a dataclass's ``__post_init__``) raises _Invalid."""
     origin = typing.get_origin(kind)
     if origin in (Union, types.UnionType):
-        options = [a for a in typing.get_args(kind) if a is not type(None)]
-        return None if value is None else _build(options[0], value, path)
-    if dataclasses.is_dataclass(kind):
-        if not isinstance(value, Mapping):
-            raise _Invalid(path, f"expected a mapping, got {_describe(value)}")
+        option = next(a for a in typing.get_args(kind) if a is not type(None))
+        return None if value is None else _build(option, value, path)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
-        fields = {f.name: f for f in dataclasses.fields(kind)}
-        refused: Mapping[str, str] = getattr(kind, "_refused_keys", {})
-        for key in value:
-            if key in refused:
-                raise _Invalid(_join(path, str(key)), refused[key])
-            if key not in fields:
-                known = ", ".join(sorted(fields))
-                raise _Invalid(_join(path, str(key)), f"unknown key (known keys here: {known})")
-        args = {}
-        for name, f in fields.items():
-            if name in value:
-                args[name] = _build(hints[name], value[name], _join(path, name))
-            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise _Invalid(_join(path, name), "missing (required)")
+        args = {f.name: _build(hints[f.name], value[f.name], _join(path, f.name))
+                for f in dataclasses.fields(kind) if f.name in value}
         try:
             return kind(**args)
-        except _Invalid as exc:  # a rule across keys, raised by the dataclass's __post_init__
+        except _Invalid as exc:
             raise _Invalid(_join(path, exc.path), exc.message) from None
-    if origin is Literal:
-        choices = typing.get_args(kind)
-        if value in choices:
-            return value
-        got = repr(value) if isinstance(value, str) else _describe(value)
-        raise _Invalid(path, f"expected one of {', '.join(choices)}, got {got}")
     if origin is tuple:
-        if not isinstance(value, list):
-            raise _Invalid(path, f"expected a list, got {_describe(value)}")
-        item = typing.get_args(kind)[0]
-        return tuple(_build(item, v, _join(path, i)) for i, v in enumerate(value))
+        return tuple(_build(typing.get_args(kind)[0], v, _join(path, i)) for i, v in enumerate(value))
     if kind is dt.date:
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise _Invalid(path, f"expected a date (YYYY-MM-DD), got {_describe(value)}")
-    if kind is int and isinstance(value, int) and not isinstance(value, bool):
-        if value < 0:
-            raise _Invalid(path, "expected a number of 0 or more")
-        return value
-    if kind is str and isinstance(value, str) and value.strip():
+        return dt.date.fromisoformat(value)
+    if kind is int:
+        return int(value)  # JSON Schema's integers include 4.0
+    if kind is str:
         return value.strip()
-    if kind is bool and isinstance(value, bool):
-        return value
-    expected = {int: "an integer", str: "a non-empty string", bool: "true or false"}.get(kind, str(kind))
-    raise _Invalid(path, f"expected {expected}, got {_describe(value)}")
+    return value  # a bool, or one of a Literal's values

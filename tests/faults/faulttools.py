@@ -117,6 +117,12 @@ LOCAL_CASES: list[tuple[str, str, str, str]] = [
      "tests/test_bad_files.py::test_bad_file_is_one_line"),
     ("duplicate-yaml-key", "a config with a key written twice (two migration: sections)",
      "one line naming the key and both lines", "tests/test_config.py::test_bad_config_gives_one_line"),
+    ("config-bad-keys-and-values", "a config with an unknown key, a wrong type, a value outside its choices or "
+     "limits, a bad date or a refused key (client_secret), at any depth",
+     "one line naming the key path and the known keys, the expected type or the allowed values; editors flag the "
+     "same as it is typed (the JSON Schema)", "tests/test_config_schema.py::test_bad_config_is_one_line_naming_the_key"),
+    ("config-long-number", "a config holding a 5,000-digit integer", "one line, a number of more than 4300 digits",
+     "tests/test_config.py::test_bad_config_gives_one_line"),
     ("graph-host-guard", "graph_url not the Graph host of the Microsoft authority's cloud, written out or default",
      "refused at config load; no credential made, no request sent",
      "tests/e2e/test_bad_input.py::test_graph_host_guard_stops_the_run_before_any_request"),

@@ -180,12 +180,12 @@ def test_endpoints_per_cloud_and_overrides(monkeypatch: pytest.MonkeyPatch, tmp_
     ({"auth": {"method": "password"}}, ("auth.method: expected one of default, client-secret, certificate, "
                                         "workload-identity, managed-identity, azure-cli, device-code, got 'password'")),
     ({"cloud": "germany"}, "cloud: expected one of global, usgov, usgovdod, china, got 'germany'"),
-    ({"graph_url": "http://localhost:8080"}, "graph_url: expected an https:// URL"),
-    ({"concurrency": 0}, "concurrency: expected 1 or more"),
-    ({"max_retries": 11}, "max_retries: expected at most 10 (the Graph SDK's cap)"),
-    ({"run_deadline_seconds": 0}, "run_deadline_seconds: expected 1 or more"),
-    ({"max_pages": 0}, "max_pages: expected 1 or more"),
-    ({"retry_budget_seconds": -1}, "retry_budget_seconds: expected a number of 0 or more"),
+    ({"graph_url": "http://localhost:8080"}, "graph_url: expected an https:// URL, got 'http://localhost:8080'"),
+    ({"concurrency": 0}, "concurrency: expected 1 or more, got 0"),
+    ({"max_retries": 11}, "max_retries: expected at most 10, got 11"),
+    ({"run_deadline_seconds": 0}, "run_deadline_seconds: expected 1 or more, got 0"),
+    ({"max_pages": 0}, "max_pages: expected 1 or more, got 0"),
+    ({"retry_budget_seconds": -1}, "retry_budget_seconds: expected 0 or more, got -1"),
     ({"max_response_mb": "1GB"}, "max_response_mb: expected an integer, got a string"),
 ], ids=["secret-in-file", "secret-env-missing", "cert-client-id", "method", "cloud", "http", "concurrency",
         "retries", "deadline", "pages", "budget", "response-size"])

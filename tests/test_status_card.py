@@ -5,6 +5,7 @@ counts per tenant; what an error says about its missing data; and the card's HTM
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -238,3 +239,35 @@ def test_an_error_box_says_what_is_missing_and_not_the_remediation() -> None:
     assert "No objects inspected" not in box  # it inspected nothing because it could not run
     failed = html_report.render(_record("TUN-AND-05", "failed", "profiles-created"))
     assert "Remediation:</strong> fix TUN-AND-05" in failed and "tc-missing" not in failed
+
+
+# ---------------------------------------------------------------------------------------------------
+# The card on top of pytest-html's page
+
+
+def test_the_card_opens_pytest_htmls_page_and_an_unknown_page_is_left_alone() -> None:
+    html_report = pytest.importorskip("tunnelcheck.html_report")
+    jinja2 = pytest.importorskip("jinja2")
+    import pytest_html
+    from pytest_html.util import _read_template
+
+    template = _read_template([Path(pytest_html.__file__).parent / "resources"])
+    patched = html_report._with_card_on_top(template)
+    assert patched is not None
+    page = patched.render(
+        title="tunnelcheck: <contoso>", date="2026-12-01T10:50:00Z", time="10:50:00", version="4.2.0", styles="",
+        run_count="1 check ran in 0.1 s.", running_state="finished", self_contained=True,
+        outcomes={"passed": {"label": "Passed", "value": 1}}, test_data="{}", table_head=["<th>Result</th>"],
+        additional_summary={"prefix": [], "summary": [], "postfix": []}, tc_card='<div class="tc-tenant">card</div>')
+    body = page[page.index("<body>") + len("<body>"):].lstrip()
+    assert body.startswith('<section id="tc-status" class="tc-status">')
+    card = body[:body.index("</section>")]
+    assert '<h1 id="title">tunnelcheck: &lt;contoso&gt;</h1>' in card  # the title still escaped
+    assert '<div class="tc-tenant">card</div>' in card
+    assert "Report generated 2026-12-01T10:50:00Z by" in card and " at 10:50:00" not in page
+    environment = body[body.index('<details id="tc-environment"'):]
+    assert environment.index('<table id="environment">') < environment.index("</details>")
+    assert '<div id="environment-header" hidden></div>' in body  # pytest-html's script binds a click to it
+
+    other = jinja2.Environment(loader=jinja2.DictLoader({"index.jinja2": "<body><h2>another page</h2></body>"}))
+    assert html_report._with_card_on_top(other.get_template("index.jinja2")) is None

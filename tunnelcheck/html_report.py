@@ -72,7 +72,9 @@ td.col-check_id { color: #222; font-weight: bold; } td.col-title { color: #222; 
    one-word columns do not wrap at all. */
 #results-table td, .tc-result { word-break: normal; overflow-wrap: normal; }
 #results-table td.col-testId, .tc-result code { overflow-wrap: anywhere; }
-#results-table td.col-result, td.col-check_id, td.col-phase, td.col-platform, td.col-severity { white-space: nowrap; }
+#results-table td.col-testId { min-width: 12em; }
+#results-table td.col-result, td.col-check_id, td.col-phase, td.col-platform, td.col-severity,
+.filters span { white-space: nowrap; }
 /* A log emptied by pytest_html_results_table_html would leave an empty grey box and its expander. */
 .extra .logwrapper:not(:has(.log)) { display: none; }
 /* pytest-html's rerun and retry filters (pytest-rerunfailures, pytest-retry) count nothing in a run of

@@ -217,9 +217,9 @@ def _tenant_html(status: TenantStatus) -> str:
     badge = "met" if gate.met else "no checks" if not gate.total else "not met"
     tenant_id = f' <span class="tc-id">({for_html(status.tenant_id)})</span>' if status.tenant_id else ""
     step = status.next_step
-    step_html = (f'<strong>{for_html(step.check_id)}</strong> ({for_html(step.title)}): '
-                 f'{"could not run: get its data: " if step.outcome == "error" else ""}{for_html(step.action)}'
-                 if step else "none: nothing failed")
+    lead = f"<strong>{for_html(step.check_id)}</strong> ({for_html(step.title)})" if step else ""
+    step_html = ("none: nothing failed" if step is None else f"{lead}: {for_html(step.action)}"
+                 if step.outcome == "failed" else f"{lead} could not run. To get its data: {for_html(step.action)}")
     rows = [
         _row("Gate", "tc-gate", f'{for_html(gate.name)}: <strong class="tc-gate-verdict">{for_html(gate.verdict)}'
              f"</strong> (of {_counted(gate.total, 'check')})", failing=gate.failing, errors=gate.errors,

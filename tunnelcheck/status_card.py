@@ -28,8 +28,8 @@ __all__ = ["Gate", "NextStep", "TenantStatus", "build", "render", "run_count"]
 _PHASES = [p.value for p in Phase]
 
 
-def _counted(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+def _counted(n: int, singular: str) -> str:
+    return f"{n} {singular if n == 1 else singular + 's'}"
 
 
 @dataclass(frozen=True)

@@ -285,6 +285,8 @@ class Verdict:
     outcome: str  # passed | failed | skipped | error
     reason: str
     evidence: tuple[Finding, ...] = ()
+    #: An error's cause: the data that could not be read (its resource and Graph permission).
+    cause: DataUnavailable | None = field(default=None, compare=False)
 
 
 class CheckSkipped(Exception):
@@ -330,7 +332,7 @@ def run_check(check: Check, tenant: Tenant, baseline: Tenant | None, config: Mig
     except CheckSkipped as exc:
         return Verdict("skipped", str(exc), tuple(evidence.findings))
     except DataUnavailable as exc:
-        return Verdict("error", str(exc), tuple(evidence.findings))
+        return Verdict("error", str(exc), tuple(evidence.findings), cause=exc)
     if not isinstance(verdict, Verdict):
         raise CheckDefinitionError(f"{check.id}: the check returned {verdict!r}, not a Verdict")
     return verdict

@@ -85,19 +85,40 @@ class MalformedData(TunnelcheckError):
         super().__init__(f"{place}: {message}")
 
 
-class DataUnavailable(TunnelcheckError):
-    """Data a check needs could not be had: not recorded, forbidden, or failed to load."""
+def _again(live: bool) -> str:
+    return "run again" if live else "record the snapshot again (tunnelcheck record --tenant … -o FILE)"
 
-    def __init__(self, resource: str, reason: str, permission: str | None = None) -> None:
+
+class DataUnavailable(TunnelcheckError):
+    """Data a check needs could not be had: not recorded, forbidden, or failed to load. ``parts``: the
+    failures of each resource, when this one stands for several."""
+
+    def __init__(self, resource: str, reason: str, permission: str | None = None,
+                 parts: Sequence[DataUnavailable] = ()) -> None:
         self.resource = resource
         self.reason = scrub(reason)
         self.permission = permission
+        self.parts = tuple(parts)
         needs = f" (needs Graph permission {permission})" if permission else ""
         super().__init__(f"{resource}: {reason}{needs}")
+
+    @property
+    def each(self) -> tuple[DataUnavailable, ...]:
+        """The failure of each resource this error stands for."""
+        return self.parts or (self,)
+
+    def how_to_get(self, live: bool) -> str:
+        """What gets the data into the next run (``live``: the run reads the tenant through Graph)."""
+        holds = f" with an application that holds the Graph permission {self.permission}" if self.permission else ""
+        return f"{_again(live)}{holds}"
 
 
 class PermissionDenied(DataUnavailable):
     """Graph answered 403 for a resource: the application permission is missing."""
+
+    def how_to_get(self, live: bool) -> str:
+        permission = self.permission or "that reads it"
+        return f"grant the application the Graph permission {permission} (admin consent), then {_again(live)}"
 
 
 class MalformedResource(DataUnavailable):
@@ -106,6 +127,10 @@ class MalformedResource(DataUnavailable):
     def __init__(self, resource: str, error: MalformedData, permission: str | None = None) -> None:
         self.error = error
         super().__init__(resource, f"malformed data at {error}", permission)
+
+    def how_to_get(self, live: bool) -> str:
+        return (f"{_again(live)}; if {self.error.place} is malformed again, Graph returns it so: fix or remove "
+                "that object in Intune")
 
 
 class Unclassifiable(DataUnavailable):
@@ -117,3 +142,6 @@ class Unclassifiable(DataUnavailable):
         shown = "; ".join(str(o) for o in self.objects[:3])
         more = f"; and {len(self.objects) - 3} more" if len(self.objects) > 3 else ""
         super().__init__(resource, f"cannot classify {shown}{more}")
+
+    def how_to_get(self, live: bool) -> str:
+        return f"in Intune, give each object named the property that decides what it is, then {_again(live)}"

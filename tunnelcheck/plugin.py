@@ -30,7 +30,7 @@ from .files import check_writable
 from .model.resources import Resource
 from .registry import Catalog, entry_point_plugins
 from .reports import summary as summary_mod
-from .results import Outcome, Result
+from .results import MissingData, Outcome, Result
 from .run import RUN_KEY, RunState, run_summary, with_plan_steps, write_results
 from .scrub import scrub
 from .sources import snapshot
@@ -495,11 +495,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     else:
         outcome, reason = Outcome.PASSED, verdict.reason if verdict else "passed"
     findings = verdict.evidence if verdict else tuple(item.stash.get(EVIDENCE_KEY, Evidence()).findings)
-    report.tunnelcheck = Result.of(check, tenant, outcome, scrub(reason), tuple(findings)).as_dict()
     state = item.config.stash.get(RUN_KEY, None)
+    cause = exc if isinstance(exc, DataUnavailable) else verdict.cause if verdict else None
+    missing = MissingData.of(cause, _is_live(state, tenant)) if outcome is Outcome.ERROR and cause else ()
+    report.tunnelcheck = Result.of(check, tenant, outcome, scrub(reason), tuple(findings), missing=missing).as_dict()
     if state is not None:  # --tunnelcheck-plan: the HTML report links the check to its plan steps
         report.tunnelcheck = with_plan_steps(state, report.tunnelcheck)
     return report
+
+
+def _is_live(state: RunState | None, tenant: str | None) -> bool:
+    """Whether the check's tenant is read through Graph (what gets missing data differs)."""
+    source = state.tenants.get(tenant) if state is not None and tenant is not None else None
+    return source is not None and source.info.kind == "live"
 
 
 def _waive_user_check(item: pytest.Item, check_id: str, report: pytest.TestReport, verdict: Verdict) -> Verdict:
@@ -531,6 +539,8 @@ class ResultsCollector:
         record = getattr(report, "tunnelcheck", None)
         if record is not None:  # a later teardown error replaces the call's result
             self.state.results[report.nodeid] = Result.from_dict(record, duration=report.duration)
+        elif report.when == "teardown" and report.nodeid not in self.state.results:
+            self.state.other_tests += 1  # a test that is not a check (the report counts checks)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if hasattr(self.config, "workerinput"):  # pytest-xdist workers report to the controller

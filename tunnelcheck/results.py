@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .check import Check, Finding
+from .errors import DataUnavailable
 
-__all__ = ["RESULTS_VERSION", "Outcome", "Result"]
+__all__ = ["RESULTS_VERSION", "MissingData", "Outcome", "Result"]
 
 RESULTS_VERSION = 1
 
@@ -36,6 +37,30 @@ class Outcome(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class MissingData:
+    """Data an error result could not read: the resource, the Graph permission that reads it, what went
+    wrong and what gets it into the next run (from :class:`tunnelcheck.errors.DataUnavailable`)."""
+
+    resource: str
+    permission: str | None
+    problem: str
+    how_to_get: str
+
+    @classmethod
+    def of(cls, error: DataUnavailable, live: bool) -> tuple[MissingData, ...]:
+        """One entry per resource ``error`` stands for; ``live``: the tenant is read through Graph."""
+        return tuple(cls(e.resource, e.permission, e.reason, e.how_to_get(live)) for e in error.each)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"resource": self.resource, "permission": self.permission, "problem": self.problem,
+                "how_to_get": self.how_to_get}
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> MissingData:
+        return cls(record["resource"], record.get("permission"), record["problem"], record["how_to_get"])
+
+
+@dataclass(frozen=True)
 class Result(Mapping[str, Any]):
     """One check on one tenant: what it is, how it ended, why, and the evidence."""
 
@@ -50,19 +75,24 @@ class Result(Mapping[str, Any]):
     reason: str
     evidence: tuple[Finding, ...] = ()
     duration: float | None = field(default=None, compare=False)  # seconds, when the run measured it
+    #: An error's unreadable data, when that is why it could not run.
+    missing: tuple[MissingData, ...] = ()
 
     @classmethod
     def of(cls, check: Check, tenant: str | None, outcome: Outcome, reason: str,
-           evidence: tuple[Finding, ...] = (), duration: float | None = None) -> Result:
+           evidence: tuple[Finding, ...] = (), duration: float | None = None,
+           missing: tuple[MissingData, ...] = ()) -> Result:
         return cls(check.id, check.title, check.phase.value, check.platform.value, check.severity.value,
-                   check.remediation, tenant, outcome, reason, evidence, duration)
+                   check.remediation, tenant, outcome, reason, evidence, duration, missing)
 
     def as_dict(self) -> dict[str, Any]:
-        """The record of ``--tunnelcheck-json``'s ``results`` (the duration is the report's, not the file's)."""
+        """The record of ``--tunnelcheck-json``'s ``results`` (the duration is the report's, not the file's);
+        ``missing`` only on an error that names its data."""
         return {
             "check_id": self.check_id, "title": self.title, "phase": self.phase, "platform": self.platform,
             "severity": self.severity, "remediation": self.remediation, "tenant": self.tenant,
             "outcome": self.outcome.value, "reason": self.reason, "evidence": [f.as_dict() for f in self.evidence],
+            **({"missing": [m.as_dict() for m in self.missing]} if self.missing else {}),
         }
 
     @classmethod
@@ -71,6 +101,7 @@ class Result(Mapping[str, Any]):
             record["check_id"], record["title"], record["phase"], record.get("platform"), record["severity"],
             record.get("remediation", ""), record.get("tenant"), Outcome(record["outcome"]), record["reason"],
             tuple(Finding.from_dict(f) for f in record.get("evidence", ())), duration,
+            tuple(MissingData.from_dict(m) for m in record.get("missing", ())),
         )
 
     # A read-only mapping of the record, for the hook's implementations.

@@ -36,6 +36,7 @@ class RunState:
     phase: Phase | None
     drift: bool
     results: dict[str, Result] = field(default_factory=dict)  # by pytest node id
+    other_tests: int = 0  # tests run that are not checks
     #: What the selected checks need (and group names for evidence): loaded in one round per tenant.
     wanted: frozenset[Resource] = frozenset()
     #: --tunnelcheck-previous and --tunnelcheck-history, read at configure (a bad file is a usage error).

@@ -91,7 +91,7 @@ class Tenant:
             raise failures[0]
         if failures:
             raise DataUnavailable("; ".join(str(f.resource) for f in failures),
-                                  "; ".join(str(f) for f in failures))
+                                  "; ".join(str(f) for f in failures), parts=failures)
 
     def prefetch(self, resources: Iterable[Resource]) -> None:
         """Load ``resources`` in one round (a live source collects them concurrently); failures are

@@ -136,15 +136,16 @@ needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
 
 
 @contextlib.contextmanager
-def offline_page(report: Path, requests: list[str], ready: str = "tbody.results-table-row") -> Iterator[Any]:
-    """``report`` open in chromium with every request recorded in ``requests`` and only file:// let
-    through, so the page cannot reach the network; yields the Playwright page once ``ready`` (a selector)
-    is on it."""
+def offline_page(report: Path, requests: list[str], ready: str = "tbody.results-table-row",
+                 width: int = 1400) -> Iterator[Any]:
+    """``report`` open in chromium ``width`` pixels wide, with every request recorded in ``requests`` and
+    only file:// let through, so the page cannot reach the network; yields the Playwright page once
+    ``ready`` (a selector) is on it."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": width, "height": 1000})
 
             def guard(route: Any) -> None:
                 requests.append(route.request.url)
@@ -159,3 +160,37 @@ def offline_page(report: Path, requests: list[str], ready: str = "tbody.results-
             yield page
         finally:
             browser.close()
+
+
+#: Run in the page: every rendered word (a run of non-space characters) of ``root`` that the layout breaks
+#: between two letters or digits, as ``wo|rd``; and how many rendered words were measured. A word broken
+#: after a hyphen or a slash is a word wrapped where it may be. Words inside ``skip`` (ids, which may
+#: break anywhere) are not measured.
+MID_WORD_BREAKS_JS = """([root, skip]) => {
+  const broken = [];
+  let words = 0;
+  const range = document.createRange();
+  const walker = document.createTreeWalker(document.querySelector(root), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest(skip)) continue;
+    for (const m of node.textContent.matchAll(/\\S+/g)) {
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+      if (!rects.length) continue;  // not rendered (a collapsed row)
+      words += 1;
+      if (new Set(rects.map((r) => Math.round(r.top))).size < 2) continue;
+      let last = null;
+      for (let i = 0; i < m[0].length; i++) {
+        range.setStart(node, m.index + i);
+        range.setEnd(node, m.index + i + 1);
+        const top = Math.round(range.getBoundingClientRect().top);
+        if (last !== null && top > last && /\\w/.test(m[0][i - 1]) && /\\w/.test(m[0][i])) {
+          broken.push(m[0].slice(0, i) + '|' + m[0].slice(i));
+        }
+        last = top;
+      }
+    }
+  }
+  return {words, broken};
+}"""

@@ -161,12 +161,15 @@ def test_html_report_embeds_id_reason_evidence_and_remediation(demo: Demo) -> No
         assert extra.count('<tr class="tc-fail">') == sum(not f["ok"] for f in record["evidence"])
     # The failed check's log would repeat the extra as text: it is dropped.
     assert tests["tunnelcheck::TUN-AND-05[contoso]"][0]["log"] == ""
-    env = data["environment"]
+    # The run's sources are the status card's (pytest-html's environment keeps Python, plugins...).
     seal = snapshot.read(demo_dir() / "contoso.json")
-    assert env["Tenant"] == f"contoso ({seal.tenant_id})"
-    assert env["Tenant snapshot sha256"] == seal.sha256
-    assert env["Tenant source"].startswith("snapshot: contoso.json")
-    assert env["Phase"] == "all"
+    sources = page[page.index('<details id="tc-sources"'):]
+    sources = sources[:sources.index("</details>")]
+    assert f"<tr><th>Tenant</th><td>contoso ({seal.tenant_id})</td></tr>" in sources
+    assert f"<tr><th>Tenant snapshot sha256</th><td>{seal.sha256}</td></tr>" in sources
+    assert "<tr><th>Tenant source</th><td>snapshot: contoso.json" in sources
+    assert "<tr><th>Phase</th><td>all</td></tr>" in sources
+    assert "Tenant" not in data["environment"] and "Python" in data["environment"]
     assert "<title" in page and "tunnelcheck: contoso</title>" in page
 
 

@@ -1,9 +1,12 @@
 """The report's dashboard in a real browser (Debian's chromium, Playwright), offline: the migration
-progress picture is visible above the table, with a bar per phase; the result diff and trend render."""
+progress picture is visible above the table, with a bar per phase; the result diff and trend render; the
+status card counts the same drift and result diff."""
 
 from __future__ import annotations
 
 from tcharness import Demo, needs_chromium, offline_page
+
+from tunnelcheck.reports.summary import CATEGORIES
 
 pytestmark = needs_chromium
 
@@ -37,6 +40,16 @@ def test_progress_picture_is_visible(demo: Demo) -> None:
             ["TUN-DRIFT-01", "TUN-DRIFT-02"]
         assert page.locator("svg.tc-trend circle.tc-point").count() == 2
         assert page.locator("table.tc-drift").is_visible()
+
+        # The card counts what the results JSON holds: this tenant's result diff and drift.
+        diff, (drift,) = run.document["result_diff"], run.document["drift"]
+        counts = ", ".join(f"{len(diff[key])} {name}" for key, name in CATEGORIES if diff[key])
+        card = page.locator('.tc-tenant[data-tenant="contoso"]')
+        assert card.locator("dd.tc-diff-count").inner_text() == \
+            f"{counts} since the previous run ({diff['previous_generated_at']})"
+        changed = ", ".join(f"{n} {status}" for status, n in drift["summary"].items() if n)
+        assert card.locator("dd.tc-drift-count").inner_text() == \
+            f"{len(drift['objects'])} objects changed since the baseline: {changed}"
         progress.screenshot(path=str(report.with_name("progress.png")))
     assert report.with_name("progress.png").stat().st_size > 2_000
     assert requests and all(url.startswith("file://") for url in requests), requests

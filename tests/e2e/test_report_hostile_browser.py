@@ -73,8 +73,8 @@ def _assert_inert(page: Any) -> None:
     page.get_by_text("Show all details").click()  # every extra in the DOM and visible
     page.wait_for_timeout(300)  # an onerror/onload/ontoggle fires asynchronously
     assert page.evaluate(f"() => window.{FLAG}") is None, "a payload ran script in the report"
-    injected = page.evaluate("() => document.querySelectorAll("
-                             "'[onerror], [onload], [ontoggle], iframe, details, img[src=\"x\"]').length")
+    injected = page.evaluate("() => document.querySelectorAll('[onerror], [onload], [ontoggle], iframe, "
+                             "details:not(#tc-sources):not(#tc-environment), img[src=\"x\"]').length")
     assert injected == 0, "a payload became an element"
 
 
@@ -107,8 +107,12 @@ def test_hostile_snapshot_report_runs_no_script(hostile_report: tuple[Path, dict
         _assert_inert(page)
         assert page.title() == f"tunnelcheck: {LABEL}"
 
-        # The environment: every value from the snapshot, baseline, file names and metadata, as text.
-        env = page.locator("#environment").inner_text()
+        # The card, the run's sources and the environment: every value from the snapshot, baseline, file
+        # names and metadata, as text.
+        card = page.locator('#tc-status .tc-tenant').inner_text()
+        assert html_part("6f1c2a4e-0d5b-4c8e-9a61-3e2f7b9d4c10") in card and LABEL in card
+        assert f"recorded_at is not a date-time: {html_part('2026-11-26T07:00:00Z')}" in card
+        env = (page.locator("#tc-sources").text_content() or "") + (page.locator("#environment").text_content() or "")
         tenant_id, source, recorded_at = (html_part(v) for v in (
             "6f1c2a4e-0d5b-4c8e-9a61-3e2f7b9d4c10", "tunnelcheck demo tenant (tools/build_demo.py)",
             "2026-11-26T07:00:00Z"))
@@ -157,7 +161,9 @@ def test_hostile_token_tid_report_runs_no_script(pytester: pytest.Pytester, monk
     requests: list[str] = []
     with offline_page(pytester.path / "report.html", requests) as page:
         _assert_inert(page)
-        assert f"contoso.onmicrosoft.com ({tid})" in page.locator("#environment").inner_text()
+        assert f"contoso.onmicrosoft.com ({tid})" in (page.locator("#tc-sources").text_content() or "")
+        assert f"contoso.onmicrosoft.com ({tid})" in page.locator("#tc-status .tc-tenant h2").inner_text()
+        assert page.locator("#tc-status dd.tc-age").inner_text() == "live"
         reason = page.locator('.tc-result[data-check-id="TUN-GW-01"] .tc-reason').inner_text()
         assert f"HTTP 400 {code}" in reason
     assert requests and all(url.startswith("file://") for url in requests), requests

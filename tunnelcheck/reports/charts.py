@@ -13,7 +13,7 @@ import math
 import xml.etree.ElementTree as ET
 
 from ..untrusted import for_html, for_terminal
-from . import drift_table
+from . import drift_table, times
 from .summary import CATEGORIES, OUTCOMES, ResultDiff, RunSummary, TenantDrift, TrendPoint
 
 __all__ = ["COLOURS", "STYLE", "dashboard", "progress_svg", "trend_svg"]
@@ -30,6 +30,7 @@ STYLE = """
 .tc-dashboard table { border-collapse: collapse; margin: 6px 0; }
 .tc-dashboard th { background: #eceff1; text-align: left; }
 .tc-dashboard th, .tc-dashboard td { border: 1px solid #cfd8dc; padding: 3px 6px; vertical-align: top; }
+.tc-dashboard td.tc-check-id { white-space: nowrap; }
 .tc-dashboard tr.tc-newly_failing td { background: #fdecea; }
 .tc-dashboard tr.tc-newly_passing td { background: #e8f5e9; }
 .tc-dashboard svg { display: block; max-width: 100%; height: auto; }
@@ -118,13 +119,14 @@ def trend_svg(points: list[TrendPoint]) -> str:
     every = max(1, math.ceil(len(points) / 8))  # at most 8 date labels
     for i, (point, (x, y)) in enumerate(zip(points, xy)):
         failing = ", ".join(point.failing) or "none"
-        _titled(svg, "circle", f"{point.generated_at} ({point.source}): {len(point.failing)} failing: {failing}",
+        when = times.shown(point.generated_at)
+        _titled(svg, "circle", f"{when} ({point.source}): {len(point.failing)} failing: {failing}",
                 cx=f"{x:.1f}", cy=f"{y:.1f}", r="4", fill=COLOURS["failed"],
                 **{"class": "tc-point", "data-failing": str(len(point.failing))})
-        if i % every == 0 or i == len(points) - 1:
-            _text(svg, x, top + plot_h + 16, point.generated_at[:10], **{"text-anchor": "middle"})
-            _text(svg, x, top + plot_h + 30, point.generated_at[11:16], **{"text-anchor": "middle",
-                                                                          "fill": "#666"})
+        if i % every == 0 or i == len(points) - 1:  # the time on two lines: 2026-12-01 over T10:50:00Z
+            _text(svg, x, top + plot_h + 16, when[:10], **{"text-anchor": "middle"})
+            _text(svg, x, top + plot_h + 30, when[10:21], **{"text-anchor": "middle", "fill": "#666",
+                                                              "font-size": "10"})
     return ET.tostring(svg, encoding="unicode")
 
 
@@ -134,9 +136,10 @@ def _diff_html(diff: ResultDiff) -> str:
         for c in diff.category(key):
             rows.append(
                 f'<tr class="tc-{key}" data-category="{key}" data-check-id="{for_html(c.check_id)}">'
-                f"<td>{for_html(name)}</td><td>{for_html(c.check_id)}</td><td>{for_html(c.tenant or '')}</td>"
+                f'<td>{for_html(name)}</td><td class="tc-check-id">{for_html(c.check_id)}</td>'
+                f"<td>{for_html(c.tenant or '')}</td>"
                 f"<td>{for_html(c.title)}</td><td>{for_html(c.transition)}</td><td>{for_html(c.reason)}</td></tr>")
-    when = f" ({diff.previous_generated_at})" if diff.previous_generated_at else ""
+    when = f" ({times.shown(diff.previous_generated_at)})" if diff.previous_generated_at else ""
     table = ("<table class=\"tc-result-diff\"><thead><tr><th>change</th><th>check</th><th>tenant</th><th>title</th>"
              f"<th>outcome</th><th>reason now</th></tr></thead><tbody>{''.join(rows)}</tbody></table>") if rows else ""
     return (f'<h3>Since the previous run</h3><p class="tc-diff-summary">Compared with '

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import ConfigError
+from .tenant import MAX_NAME
 
 __all__ = ["DEFAULT_MAX_SNAPSHOT_MB", "AppIds", "AuthConfig", "Config", "MigrationConfig", "Waiver", "load", "parse"]
 
@@ -182,7 +183,11 @@ class TenantEntry:
 
 @dataclass(frozen=True)
 class Config:
-    """The whole file. The keys other than ``migration`` and ``waivers`` only matter for ``--tenant``:
+    """The whole file. ``name`` names the tenant everywhere a run shows it (test ids, titles, results,
+    summaries, reports, ci/nightly.sh's snapshot file): it wins over the name recorded in the snapshot, the
+    ``--tenant`` value and the snapshot's file name (README "Naming a tenant"); one line, at most
+    MAX_NAME characters. The keys other than ``name``, ``migration`` and ``waivers`` only matter for
+    ``--tenant``:
 
     - ``cloud``: global (default), usgov, usgovdod or china; sets the Graph host, the authority and the scope.
     - ``graph_url`` / ``authority``: ``https://host[:port]`` overriding the cloud's Graph host and sign-in
@@ -205,6 +210,7 @@ class Config:
       ``diff``, ``accept``), in MB of JSON once decompressed; a larger one is refused before it is all read.
     """
 
+    name: str | None = None
     migration: MigrationConfig = field(default_factory=MigrationConfig)
     waivers: tuple[Waiver, ...] = ()
     tenants: tuple[TenantEntry, ...] = ()
@@ -225,6 +231,8 @@ class Config:
     max_snapshot_mb: int = DEFAULT_MAX_SNAPSHOT_MB
 
     def __post_init__(self) -> None:
+        if self.name is not None and (len(self.name) > MAX_NAME or not self.name.isprintable()):
+            raise _Invalid("name", f"expected one line of at most {MAX_NAME} printable characters")
         for key in ("graph_url", "authority"):
             url = getattr(self, key)
             if url is not None and not (url.startswith("https://") and len(url.rstrip("/")) > len("https://")):

@@ -125,8 +125,11 @@ if [ ! -f "$baseline" ] && [ "$status" -le 1 ] && [ -s "$out/results.json" ]; th
     digest=$("$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1], encoding="utf-8"))["snapshot_sha256"])' \
              "$out/results.json")
     accept="tunnelcheck accept $snapshot --baseline $baseline --sha256 $digest"
-    printf '\n### No baseline yet\n\nReview this run's report (report.html in its artifact), then make its snapshot the baseline (and commit it):\n\n```sh\n%s\n```\n' \
-        "$accept" >>"$out/summary.md"
+    {
+        printf '\n### No baseline yet\n\n'
+        printf 'Review the report of this run (report.html in its artifact), then make its snapshot the baseline\n'
+        printf '(and commit it):\n\n```sh\n%s\n```\n' "$accept"
+    } >>"$out/summary.md"
     summary "$out/summary.md"
     say "no baseline at $baseline yet. Review the report ($out/report.html), then accept its snapshot: $accept (and commit it)."
     exit 2

@@ -271,6 +271,25 @@ def test_nightly_twice_with_one_change(nightly: Nightly) -> None:
     assert nightly.emu.write_attempts == []
 
 
+def test_first_run_named_by_a_hostile_config_name(tmp_path: Path) -> None:
+    """The config's name wins over TUNNELCHECK_TENANT; as the snapshot's file name it is made safe, and
+    nothing of it reaches a shell."""
+    name = "Contoso <b>EU</b> | ../../x [y](https://evil.example) $(touch pwned) `touch pwned`"
+    with Emulator(snapshot=json.loads(DEMO.read_text("utf-8"))) as emu:
+        nightly = Nightly(emu, tmp_path, name=name)
+        first = nightly.run("named")
+        assert first.returncode == 2, first.stdout + first.stderr
+        (path,) = nightly.out.glob("*.json.gz")
+        assert re.fullmatch(r"[a-z0-9][a-z0-9._-]*\.json\.gz", path.name) and TENANT not in path.name
+        assert snapshot.read(path).name == name
+        assert [t["label"] for t in nightly.results()["tenants"]] == [name]
+        command = _accept_command(first.stderr)
+        assert shlex.split(command)[2] == f"tunnelcheck-out/{path.name}"
+        accepted = nightly.accept(command)
+        assert accepted.returncode == 0, accepted.stderr
+    assert not list(tmp_path.rglob("pwned"))
+
+
 def _steps_running(document: Any) -> list[str]:
     """Every shell command of a pipeline document (GitHub ``run:``, Azure DevOps ``script:``/``bash:``/
     ``inlineScript``), wherever it is nested."""

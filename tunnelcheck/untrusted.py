@@ -85,7 +85,7 @@ def for_markdown(value: object) -> str:
 
 #: The longest name :func:`for_file_name` makes (before the caller's suffix, such as ``.json.gz``).
 MAX_FILE_NAME = 64
-_FILE_NAME_UNSAFE = re.compile(r"[^a-z0-9._-]+")
+_FILE_NAME_UNSAFE = re.compile(r"[^a-z0-9._]+")  # "-" too: each run becomes one "-"
 #: Names Windows gives to devices whatever their extension (an artifact is often opened on Windows).
 _WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for n in range(10))})
 

@@ -418,6 +418,7 @@ TENANTS = {
     "delta": ("d4d4d4d4-0000-4000-8000-000000000004", True, True),  # never consented: no results
 }
 EXPECTED_BEHIND = {"alpha": "inventory", "beta": "defender-deployed", "gamma": "profiles-created"}
+NAMED = ("alpha", "beta")  # tenants whose config gives their name (README "Naming a tenant")
 
 
 @pytest.fixture
@@ -434,7 +435,8 @@ def world(tmp_path: Path) -> Iterator[World]:
             folder = repo / "tenants" / t.name
             folder.mkdir(parents=True)
             (folder / "tunnelcheck.yaml").write_text(
-                "migration:\n  defender_features: false\n"
+                (f"name: {t.name}\n" if t.name in NAMED else "")  # the others: named by their tenant id
+                + "migration:\n  defender_features: false\n"
                 f"graph_url: {t.emu.graph_url}\nauthority: {t.emu.authority}\nca_bundle: {t.emu.ca_path}\n"
                 "auth:\n  method: workload-identity\n", encoding="utf-8")
             baseline = json.loads((DEMO / "baseline.json").read_text("utf-8")) | {"tenant_id": t.emu.tenant_id}
@@ -508,6 +510,8 @@ def test_fleet_template_end_to_end(world: World, system: str) -> None:
         "file:fleet/results/tunnelcheck-tenant-delta/results.json", ids["alpha"], ids["beta"], ids["gamma"]], log
     assert rows[0]["unreadable"] == "no such file (the tenant's run wrote no results)"
     assert {r["key"]: r["behind"] for r in rows[1:]} == {ids[n]: b for n, b in EXPECTED_BEHIND.items()}
+    # Each row is named as its tenant's config names it, else by the tenant it was given (its id here).
+    assert [r["name"] for r in rows[1:]] == ["alpha", "beta", TENANTS["gamma"][0]]
     assert all(r["phases"]["drift"]["status"] == "failing" for r in rows[1:])  # the baseline is pre-migration
     assert "changes" not in document
 

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tunnelcheck import snapshot
 from tunnelcheck.emulator import Emulator
+from tunnelcheck.sources import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "ci" / "nightly.sh"

@@ -17,11 +17,12 @@ import pytest
 from emulated import DEMO, SECRET_ENV, isolate, settings_for
 from hostile import ACTIVE, HTML_PAYLOADS, TEXT_PAYLOADS, render_gfm
 
-from tunnelcheck import config, snapshot
+from tunnelcheck import config
 from tunnelcheck.emulator import Emulator
 from tunnelcheck.errors import ConfigError
-from tunnelcheck.graph import open_tenant, record
-from tunnelcheck.resources import Resource
+from tunnelcheck.model.resources import Resource
+from tunnelcheck.sources import snapshot
+from tunnelcheck.sources.graph import open_tenant, record
 from tunnelcheck.tenant import MAX_NAME, tenant_label
 from tunnelcheck.untrusted import MAX_FILE_NAME, for_file_name
 

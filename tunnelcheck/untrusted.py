@@ -93,9 +93,9 @@ _WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{d}{n}" for d in (
 def for_file_name(value: object) -> str:
     """``value`` as the stem of a file name that is safe on any system: accents dropped, lower case, every
     run of other characters one ``-``; no leading or trailing ``.``, ``-`` or ``_`` (no hidden file, no
-    ``..``, nothing that reads as an option); at most MAX_FILE_NAME characters; never a Windows device name (``tenant-`` goes before one).
-    A value with nothing of that left (all punctuation, or another script) is ``tenant-`` and the start of
-    its SHA-256, so different values still make different names."""
+    ``..``, nothing that reads as an option); at most MAX_FILE_NAME characters; never a Windows device
+    name (``tenant-`` goes before one). A value with nothing of that left (all punctuation, or another
+    script) is ``tenant-`` and the start of its SHA-256, so different values still make different names."""
     text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii").lower()
     text = _FILE_NAME_UNSAFE.sub("-", text)[:MAX_FILE_NAME].strip(".-_")
     if not text:

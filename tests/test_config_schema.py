@@ -160,6 +160,8 @@ BAD_CONFIGS: list[tuple[str, str, str, bool]] = [
     ("negative", "migration:\n  reassign_delay_minutes: -5\n",
      "migration.reassign_delay_minutes: expected 0 or more, got -5", True),
     ("above-maximum", "max_retries: 11\n", "max_retries: expected at most 10, got 11", True),
+    ("too-long", f"name: {'x' * 101}\n", "name: expected at most 100 characters, got 101", True),
+    ("not-one-line", 'name: "Contoso\\u202eUE"\n', "name: expected one line of printable text, got 'Contoso\\u202eUE'", True),
     ("not-https", "authority: http://127.0.0.1:8443\n",
      "authority: expected an https:// URL, got 'http://127.0.0.1:8443'", True),
     ("https-without-host", "graph_url: https:///\n", "graph_url: expected an https:// URL, got 'https:///'", True),

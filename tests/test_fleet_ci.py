@@ -34,6 +34,7 @@ from typing import Any
 
 import pytest
 import yaml
+from test_ci_install import INSTALL
 from test_nightly import _assign_field as assign_field
 
 from tunnelcheck.emulator import EmulatedTenant, Emulator, TenantSpec
@@ -277,7 +278,7 @@ class GitHubRunner:
         elif uses:
             raise AssertionError(f"the runner does not know the action {uses}")
         elif step.get("name") == "Install tunnelcheck":
-            assert step["run"] == 'python -m pip install "$TUNNELCHECK_SPEC"', step["run"]
+            assert step["run"].splitlines() == INSTALL["github"], step["run"]
             assert env["TUNNELCHECK_SPEC"]  # installed already: this interpreter's
         elif "ACTIONS_ID_TOKEN_REQUEST_URL" in step["run"]:
             assert 'echo "AZURE_FEDERATED_TOKEN_FILE=' in step["run"] and tenant is not None
@@ -368,7 +369,7 @@ class AzureRunner:
         elif task == "UsePythonVersion@0":
             pass
         elif "script" in step and step.get("displayName") == "Install tunnelcheck":
-            assert step["script"] == 'python -m pip install "$(TUNNELCHECK_SPEC)"', step["script"]
+            assert step["script"].splitlines() == INSTALL["azure"], step["script"]
         elif "script" in step:
             return world.shell(macros(step["script"]), workspace, env | step.get("env", {}), f"{job}: script")
         elif task == "DownloadPipelineArtifact@2":
@@ -425,6 +426,7 @@ TENANTS = {
     "delta": ("d4d4d4d4-0000-4000-8000-000000000004", True, True),  # never consented: no results
 }
 EXPECTED_BEHIND = {"alpha": "inventory", "beta": "defender-deployed", "gamma": "profiles-created"}
+NAMED = ("alpha", "beta")  # tenants whose config gives their name (README "Naming a tenant")
 
 
 @pytest.fixture
@@ -440,7 +442,8 @@ def world(tmp_path: Path) -> Iterator[World]:
             folder = repo / "tenants" / t.name
             folder.mkdir(parents=True)
             (folder / "tunnelcheck.yaml").write_text(
-                "migration:\n  defender_features: false\n"
+                (f"name: {t.name}\n" if t.name in NAMED else "")  # the others: named by their tenant id
+                + "migration:\n  defender_features: false\n"
                 f"graph_url: {emu.graph_url}\nauthority: {emu.authority}\nca_bundle: {emu.ca_path}\n"
                 "auth:\n  method: workload-identity\n", encoding="utf-8")
             baseline = json.loads((DEMO / "baseline.json").read_text("utf-8")) | {"tenant_id": t.served.tenant_id}
@@ -502,7 +505,8 @@ def _assert_each_job_read_its_own_tenant(world: World, artifacts: dict[str, Path
     assert signed_in == {t.listed: 400 if t.name == "delta" else 200 for t in world.tenants}, signed_in
     assert "AADSTS700016" in log and world.tenant("delta").served.tenant_id in log
     for t in world.tenants[:3]:
-        recorded = snapshot.read(artifacts[f"tunnelcheck-tenant-{t.name}"] / "tenant.json.gz")
+        [recorded_file] = artifacts[f"tunnelcheck-tenant-{t.name}"].glob("*.json.gz")  # named after the tenant
+        recorded = snapshot.read(recorded_file)
         assert recorded.tenant_id == t.served.tenant_id
         assert _gateway_health(recorded.resources) == _gateway_health(t.served.resources), t.name
     # ... and their data differ: alpha's gateway warns, beta's does not
@@ -535,6 +539,8 @@ def test_fleet_template_end_to_end(world: World, system: str) -> None:
         "file:fleet/results/tunnelcheck-tenant-delta/results.json", ids["alpha"], ids["beta"], ids["gamma"]], log
     assert rows[0]["unreadable"] == "no such file (the tenant's run wrote no results)"
     assert {r["key"]: r["behind"] for r in rows[1:]} == {ids[n]: b for n, b in EXPECTED_BEHIND.items()}
+    # Each row is named as its tenant's config names it, else by the tenant it was given (gamma: its domain).
+    assert [r["name"] for r in rows[1:]] == ["alpha", "beta", world.tenant("gamma").listed]
     assert all(r["phases"]["drift"]["status"] == "failing" for r in rows[1:])  # the baseline is pre-migration
     assert "changes" not in document
 

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import ConfigError
+from .tenant import MAX_NAME
 
 __all__ = ["DEFAULT_MAX_SNAPSHOT_MB", "SCHEMA_FILE", "AppIds", "AuthConfig", "Config", "MigrationConfig", "Waiver",
            "load", "parse"]
@@ -44,7 +45,11 @@ SCHEMA_FILE = "config.schema.json"
 #: The patterns the schema checks text with, and how an error says what was expected.
 NON_BLANK = r"\S"
 HTTPS_URL = r"^https://.*[^/]"
-_PATTERN_WORDS = {NON_BLANK: "a non-empty string", HTTPS_URL: "an https:// URL"}
+#: One line of text that shows: no control, line-break or bidirectional-override character, not blank.
+_HIDDEN = r"\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+ONE_LINE = rf"^[^{_HIDDEN}]*[^\s{_HIDDEN}][^{_HIDDEN}]*$"
+_PATTERN_WORDS = {NON_BLANK: "a non-empty string", HTTPS_URL: "an https:// URL",
+                  ONE_LINE: "one line of printable text"}
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,7 @@ class Config:
     ``waivers``, ``tenants`` and ``max_snapshot_mb`` only matter for ``--tenant``. A Microsoft sign-in
     pairs only with its own cloud's Graph host (:func:`graph_host_refusal`)."""
 
+    name: str | None = field(default=None, metadata={"pattern": ONE_LINE, "maxLength": MAX_NAME})
     migration: MigrationConfig = field(default_factory=MigrationConfig)
     waivers: tuple[Waiver, ...] = ()
     tenants: tuple[TenantEntry, ...] = ()
@@ -332,6 +338,8 @@ def _problem(data: Any, error: Any) -> tuple[str, str]:
         return path, f"expected {rule} or more, got {value}"
     if keyword == "maximum":
         return path, f"expected at most {rule}, got {value}"
+    if keyword == "maxLength":
+        return path, f"expected at most {rule} characters, got {len(value)}"
     if keyword == "type":
         return path, f"expected {_expected(schema)}, got {_describe(value)}"
     if keyword in ("pattern", "format"):

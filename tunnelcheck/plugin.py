@@ -181,8 +181,13 @@ _NEEDS_A_TENANT = {
 
 def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: list[str], live: list[str]) -> RunState:
     tenants: dict[str, Tenant] = {}
+    if settings.name is not None and len(snapshots) + len(live) > 1:
+        raise ConfigError(f"{config.getoption('tunnelcheck_config')}: name", f"names one tenant, but this run has "
+                          f"{len(snapshots) + len(live)}: give each tenant its own config (a snapshot recorded "
+                          "with a name keeps it)")
     for path in snapshots:
-        _add_tenant(tenants, snapshot.load_tenant(path, max_mb=settings.max_snapshot_mb, parse=()))
+        _add_tenant(tenants, snapshot.load_tenant(path, label=settings.name, max_mb=settings.max_snapshot_mb,
+                                                  parse=()))
     if live:
         from .sources.graph import (
             open_tenant,  # the live stack (msgraph-sdk, azure-identity) loads only when asked

@@ -16,16 +16,33 @@ from . import model
 from .errors import DataUnavailable, MalformedData, MalformedResource, Unclassifiable
 from .model.resources import Resource
 
-__all__ = ["Source", "SourceInfo", "Tenant"]
+__all__ = ["MAX_NAME", "Source", "SourceInfo", "Tenant", "tenant_label"]
 
 T = TypeVar("T")
+
+#: The longest tenant name shown; a longer one is cut, ending in "…" (a name comes from a file or a server
+#: as often as from the user, and is repeated in every test id and result).
+MAX_NAME = 100
+
+
+def tenant_label(*names: str | None) -> str:
+    """What names a tenant in test ids, titles, results, summaries and reports: the first of ``names``
+    that has text, in the order of README "Naming a tenant" (the config's ``name``, the name recorded in
+    the snapshot or the ``--tenant`` value, the snapshot's file name), on one line (whitespace runs made
+    one space) and at most MAX_NAME characters. "" when none has text. Each output still neutralises it
+    for its medium (tunnelcheck.untrusted)."""
+    for name in names:
+        text = " ".join((name or "").split())
+        if text:
+            return text if len(text) <= MAX_NAME else text[:MAX_NAME - 1].rstrip() + "…"
+    return ""
 
 
 @dataclass(frozen=True)
 class SourceInfo:
     """Where a tenant's data comes from; shown in test ids, reports and results. Never a secret."""
 
-    label: str  # names the tenant in test ids and reports
+    label: str  # names the tenant in test ids, titles, results and reports (tenant_label)
     kind: str  # "snapshot" or "live"
     location: str  # the snapshot file, or the tenant as given on the command line
     tenant_id: str | None = None

@@ -18,6 +18,9 @@ that echoes any of these. One function per medium, each used wherever tunnelchec
   and what the ``tunnelcheck`` command prints: no ESC (so no CSI, OSC or OSC 8 hyperlink), no other C0
   or C1 control, no line break or carriage return (a value cannot forge a line), no bidirectional
   override; each is shown as its Python escape (``\\x1b``, ``\\n``, ``\\u202e``). Tabs stay.
+- :func:`for_file_name`: a file name made of a value (ci/nightly.sh's snapshot, named after the tenant):
+  lower-case ASCII letters, digits, ``.``, ``-`` and ``_`` only, so no folder, no hidden file, nothing a
+  shell or another system reads otherwise.
 
 Only values are neutralised: the structure around them (tags, table pipes, the newlines between lines)
 is tunnelcheck's own. Apply a function once, where the value enters its medium: :func:`for_terminal` is
@@ -26,11 +29,13 @@ idempotent, but :func:`for_html` and :func:`for_markdown` escape their own escap
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
+import unicodedata
 
-__all__ = ["for_html", "for_markdown", "for_terminal", "for_terminal_json"]
+__all__ = ["for_file_name", "for_html", "for_markdown", "for_terminal", "for_terminal_json"]
 
 # DEL, C1 controls; the Unicode line and paragraph separators; the bidirectional marks, embeddings,
 # overrides and isolates ("Trojan Source": text that displays in another order). JSON writes these raw.
@@ -76,3 +81,25 @@ def for_markdown(value: object) -> str:
     text = _MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", text)
     text = _AUTOLINK.sub(r"\\\g<0>", text)
     return _LIST_MARKER.sub(r"\1\\\2", text)
+
+
+#: The longest name :func:`for_file_name` makes (before the caller's suffix, such as ``.json.gz``).
+MAX_FILE_NAME = 64
+_FILE_NAME_UNSAFE = re.compile(r"[^a-z0-9._]+")  # "-" too: each run becomes one "-"
+#: Names Windows gives to devices whatever their extension (an artifact is often opened on Windows).
+_WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for n in range(10))})
+
+
+def for_file_name(value: object) -> str:
+    """``value`` as the stem of a file name that is safe on any system: accents dropped, lower case, every
+    run of other characters one ``-``; no leading or trailing ``.``, ``-`` or ``_`` (no hidden file, no
+    ``..``, nothing that reads as an option); at most MAX_FILE_NAME characters; never a Windows device
+    name (``tenant-`` goes before one). A value with nothing of that left (all punctuation, or another
+    script) is ``tenant-`` and the start of its SHA-256, so different values still make different names."""
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii").lower()
+    text = _FILE_NAME_UNSAFE.sub("-", text)[:MAX_FILE_NAME].strip(".-_")
+    if not text:
+        return "tenant-" + hashlib.sha256(str(value).encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    if text.split(".")[0] in _WINDOWS_DEVICES:  # "con.json.gz" is the console too
+        text = f"tenant-{text}"
+    return text

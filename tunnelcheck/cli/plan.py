@@ -59,7 +59,7 @@ def _tenant(args: argparse.Namespace, settings: config_file.Config) -> Tenant:
         raise ConfigError("plan", "needs exactly one tenant: --snapshot FILE or --tenant TENANT"
                           + (f" (the config names {len(snapshots) + len(live)})" if snapshots or live else ""))
     if snapshots:
-        return load_tenant(snapshots[0], max_mb=settings.max_snapshot_mb)
+        return load_tenant(snapshots[0], label=settings.name, max_mb=settings.max_snapshot_mb)
     from ..sources.graph import open_tenant  # the live stack loads only when asked for
 
     return open_tenant(live[0], settings)

@@ -31,7 +31,7 @@ from ..config import DEFAULT_MAX_SNAPSHOT_MB
 from ..errors import DataUnavailable, MalformedResource, SnapshotError
 from ..files import write_atomic
 from ..model.resources import Resource
-from ..tenant import SourceInfo, Tenant
+from ..tenant import SourceInfo, Tenant, tenant_label
 from ..untrusted import for_terminal
 
 __all__ = [
@@ -139,6 +139,8 @@ class Snapshot:
     source: str = ""
     sha256: str | None = None
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    #: What the user called the tenant when it was recorded (the config's ``name`` or ``--tenant``).
+    name: str | None = None
 
 
 def read_bytes(path: str | os.PathLike[str], max_mb: int = DEFAULT_MAX_SNAPSHOT_MB) -> bytes | bytearray:
@@ -250,7 +252,7 @@ def read(path: str | os.PathLike[str], max_mb: int = DEFAULT_MAX_SNAPSHOT_MB) ->
         raise SnapshotError(name, "sha256 does not match the content: the file was edited or truncated",
                             place="sha256")
 
-    for key in ("recorded_at", "tenant_id", "cloud", "source"):
+    for key in ("recorded_at", "tenant_id", "cloud", "source", "name"):
         if doc.get(key) is not None and not isinstance(doc[key], str):
             raise SnapshotError(name, "expected a string", place=key)
     resources = doc.get("resources")
@@ -272,16 +274,19 @@ def read(path: str | os.PathLike[str], max_mb: int = DEFAULT_MAX_SNAPSHOT_MB) ->
         source=doc.get("source") or "",
         sha256=digest,
         provenance=provenance,
+        name=doc.get("name"),
     )
 
 
 class SnapshotSource:
-    """A recorded tenant. A resource key absent from the file was not recorded: it is unavailable."""
+    """A recorded tenant. A resource key absent from the file was not recorded: it is unavailable.
+    ``label`` (the config's ``name``, or a role such as "baseline") wins over the name recorded in the
+    snapshot, which wins over the file's name."""
 
     def __init__(self, snapshot: Snapshot, label: str | None = None) -> None:
         self.snapshot = snapshot
         self.info = SourceInfo(
-            label=label or _label(snapshot.path),
+            label=tenant_label(label, snapshot.name, _stem(snapshot.path)) or snapshot.path,
             kind="snapshot",
             location=snapshot.path,
             tenant_id=snapshot.tenant_id,
@@ -310,7 +315,7 @@ class SnapshotSource:
         return not isinstance(entry, dict) or entry.get("completed", True) is not False
 
 
-def _label(path: str) -> str:
+def _stem(path: str) -> str:
     name = Path(path).name
     for suffix in (".gz", ".json"):
         name = name.removesuffix(suffix)

@@ -45,7 +45,8 @@ CHECKPOINT_SUFFIX = ".partial"
 def snapshot_document(source: LiveSource, redactor: Redactor | None = None) -> dict[str, Any]:
     """The snapshot of what ``source`` has loaded (docs/snapshot-format.md, without its digest). A resource that
     failed is absent from ``resources`` (not recorded) and says why in ``provenance``. With ``redactor``,
-    personal values are replaced by their salted hashes (tunnelcheck.sources.redact)."""
+    personal values are replaced by their salted hashes (tunnelcheck.sources.redact). ``name`` is what the
+    user called the tenant (the config's ``name``, else ``--tenant``): a run on the snapshot is named by it."""
     from ... import __version__
 
     provenance: dict[str, Any] = {}
@@ -61,6 +62,7 @@ def snapshot_document(source: LiveSource, redactor: Redactor | None = None) -> d
         "tunnelcheck_snapshot": snapshot.FORMAT_VERSION,
         "recorded_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tenant_id": source.info.tenant_id,
+        "name": source.info.label,
         "cloud": source.settings.cloud,
         "source": f"tunnelcheck {__version__} live Graph beta" + (", redacted" if redactor else ""),
         "resources": redactor.resources(resources) if redactor else resources,

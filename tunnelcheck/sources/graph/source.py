@@ -15,7 +15,7 @@ from azure.core.exceptions import ClientAuthenticationError
 from ...config import Config
 from ...errors import DataUnavailable, PermissionDenied
 from ...model.resources import Resource
-from ...tenant import SourceInfo, Tenant
+from ...tenant import SourceInfo, Tenant, tenant_label
 from . import auth
 from .client import AnswerRefused, Endpoints, Pacer, WriteRefused, endpoints, graph_client
 from .collector import COLLECTORS, BrokenResponse, Graph, GraphFailure, Limits, Provenance, Stats
@@ -55,7 +55,9 @@ class LiveSource:
         self.deadline = time.monotonic() + settings.run_deadline_seconds
 
     def _info(self, tenant_id: str | None) -> SourceInfo:
-        return SourceInfo(label=self.name, kind="live", location=self.name, tenant_id=tenant_id,
+        # Named by the config's name, else as the user gave it with --tenant (README "Naming a tenant").
+        return SourceInfo(label=tenant_label(self.settings.name, self.name) or self.name, kind="live",
+                          location=self.name, tenant_id=tenant_id,
                           description=f"Microsoft Graph beta at {self.endpoints.graph_url}")
 
     def preflight(self, resources: Collection[Resource]) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tunnelcheck import (
     Context,
+    Finding,
     Intent,
     Phase,
     Platform,
@@ -12,7 +15,11 @@ from tunnelcheck import (
     Target,
     Verdict,
     check,
+    clauses,
+    counted,
     kinds_of,
+    listed,
+    named,
     profiles_of_kinds,
     standalone_apps,
     unique_targets,
@@ -33,7 +40,12 @@ def _profiles_retired(ctx: Context, platform: str) -> Verdict:
             ctx.evidence.ok(profile, "assignments", [], f"standalone profile not assigned{why}")
     name = _NAMES[platform]
     return ctx.verdict(passed=f"no {name} profile uses the standalone client",
-                       failed="{n} " + name + " standalone profile(s) are still assigned")
+                       failed=lambda failures: _still_assigned(failures, name))
+
+
+def _still_assigned(failures: Sequence[Finding], name: str) -> str:
+    return named([f.label for f in failures], f"{name} standalone profile is still assigned",
+                 f"{name} standalone profiles are still assigned")
 
 
 PROFILE_REMEDIATION = """
@@ -76,32 +88,49 @@ def _app_uninstalled(ctx: Context, platform: str) -> Verdict:
     if not apps:
         app_id = getattr(ctx.config.standalone_app_ids, platform)
         ref = ("app", app_id, "Microsoft Tunnel (standalone)")
+        deleted = (f"deleted without an uninstall assignment, but the baseline offered it to "
+                   f"{_targets(offered_before, ctx)}: devices keep an app that is deleted without an "
+                   "uninstall")
         if offered_before:
-            ctx.evidence.fail(ref, "exists", False, "deleted without an uninstall assignment, but the baseline "
-                              "offered it: devices keep an app that is deleted without an uninstall")
+            ctx.evidence.fail(ref, "exists", False, deleted)
         else:
             ctx.evidence.ok(ref, "exists", False, "not in the tenant" +
                             ("" if ctx.baseline else " (no --baseline: earlier offers unknown)"))
         gone = (f"no {name} app with identifier {app_id} exists (migration.standalone_app_ids.{platform})")
         return ctx.verdict(passed=f"{gone}, and the baseline did not offer it" if ctx.baseline else
                            f"{gone}; without --baseline, earlier offers of a deleted app cannot be checked",
-                           failed=f"the {name} standalone app was deleted without uninstalling it")
+                           failed=lambda _failures: f"the {name} standalone app {app_id} was {deleted}")
+    problems = []  # for each app: whom it is still offered to, no uninstall, the baseline's targets uncovered
     for app in apps:
+        offered = []
         for a in app.assignments:
             if a.intent.offered and a.target.is_include:
                 ctx.evidence.fail(app, f"assignment {a.intent}", a.target.describe(ctx.tenant.group_names),
                                   "still offered")
+                offered.append(f"{a.intent} for {ctx.evidence.label(a.target)}")
+        if offered:
+            problems.append(f"{app.display_name} is still offered: {listed(offered)}")
         uninstall = [a for a in app.assignments if a.intent is Intent.UNINSTALL and a.target.is_include]
         if uninstall:
             ctx.evidence.ok(app, "assignment uninstall", [a.target.describe(ctx.tenant.group_names) for a in uninstall])
         else:
             ctx.evidence.fail(app, "assignment uninstall", None, "no uninstall assignment with an include target")
-        for target in offered_before:
-            if not app.uninstall_coverage.covers(target):
-                ctx.evidence.fail(app, "uninstall covers baseline target", target.describe(ctx.tenant.group_names),
-                                  "offered in the baseline, not covered by an uninstall assignment now")
+            problems.append(f"{app.display_name} has no uninstall assignment with an include target")
+        uncovered = [t for t in offered_before if not app.uninstall_coverage.covers(t)]
+        for target in uncovered:
+            ctx.evidence.fail(app, "uninstall covers baseline target", target.describe(ctx.tenant.group_names),
+                              "offered in the baseline, not covered by an uninstall assignment now")
+        offered_to = f"the baseline offered {app.display_name} to"
+        problems.append(named([ctx.evidence.label(t) for t in uncovered],
+                              f"target {offered_to} is not covered by an uninstall assignment",
+                              f"targets {offered_to} are not covered by an uninstall assignment"))
     return ctx.verdict(passed=f"the {name} standalone app is set to uninstall everywhere it was offered",
-                       failed="{n} problem(s) with the " + name + " standalone app's uninstall")
+                       failed=lambda _failures: clauses(*problems))
+
+
+def _targets(targets: Sequence[Target], ctx: Context) -> str:
+    """"2 targets (A and B)"."""
+    return f"{counted(len(targets), 'target')} ({listed(ctx.evidence.label(t) for t in targets)})"
 
 
 APP_REMEDIATION = """

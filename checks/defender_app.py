@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tunnelcheck import (
     ANDROID_KINDS,
     IOS_KINDS,
     Context,
+    Finding,
     Phase,
     Platform,
     ProfileKind,
@@ -17,11 +20,19 @@ from tunnelcheck import (
     covered_by_any,
     defender_apps,
     defender_profiles,
+    every,
     in_scope_standalone,
+    named,
     unique_targets,
 )
 
 NEEDS = [Resource.DEVICE_CONFIGURATIONS, Resource.MOBILE_APPS]
+
+#: Per platform: its name, and the apps that can be its Defender app (docs/terms.md "The Defender app").
+_PLATFORMS = {"android": ("Android", "no managed Google Play app has the identifier"),
+              "ios": ("iOS", "no iOS store, VPP or line-of-business app has the bundle id")}
+_EXISTS = "exists"
+_OFFERED = "Defender app offered"
 
 
 def _tunnel_targets(ctx: Context, kinds: tuple[ProfileKind, ...]) -> tuple[Target, ...]:
@@ -42,8 +53,8 @@ def _app_present(ctx: Context, platform: str) -> bool:
         ctx.evidence.ok(app, "identifier", sorted(app.identifiers))
     if not apps:
         app_id = getattr(ctx.config.defender_app_ids, platform)
-        ctx.evidence.fail(("app", app_id, "Microsoft Defender for Endpoint"), "exists", False,
-                          f"no {platform} app with identifier {app_id}")
+        ctx.evidence.fail(("app", app_id, "Microsoft Defender for Endpoint"), _EXISTS, False,
+                          f"{_PLATFORMS[platform][1]} {app_id} (migration.defender_app_ids.{platform})")
     return bool(apps)
 
 
@@ -51,12 +62,23 @@ def _targets_covered(ctx: Context, platform: str, targets: tuple[Target, ...]) -
     apps = defender_apps(ctx.tenant, platform, ctx.config)
     for target in targets:
         if covered_by_any(apps, target):
-            ctx.evidence.ok(target, "Defender app offered", True)
+            ctx.evidence.ok(target, _OFFERED, True)
         else:
-            ctx.evidence.fail(target, "Defender app offered", False,
+            ctx.evidence.fail(target, _OFFERED, False,
                               "Tunnel target not covered by an offered Defender assignment"
                               + "".join(f"; {app.display_name} ({app.id}): {app.offered_coverage.why_not(target)}"
                                         for app in apps if app.offered_coverage.excluded_by))
+
+
+def _not_deployed(failures: Sequence[Finding], platform: str) -> str:
+    """The app that does not exist, or the Tunnel targets it is not offered to."""
+    name = _PLATFORMS[platform][0]
+    missing = [f for f in failures if f.property == _EXISTS]
+    if missing:
+        return f"the {name} Defender app does not exist: {missing[0].note}"
+    return named([f.label for f in failures if f.property == _OFFERED],
+                 f"{name} Tunnel target is not offered the Defender app",
+                 f"{name} Tunnel targets are not offered the Defender app")
 
 
 @check(
@@ -74,7 +96,7 @@ def defender_approved_android(ctx: Context) -> Verdict:
         ctx.skip("no Android Tunnel profile exists")
     _app_present(ctx, "android")
     return ctx.verdict(passed="the Android Defender app is approved",
-                       failed="the Android Defender app is not in managed Google Play")
+                       failed=lambda failures: _not_deployed(failures, "android"))
 
 
 @check(
@@ -95,8 +117,8 @@ def defender_assigned_android(ctx: Context) -> Verdict:
         ctx.skip("no Android Tunnel target")
     if _app_present(ctx, "android"):
         _targets_covered(ctx, "android", targets)
-    return ctx.verdict(passed=f"the Defender app is offered to all {len(targets)} Android Tunnel target(s)",
-                       failed="{n} Android Tunnel target(s) are not offered the Defender app")
+    return ctx.verdict(passed=f"the Defender app is offered to {every(len(targets), 'Android Tunnel target')}",
+                       failed=lambda failures: _not_deployed(failures, "android"))
 
 
 @check(
@@ -116,5 +138,7 @@ def defender_deployed_ios(ctx: Context) -> Verdict:
     targets = _tunnel_targets(ctx, IOS_KINDS)
     if _app_present(ctx, "ios"):
         _targets_covered(ctx, "ios", targets)
-    return ctx.verdict(passed=f"the iOS Defender app is offered to all {len(targets)} iOS Tunnel target(s)",
-                       failed="{n} iOS Tunnel target(s) or the app itself are missing the Defender deployment")
+    offered = (f"is offered to {every(len(targets), 'iOS Tunnel target')}" if targets
+               else "has no iOS Tunnel target to be offered to")
+    return ctx.verdict(passed=f"the iOS Defender app exists and {offered}",
+                       failed=lambda failures: _not_deployed(failures, "ios"))

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tunnelcheck import (
     ANDROID_KINDS,
     IOS_KINDS,
     Context,
     DataUnavailable,
+    Finding,
     Phase,
     Platform,
     Resource,
     Severity,
     Verdict,
     check,
+    clauses,
+    counted,
     defender_profiles,
+    named,
 )
+
+_DETECTED = "detected app"
+_COUNT = "deviceCount"
 
 
 @check(
@@ -31,6 +40,7 @@ def defender_profiles_deploy(ctx: Context) -> Verdict:
     must not exceed migration.max_profile_errors (default 0). A profile whose status was not recorded
     makes the check error."""
     limit = ctx.config.max_profile_errors
+    too_many = f"more device errors, failures and conflicts than the limit of {limit}"
     for profile in defender_profiles(ctx.tenant, [*ANDROID_KINDS, *IOS_KINDS], assigned_only=True):
         status = profile.status
         if status is None:
@@ -41,7 +51,9 @@ def defender_profiles_deploy(ctx: Context) -> Verdict:
         record = ctx.evidence.ok if problems <= limit else ctx.evidence.fail
         record(profile, "deviceStatusOverview", problems, detail)
     return ctx.verdict(passed="every assigned Defender profile deploys within the error limit",
-                       failed="{n} Defender profile(s) report device errors, failures or conflicts")
+                       failed=lambda failures: named([f"{f.label} with {f.value}" for f in failures],
+                                                     f"Defender profile reports {too_many}",
+                                                     f"Defender profiles report {too_many}"))
 
 
 @check(
@@ -67,10 +79,20 @@ def standalone_app_gone_from_devices(ctx: Context) -> Verdict:
             raise DataUnavailable(f"{Resource.DETECTED_APPS}/{app.id}/managedDevices", "not recorded",
                                   Resource.DETECTED_APPS.permission)
         for device in app.devices:
-            ctx.evidence.fail(device, "detected app", app.display_name, f"detected app {app.id}")
+            ctx.evidence.fail(device, _DETECTED, app.display_name, f"detected app {app.id}")
         if app.device_count > 0 and not app.devices:
-            ctx.evidence.fail(ref, "deviceCount", app.device_count, "devices not listed")
+            ctx.evidence.fail(ref, _COUNT, app.device_count, "devices not listed")
         elif not app.devices:
-            ctx.evidence.ok(ref, "deviceCount", app.device_count)
-    return ctx.verdict(passed="no device reports the standalone Tunnel app",
-                       failed="{n} device(s) still have the standalone Tunnel app")
+            ctx.evidence.ok(ref, _COUNT, app.device_count)
+    return ctx.verdict(passed="no device reports the standalone Tunnel app", failed=_devices_with_app)
+
+
+def _devices_with_app(failures: Sequence[Finding]) -> str:
+    """The devices listed with the standalone app (each once), and the detected apps that count devices
+    without listing them."""
+    devices = {f.object_id: f.label for f in failures if f.property == _DETECTED}
+    unlisted = [f"{f.label} ({counted(int(f.value), 'device')})" for f in failures if f.property == _COUNT]
+    return clauses(named(list(devices.values()), "device still has the standalone Tunnel app",
+                         "devices still have the standalone Tunnel app"),
+                   named(unlisted, "detected standalone app counts devices without listing them",
+                         "detected standalone apps count devices without listing them"))

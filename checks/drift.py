@@ -3,7 +3,8 @@ accepted. The comparison is :mod:`tunnelcheck.drift`'s, the same as ``tunnelchec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 
 from tunnelcheck import (
     Context,
@@ -18,13 +19,17 @@ from tunnelcheck import (
     Verdict,
     app_diffs,
     check,
+    counted,
+    listed,
     profile_diffs,
 )
 
 REMEDIATION = """
-    Revert each change listed; or, when it was intended, accept the current state as the new baseline:
-    record a new snapshot (tunnelcheck record --tenant … -o FILE, or pytest --tenant … --record FILE) and
-    pass it as --baseline."""
+    Revert each change listed. When a change was intended, make the tenant as it is now the accepted
+    baseline, after reviewing this report: tunnelcheck accept SNAPSHOT --baseline BASELINE --sha256 DIGEST
+    (SNAPSHOT: this run's snapshot, or the live tenant recorded with tunnelcheck record --tenant … -o
+    SNAPSHOT; BASELINE: the file given as --baseline, the old one kept as BASELINE.prev; DIGEST: the
+    snapshot's sha256, under the report's Sources)."""
 
 
 def record_evidence(evidence: Evidence, diffs: Iterable[ObjectDiff], object_type: str | None = None) -> None:
@@ -44,15 +49,41 @@ def record_evidence(evidence: Evidence, diffs: Iterable[ObjectDiff], object_type
                           else "changed since the baseline", baseline=change.old_text)
 
 
+def diff_reason(diffs: Sequence[ObjectDiff]) -> str:
+    """The objects that differ from the baseline, counted by kind, listed by what happened to them (a
+    changed one with its top-level properties; the evidence has each path): "3 Tunnel profiles differ
+    from the baseline: added A and B; changed C (alwaysOn and assignments)"."""
+    clauses = []
+    for kind in dict.fromkeys(d.kind for d in diffs if d.drifted):
+        drifted = [d for d in diffs if d.kind == kind and d.drifted]
+        names = [d.name or d.id for d in drifted]
+        shared = {n for n in names if names.count(n) > 1}  # two apps of one name: each with its id
+        how = [f"{status} " + listed(_changed(d, d.name in shared) for d in drifted if d.status == status)
+               for status in ("added", "removed", "changed") if any(d.status == status for d in drifted)]
+        clauses.append(f"{counted(len(drifted), f'{kind} differs', f'{kind}s differ')} from the baseline: "
+                       + "; ".join(how))
+    return "; ".join(clauses)
+
+
+def _changed(diff: ObjectDiff, with_id: bool = False) -> str:
+    """An object's name (with its id when another has that name), and for a changed one the properties
+    changed (``assignments[group G].intent`` is ``assignments``)."""
+    name = diff.label if with_id else diff.name or diff.id
+    if diff.status != "changed":
+        return name
+    properties = dict.fromkeys(re.split(r"[.\[]", c.path, maxsplit=1)[0] for c in diff.changes)
+    return f"{name} ({listed(properties, limit=3)})"
+
 
 def _compare(ctx: Context, diffs: Callable[[Tenant, Names], Iterable[ObjectDiff]], object_type: str,
              what: str) -> Verdict:
     """Skip without a baseline; else record each object compared, every difference failing."""
     if ctx.baseline is None:
         ctx.skip("needs --baseline (the accepted snapshot to compare with)")
-    record_evidence(ctx.evidence, diffs(ctx.baseline, Names(ctx.baseline, ctx.tenant)), object_type)
+    compared = list(diffs(ctx.baseline, Names(ctx.baseline, ctx.tenant)))
+    record_evidence(ctx.evidence, compared, object_type)
     return ctx.verdict(passed=f"the {what}s are unchanged since the baseline",
-                       failed=f"{{n}} {what} difference(s) from the baseline")
+                       failed=lambda _failures: diff_reason(compared))
 
 
 @check(

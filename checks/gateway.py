@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tunnelcheck import (
     SITE,
     Context,
+    Finding,
     HealthStatus,
     Names,
     Phase,
@@ -13,10 +16,14 @@ from tunnelcheck import (
     Severity,
     Verdict,
     check,
+    clauses,
+    counted,
     gateway_diffs,
+    listed,
+    named,
 )
 
-from .drift import record_evidence
+from .drift import diff_reason, record_evidence
 
 
 @check(
@@ -35,8 +42,9 @@ def servers_healthy(ctx: Context) -> Verdict:
     if not sites:
         if not ctx.tenant.profiles:
             ctx.skip("no Tunnel site and no Tunnel profile")
+        profiles = counted(len(ctx.tenant.profiles), "Tunnel profile does", "Tunnel profiles do")
         ctx.evidence.fail(("site", "-", "Microsoft Tunnel site"), "exists", False,
-                          f"{len(ctx.tenant.profiles)} Tunnel profile(s) exist but no Tunnel site does")
+                          f"no Tunnel site exists, but {profiles}")
     for site in sites:
         if not site.servers:
             ctx.evidence.fail(("site", site.id, site.display_name), "servers", [], "site without servers")
@@ -44,8 +52,16 @@ def servers_healthy(ctx: Context) -> Verdict:
             record = ctx.evidence.ok if server.health is HealthStatus.HEALTHY else ctx.evidence.fail
             record(("server", server.id, server.display_name), "tunnelServerHealthStatus", server.health,
                    f"site {site.display_name}")
-    return ctx.verdict(passed="every Tunnel Gateway server is healthy",
-                       failed="{n} Tunnel Gateway problem(s)")
+    return ctx.verdict(passed="every Tunnel Gateway server is healthy", failed=_gateway_problems)
+
+
+def _gateway_problems(failures: Sequence[Finding]) -> str:
+    """No site at all; sites without a server; servers not healthy (with their state)."""
+    return clauses(*(f.note for f in failures if f.property == "exists"),
+                   named([f.label for f in failures if f.property == "servers"], "Tunnel site has no server",
+                         "Tunnel sites have no server"),
+                   named([f"{f.label} ({f.value})" for f in failures if f.property == "tunnelServerHealthStatus"],
+                         "server is not healthy", "servers are not healthy"))
 
 
 @check(
@@ -68,8 +84,13 @@ def profiles_point_at_sites(ctx: Context) -> Verdict:
         else:
             ctx.evidence.fail(profile, "microsoftTunnelSiteId", profile.site_id,
                               "empty" if not profile.site_id else "names no current Tunnel site")
-    return ctx.verdict(passed="every assigned Tunnel profile points at an existing site",
-                       failed="{n} assigned Tunnel profile(s) point at no existing site")
+    return ctx.verdict(passed="every assigned Tunnel profile points at an existing site", failed=_without_site)
+
+
+def _without_site(failures: Sequence[Finding]) -> str:
+    return named([f"{f.label} ({'no site set' if f.note == 'empty' else f'site {f.value} does not exist'})"
+                  for f in failures], "assigned Tunnel profile points at no existing Tunnel site",
+                 "assigned Tunnel profiles point at no existing Tunnel site")
 
 
 @check(
@@ -86,10 +107,11 @@ def gateway_unchanged(ctx: Context) -> Verdict:
     property, baseline value, current value."""
     if ctx.baseline is None:
         ctx.skip("needs --baseline (the snapshot to compare the gateway settings with)")
-    for diff in gateway_diffs(ctx.baseline, ctx.tenant, Names(ctx.baseline, ctx.tenant)):
+    diffs = gateway_diffs(ctx.baseline, ctx.tenant, Names(ctx.baseline, ctx.tenant))
+    for diff in diffs:
         record_evidence(ctx.evidence, [diff], "site" if diff.kind == SITE else "server configuration")
     return ctx.verdict(passed="Tunnel sites and server configurations are unchanged since the baseline",
-                       failed="{n} Tunnel Gateway difference(s) from the baseline")
+                       failed=lambda _failures: diff_reason(diffs))
 
 
 @check(
@@ -108,12 +130,20 @@ def udp_while_standalone(ctx: Context) -> Verdict:
     if not configurations:
         ctx.skip("no Tunnel server configuration")
     standalone = [p for p in ctx.tenant.profiles if p.standalone and p.assigned]
+    still_assigned = named([p.display_name for p in standalone], "standalone profile is still assigned",
+                           "standalone profiles are still assigned")
     for configuration in configurations:
         ref = ("server configuration", configuration.id, configuration.display_name)
         if configuration.disable_udp and standalone:
-            ctx.evidence.fail(ref, "disableUdpConnections", True, f"{len(standalone)} standalone profile(s) "
-                              f"still assigned: {', '.join(p.display_name for p in standalone)}")
+            ctx.evidence.fail(ref, "disableUdpConnections", True, still_assigned)
         else:
             ctx.evidence.ok(ref, "disableUdpConnections", configuration.disable_udp)
     return ctx.verdict(passed="UDP is available to every remaining standalone client",
-                       failed="{n} server configuration(s) disable UDP while standalone profiles are assigned")
+                       failed=lambda failures: f"{_disabling(failures)} UDP while {still_assigned}")
+
+
+def _disabling(failures: Sequence[Finding]) -> str:
+    """"2 server configurations (A and B) disable"."""
+    names = [f.label for f in failures]
+    return counted(len(names), f"server configuration ({listed(names)}) disables",
+                   f"server configurations ({listed(names)}) disable")

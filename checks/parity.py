@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tunnelcheck import (
     ANDROID_KINDS,
     IOS_KINDS,
     Context,
+    Finding,
     Phase,
     Platform,
     ProfileKind,
@@ -17,12 +18,18 @@ from tunnelcheck import (
     TunnelProfile,
     Verdict,
     check,
+    clauses,
+    counted,
     covering_defender_profiles,
     defender_profiles,
     in_scope_standalone,
+    listed,
+    named,
     replacements,
     setting_problems,
 )
+
+from .profiles import settings_by_profile
 
 # Each compared setting: (property as shown, how to read it). Absent is false/none (the model's defaults).
 Equal = tuple[str, Callable[[TunnelProfile], Any]]
@@ -41,25 +48,32 @@ def _parity(ctx: Context, kinds: tuple[ProfileKind, ...], platform_name: str, eq
     if not in_scope:
         ctx.skip(f"no in-scope {platform_name} standalone profile")
     index = covering_defender_profiles(ctx.tenant, kinds)
+    differing: dict[str, list[str]] = {}  # Defender profile id -> "P differs from OLD in a and b", each OLD
     for standalone in in_scope:
         old = standalone.settings
         for new in replacements(standalone, ctx.tenant, index):
             note = f"replaces {old.display_name} ({old.id})"
-            differences = 0
+            differences = []
             for prop, read in equal:
                 if read(new) != read(old):
-                    differences += 1
+                    differences.append(prop)
                     ctx.evidence.fail(new, prop, read(new), note, baseline=read(old))
             for prop, read in contains:
                 missing = read(old) - read(new)
                 if missing:
-                    differences += 1
+                    differences.append(prop)
                     ctx.evidence.fail(new, prop, sorted(read(new)), f"{note}; missing {sorted(missing)}",
                                       baseline=sorted(read(old)))
-            if not differences:
+            if differences:
+                differing.setdefault(new.id, []).append(
+                    f"{new.display_name} differs from {old.display_name} in {listed(differences, limit=None)}")
+            else:
                 ctx.evidence.ok(new, "settings", "as recorded", note)
+    profile = f"{platform_name} Defender profile"
+    profiles = counted(len(differing), f"{profile} does", f"{profile}s do")
     return ctx.verdict(passed=f"the {platform_name} Defender profiles keep the recorded settings",
-                       failed="{n} setting(s) differ from the recorded " + platform_name + " standalone profiles")
+                       failed=lambda _failures: f"{profiles} not keep the recorded settings: "
+                       + "; ".join(d for each in differing.values() for d in each))
 
 
 @check(
@@ -146,14 +160,26 @@ def work_profile_browsers(ctx: Context) -> Verdict:
     browsers = [b for b in ctx.config.browser_package_ids
                 if any(a.intent.offered and a.target.is_include
                        for app in ctx.tenant.apps_with_identifier(b, "android") for a in app.assignments)]
+    left_out: list[str] = []  # "Profile (browser and browser)", as the reason lists them
     for profile in profiles:
+        missing = [b for b in browsers if b not in profile.per_app]
         for browser in browsers:
             if browser in profile.per_app:
                 ctx.evidence.ok(profile, "per-app VPN apps", browser)
             else:
                 ctx.evidence.fail(profile, "per-app VPN apps", sorted(profile.per_app),
                                   f"offered browser {browser} is not in the list: its traffic is not web-protected")
+        if missing:
+            left_out.append(f"{profile.display_name} ({listed(missing, limit=None)})")
         if not browsers:
             ctx.evidence.ok(profile, "per-app VPN apps", sorted(profile.per_app), "no listed browser is offered")
     return ctx.verdict(passed="every offered work-profile browser is in the per-app VPN lists",
-                       failed="{n} offered browser(s) missing from work-profile per-app VPN lists")
+                       failed=lambda failures: _browsers_reason(failures, left_out))
+
+
+def _browsers_reason(failures: Sequence[Finding], left_out: list[str]) -> str:
+    """The profiles that leave offered browsers out, then those whose web protection keys cannot be read."""
+    profile, unreadable = "work-profile Defender profile", "web protection settings that cannot be read as written"
+    return clauses(named(left_out, f"{profile} leaves offered browsers out of the per-app VPN list",
+                         f"{profile}s leave offered browsers out of the per-app VPN list"),
+                   named(settings_by_profile(failures), f"{profile} has {unreadable}", f"{profile}s have {unreadable}"))

@@ -10,14 +10,19 @@ from tunnelcheck import (
     AppAssignment,
     AuditEvent,
     Context,
+    Intent,
     MobileApp,
     Phase,
     Platform,
     Resource,
     Severity,
+    Target,
     Verdict,
     check,
+    clauses,
+    counted,
     defender_profiles,
+    named,
     profiles_of_kinds,
     standalone_profile_ids,
 )
@@ -75,16 +80,24 @@ def ios_per_app_vpn_reassigned(ctx: Context) -> Verdict:
     defender = {p.id for p in defender_profiles(ctx.tenant, IOS_KINDS)}
     existing = ctx.tenant.configuration_ids
 
+    # The failing assignments by what is wrong, as the reason lists them ("App (required for G)"); an
+    # assignment that still names its standalone profile is not listed again as not moved.
+    on_standalone: dict[tuple[str, Target, Intent], str] = {}
+    on_deleted: list[str] = []
+    not_moved: list[str] = []
     for app in ctx.tenant.apps:
         for a in app.assignments:
             vpn = a.vpn_configuration_id
             if vpn is None:
                 continue
             where = f"{a.intent} for {a.target.describe(ctx.tenant.group_names)}"
+            shown = f"{app.display_name} ({a.intent} for {ctx.evidence.label(a.target)}"
             if vpn in standalone:
                 ctx.evidence.fail(app, "settings.vpnConfigurationId", vpn, f"{where}: names a standalone profile")
+                on_standalone[(app.id, a.target, a.intent)] = f"{shown})"
             elif vpn not in existing:
                 ctx.evidence.fail(app, "settings.vpnConfigurationId", vpn, f"{where}: names a profile that no longer exists")
+                on_deleted.append(f"{shown}, profile {vpn})")
             else:
                 ctx.evidence.ok(app, "settings.vpnConfigurationId", vpn, where)
 
@@ -96,8 +109,17 @@ def ios_per_app_vpn_reassigned(ctx: Context) -> Verdict:
             ctx.evidence.fail(app, "reassigned", False,
                               f"{where}: was on standalone profile {before.vpn_configuration_id} in the "
                               "baseline and has no assignment on a Defender profile now")
+            if (app.id, before.target, before.intent) not in on_standalone:
+                not_moved.append(f"{app.display_name} ({before.intent} for {ctx.evidence.label(before.target)})")
+    reason = clauses(
+        named(list(on_standalone.values()), "per-app VPN assignment still names a standalone profile",
+              "per-app VPN assignments still name a standalone profile"),
+        named(on_deleted, "per-app VPN assignment names a VPN profile that no longer exists",
+              "per-app VPN assignments name a VPN profile that no longer exists"),
+        named(not_moved, "per-app VPN assignment of the baseline has no counterpart on a Defender profile",
+              "per-app VPN assignments of the baseline have no counterpart on a Defender profile"))
     return ctx.verdict(passed="every iOS per-app VPN assignment uses a Defender-based profile",
-                       failed="{n} iOS per-app VPN assignment(s) are not on a Defender-based profile")
+                       failed=lambda _failures: reason)
 
 
 @check(
@@ -130,6 +152,7 @@ def ios_reassigned_after_delay(ctx: Context) -> Verdict:
         for resource_id in event.resource_ids:
             events.setdefault(resource_id, []).append((when, event))
     verified = 0
+    too_soon: dict[str, tuple[str, list[str]]] = {}  # app id -> its name, each wait ("4 min 0 s after P") once
     for app, _before, now in _reassignments(ctx, defender):
         if now is None or now.vpn_configuration_id is None:
             continue
@@ -147,9 +170,18 @@ def ios_reassigned_after_delay(ctx: Context) -> Verdict:
         when, event = found
         waited = when - created
         note = f"{_delay_text(waited)} after {profile.display_name} was created (audit event {event.id})"
-        record = ctx.evidence.fail if waited < delay else ctx.evidence.ok
-        record(app, "reassigned at", when.isoformat(), note)
+        if waited < delay:
+            ctx.evidence.fail(app, "reassigned at", when.isoformat(), note)
+            waits = too_soon.setdefault(app.id, (app.display_name, []))[1]
+            if (wait := f"{_delay_text(waited)} after {profile.display_name}") not in waits:
+                waits.append(wait)
+        else:
+            ctx.evidence.ok(app, "reassigned at", when.isoformat(), note)
     if not verified:
         ctx.skip("no reassignment could be verified from the audit log")
+    minutes = counted(ctx.config.reassign_delay_minutes, "minute")
+    apps = [f"{name} ({'; '.join(waits)})" for name, waits in too_soon.values()]
     return ctx.verdict(passed="every verified reassignment waited long enough after the new profile",
-                       failed="{n} app(s) were reassigned too soon after the new profile was created")
+                       failed=lambda _failures: named(
+                           apps, f"app was reassigned less than {minutes} after the new profile was created",
+                           f"apps were reassigned less than {minutes} after the new profile was created"))

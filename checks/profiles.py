@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tunnelcheck import (
     ANDROID_KINDS,
     IOS_KINDS,
     Context,
+    Finding,
     Phase,
     Platform,
     ProfileKind,
@@ -16,9 +17,12 @@ from tunnelcheck import (
     Severity,
     Verdict,
     check,
+    clauses,
     covering_defender_profiles,
     defender_profiles,
+    every,
     in_scope_standalone,
+    named,
     setting_problems,
 )
 
@@ -30,6 +34,7 @@ def _targets_have_defender_profile(ctx: Context, kinds: tuple[ProfileKind, ...],
     if not in_scope:
         ctx.skip(f"no in-scope {platform_name} standalone profile")
     index = covering_defender_profiles(ctx.tenant, kinds)
+    uncovered: list[str] = []  # "target (of standalone profile)", as the reason lists them
     for standalone in in_scope:
         for target in standalone.targets:
             covering = index[standalone.profile.kind].covering(target)
@@ -41,8 +46,11 @@ def _targets_have_defender_profile(ctx: Context, kinds: tuple[ProfileKind, ...],
                                   f"target of standalone profile {standalone.profile.display_name} "
                                   f"({standalone.profile.id}) has no {standalone.profile.kind} Defender profile"
                                   + index[standalone.profile.kind].excluded_note(target))
+                uncovered.append(f"{ctx.evidence.label(target)} (of {standalone.profile.display_name})")
     return ctx.verdict(passed=f"every {platform_name} standalone target has a Defender-based profile",
-                       failed="{n} " + platform_name + " standalone target(s) have no Defender-based profile")
+                       failed=lambda _failures: named(
+                           uncovered, f"{platform_name} standalone target has no Defender-based profile",
+                           f"{platform_name} standalone targets have no Defender-based profile"))
 
 
 @check(
@@ -94,6 +102,10 @@ class ToggleRule:
         return self.keys[0]
 
 
+_INVALID = "must be"  # the note of a value that is not valid for its key
+_SETTING = "custom setting "  # the property of a custom setting's row (tunnelcheck.setting_problems' too)
+
+
 def _custom_settings(ctx: Context, rule: ToggleRule) -> Verdict:
     features = ctx.config.defender_features
     if features is None:
@@ -107,16 +119,41 @@ def _custom_settings(ctx: Context, rule: ToggleRule) -> Verdict:
             setting_problems(ctx.evidence, profile, key)
             value = profile.custom.get(key)
             if value is not None and not rule.valid(value):
-                ctx.evidence.fail(profile, f"custom setting {key}", value, f"must be {rule.valid_text}")
+                ctx.evidence.fail(profile, f"{_SETTING}{key}", value, f"{_INVALID} {rule.valid_text}")
         value = profile.custom.get(rule.toggle)
         if rule.wanted(value):
-            ctx.evidence.ok(profile, f"custom setting {rule.toggle}", value)
+            ctx.evidence.ok(profile, f"{_SETTING}{rule.toggle}", value)
         else:
-            ctx.evidence.fail(profile, f"custom setting {rule.toggle}", value, rule.wanted_text)
+            ctx.evidence.fail(profile, f"{_SETTING}{rule.toggle}", value, rule.wanted_text)
     return ctx.verdict(
         passed=f"{rule.toggle} is set as intended ({'Defender features wanted' if features else 'Tunnel only'}) "
-               f"in all {len(profiles)} {rule.platform_name} Defender profile(s)",
-        failed="{n} custom setting problem(s) in " + rule.platform_name + " Defender profiles")
+               f"in {every(len(profiles), f'{rule.platform_name} Defender profile')}",
+        failed=lambda failures: _settings_reason(failures, rule))
+
+
+def _settings_reason(failures: Sequence[Finding], rule: ToggleRule) -> str:
+    """The profiles whose toggle is not the intended value (with the value they have), then those whose
+    custom settings cannot be used as written (each key and why)."""
+    profile = f"{rule.platform_name} Defender profile"
+    toggles = named([f"{f.label} ({rule.toggle} {'absent' if f.value == '(absent)' else f'= {f.value}'})"
+                     for f in failures if f.note == rule.wanted_text],
+                    f"{profile} sets it otherwise", f"{profile}s set it otherwise")
+    return clauses(f"{rule.wanted_text}, but {toggles}" if toggles else "",
+                   named(settings_by_profile([f for f in failures if f.note != rule.wanted_text]),
+                         f"{profile} has custom settings that cannot be used as written",
+                         f"{profile}s have custom settings that cannot be used as written"))
+
+
+def settings_by_profile(failures: Sequence[Finding]) -> list[str]:
+    """Each profile with failing custom setting rows, once, with each key and why: "Profile (vpn = yes: must
+    be 0 or 1; defendertoggle: conflicting custom setting)"."""
+    found: dict[str, tuple[str, list[str]]] = {}  # profile id -> its name, and its keys with why
+    for f in failures:
+        if f.property.startswith(_SETTING):
+            key = f.property.removeprefix(_SETTING)
+            found.setdefault(f.object_id, (f.label, []))[1].append(
+                f"{key} = {f.value}: {f.note}" if f.note.startswith(_INVALID) else f"{key}: {f.note}")
+    return [f"{label} ({'; '.join(problems)})" for label, problems in found.values()]
 
 
 @check(

@@ -230,7 +230,7 @@ def test_the_command_writes_plan_md_and_plan_json(tmp_path: Path) -> None:
             f"--tunnelcheck-config={DEMO / 'config.yaml'}")
     first = _tunnelcheck(*args, cwd=tmp_path)
     assert first.returncode == 1, first.stderr  # failing checks: work to do
-    assert "plan.md: 10 step(s); plan.json: 12 Graph request(s) (not sent)" in first.stdout
+    assert "plan.md: 10 steps; plan.json: 12 Graph requests (not sent)" in first.stdout
     markdown, plan = (tmp_path / "plan.md").read_bytes(), (tmp_path / "plan.json").read_bytes()
     assert json.loads(plan)["markdown"] == "plan.md"
     second = _tunnelcheck(*args, "-o", "again.md", "--json", "again.json", cwd=tmp_path)

@@ -38,6 +38,8 @@ PUBLIC = {
     # errors
     "CheckDefinitionError", "ConfigError", "DataUnavailable", "MalformedData", "PermissionDenied", "SnapshotError",
     "TunnelcheckError", "Unclassifiable",
+    # the words of a reason
+    "clauses", "counted", "every", "listed", "named",
     "__version__",
 }
 
@@ -88,7 +90,7 @@ def _tunnelcheck_imports(path: Path) -> set[str]:
 
 #: The layers, bottom up, by module prefix. A module may import its own layer and the layers listed
 #: for it; ``tunnelcheck.__init__`` (the public API) gathers the layers below the sources.
-BASE = ("tunnelcheck.errors", "tunnelcheck.scrub", "tunnelcheck.untrusted", "tunnelcheck.files")
+BASE = ("tunnelcheck.errors", "tunnelcheck.scrub", "tunnelcheck.untrusted", "tunnelcheck.files", "tunnelcheck.wording")
 RULES = {
     "model": (("tunnelcheck.model",), ("tunnelcheck.errors", "tunnelcheck.scrub")),
     "sources": (("tunnelcheck.sources",), ("tunnelcheck.checks", "tunnelcheck.reports", "tunnelcheck.cli",

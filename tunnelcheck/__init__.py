@@ -10,7 +10,9 @@ This namespace is the public API: what a check author needs, and all the built-i
 - the migration's terms (docs/terms.md): :func:`in_scope_standalone`, :func:`defender_profiles`,
   :func:`replacements`, :func:`defender_apps`, :func:`standalone_apps`…;
 - the comparison of two tenants: :func:`profile_diffs`, :func:`app_diffs`, :func:`gateway_diffs`;
-- the errors a check may raise or meet: :class:`DataUnavailable` and its kinds.
+- the errors a check may raise or meet: :class:`DataUnavailable` and its kinds;
+- the words of a reason: :func:`counted` ("2 targets are"), :func:`every` ("all 3 targets"),
+  :func:`listed` ("a, b and c"), :func:`named` ("2 targets are …: a and b") and :func:`clauses`.
 
 Everything else is an implementation module. ``tests/test_public_api.py`` pins this list.
 
@@ -88,6 +90,7 @@ from .model import (
 )
 from .model.resources import Resource
 from .tenant import Tenant
+from .wording import clauses, counted, every, listed, named
 
 __version__ = "0.2.0"
 
@@ -149,13 +152,18 @@ __all__ = [
     "__version__",
     "app_diffs",
     "check",
+    "clauses",
+    "counted",
     "covered_by_any",
     "covering_defender_profiles",
     "defender_apps",
     "defender_profiles",
+    "every",
     "gateway_diffs",
     "in_scope_standalone",
     "kinds_of",
+    "listed",
+    "named",
     "profile_diffs",
     "profiles_of_kinds",
     "replacements",

@@ -7,19 +7,22 @@
         for profile in ctx.tenant.profiles:
             ...
             ctx.evidence.fail(profile, "connectionType", profile.connection_type, "still assigned")
-        return ctx.verdict(passed="…", failed="{n} standalone profile(s) still assigned")
+        return ctx.verdict(passed="…", failed=lambda failures: named(
+            [f.label for f in failures], "profile is still assigned", "profiles are still assigned"))
 
 The function reads only ``ctx``; it records every object it inspected in ``ctx.evidence`` (ok or fail),
-returns ``ctx.verdict(...)`` (failed when any evidence row failed), or calls ``ctx.skip(reason)``.
+returns ``ctx.verdict(...)`` (failed when any evidence row failed), or calls ``ctx.skip(reason)``. A
+failure's reason says what its failing rows show, in a sentence (tunnelcheck.wording counts and lists).
 A check never catches DataUnavailable: data it cannot read makes it error, never pass.
 """
 
 from __future__ import annotations
 
+import builtins
 import enum
 import inspect
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -38,6 +41,7 @@ __all__ = [
     "Finding",
     "Phase",
     "Platform",
+    "Reason",
     "Severity",
     "Verdict",
     "check",
@@ -205,6 +209,11 @@ class Finding:
                    str(record["property"]), str(record["value"]), bool(record["ok"]), str(record.get("note", "")),
                    record.get("baseline"), str(record.get("waived", "")))
 
+    @builtins.property  # in this class, ``property`` is the field
+    def label(self) -> str:
+        """The object as a reason names it: its name, else its id."""
+        return self.object_name or self.object_id
+
     def line(self) -> str:
         mark = "ok  " if self.ok else ("WAIVED" if self.waived else "FAIL")
         name = f"{self.object_name} ({self.object_id})" if self.object_name else self.object_id
@@ -256,6 +265,12 @@ class Evidence:
         found_name = getattr(obj, "display_name", None) or getattr(obj, "device_name", "")
         return (type(obj).__name__.lower(), str(found_id), str(found_name))
 
+    def label(self, obj: Any) -> str:
+        """``obj`` named as its evidence row names it (:attr:`Finding.label`): a group target by its group's
+        name, for a reason that lists objects beside the rows."""
+        _kind, object_id, name = self._ref(obj)
+        return name or object_id
+
     def _add(self, obj: Any, prop: str, value: Any, ok: bool, note: str, baseline: Any) -> None:
         kind, object_id, name = self._ref(obj)
         recorded = None if baseline is _NO_BASELINE else _format_value(baseline)
@@ -274,10 +289,21 @@ class Evidence:
     def failures(self) -> list[Finding]:
         return [f for f in self.findings if not f.ok]
 
-    def check(self, passed: str = "no offending object", failed: str = "{n} offending object(s)") -> None:
-        """For checks written as ordinary pytest tests: fail the test when any finding failed."""
+    def check(self, passed: str = "no offending object", failed: str | Reason = "{n} offending objects") -> None:
+        """For checks written as ordinary pytest tests: fail the test when any finding failed (``failed``
+        as in :meth:`Context.verdict`)."""
         if self.failures:
-            raise CheckFailed(Verdict("failed", failed.format(n=len(self.failures)), tuple(self.findings)))
+            raise CheckFailed(Verdict("failed", _failure_reason(failed, self.failures), tuple(self.findings)))
+
+
+#: A failure's reason made from its failing evidence rows (in the order they were recorded).
+Reason = Callable[[Sequence[Finding]], str]
+
+
+def _failure_reason(failed: str | Reason, failures: Sequence[Finding]) -> str:
+    """``failed`` called with the failing rows, or a text whose ``{n}`` is their number. A callable's text is
+    used as it is, so tenant names in it are never read as format fields."""
+    return failed(failures) if callable(failed) else failed.format(n=len(failures))
 
 
 @dataclass(frozen=True)
@@ -313,13 +339,14 @@ class Context:
     def skip(self, reason: str) -> NoReturn:
         raise CheckSkipped(reason)
 
-    def verdict(self, passed: str, failed: str) -> Verdict:
-        """Failed (with ``failed``, where ``{n}`` is the number of failing rows) when any evidence row
-        failed, else passed."""
+    def verdict(self, passed: str, failed: str | Reason) -> Verdict:
+        """Failed when any evidence row failed, else passed. The failure's reason is ``failed(rows)``, a
+        sentence made from the failing rows (what they name, counted: tunnelcheck.wording), or a fixed
+        text where ``{n}`` is the number of failing rows."""
         findings = tuple(self.evidence.findings)
-        failures = sum(1 for f in findings if not f.ok)
+        failures = [f for f in findings if not f.ok]
         if failures:
-            return Verdict("failed", failed.format(n=failures), findings)
+            return Verdict("failed", _failure_reason(failed, failures), findings)
         return Verdict("passed", passed, findings)
 
 

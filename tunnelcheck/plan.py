@@ -72,6 +72,7 @@ from .model import _Raw as _RawObject
 from .model import _target as _parse_target
 from .model.resources import Resource
 from .tenant import SourceInfo, Tenant
+from .wording import counted
 
 __all__ = ["PLAN_VERSION", "Plan", "Step", "build_plan", "load_plan", "step_for", "steps_for"]
 
@@ -1584,8 +1585,9 @@ def summary(plan: Plan) -> str:
         return "every check passes: nothing to change"
     resolved = [o for o in failing if o.after in ("passed", "skipped")]
     requests = sum(len(s.requests()) for s in plan.steps)
-    parts = [f"{len(failing)} check(s) failing now", f"{len(plan.steps)} step(s) ({requests} Graph request(s))",
-             f"{len(resolved)} check(s) resolved"]
+    parts = [f"{counted(len(failing), 'check')} failing now",
+             f"{counted(len(plan.steps), 'step')} ({counted(requests, 'Graph request')})",
+             f"{counted(len(resolved), 'check')} resolved"]
     left = len({c for c, _ in plan.unresolved})
     if left:
         parts.append(f"{left} not resolved by configuration changes")

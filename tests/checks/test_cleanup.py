@@ -55,6 +55,7 @@ def profiles(*items: dict) -> object:
 def _retired_cases(kind: str, other_kind: str) -> list[Case]:
     """TUN-AND-07 / TUN-IOS-07 examples for standalone profiles of ``kind``."""
     std = "p-ios-std" if kind == "ios" else "p-do-std"
+    name = "iOS" if kind == "ios" else "Android"
     return [
         should_pass("no profile at all", profiles()),
         should_pass("standalone profile not assigned", profiles(standalone_profile(kind=kind))),
@@ -71,7 +72,8 @@ def _retired_cases(kind: str, other_kind: str) -> list[Case]:
             profiles(standalone_profile(kind=kind)),
             baseline=profiles(standalone_profile(G1, kind=kind)),
         ),
-        should_fail("assigned to a group", profiles(standalone_profile(G1, kind=kind)), std),
+        should_fail("assigned to a group", profiles(standalone_profile(G1, kind=kind)), std,
+                    reason=f"1 {name} standalone profile is still assigned: {std}"),
         should_fail("assigned to all devices", profiles(standalone_profile(all_devices(), kind=kind)), std),
         should_fail(
             "assigned to all users",
@@ -87,6 +89,7 @@ def _retired_cases(kind: str, other_kind: str) -> list[Case]:
             ),
             "s1",
             "s3",
+            reason=f"2 {name} standalone profiles are still assigned: s1 and s3",
         ),
         should_error("configurations not recorded", tenant(apps=[]), Resource.DEVICE_CONFIGURATIONS),
     ]
@@ -108,11 +111,23 @@ def _uninstall_cases(platform: str, kinds: tuple[str, ...], other_platform: str)
             "an offered assignment with an exclusion target is no offer",
             apps(uninstall(G1), required(exclusion("g2"))),
         ),
-        should_fail("no assignment: no uninstall", apps(), app_id),
+        should_fail("no assignment: no uninstall", apps(), app_id,
+                    reason=f"{app_id} has no uninstall assignment with an include target"),
         *[
-            should_fail(f"still offered: {intent.__name__}", apps(uninstall(G1), intent(G2)), app_id)
-            for intent in (required, available, available_without_enrollment)
+            should_fail(f"still offered: {intent.__name__}", apps(uninstall(G1), intent(G2)), app_id,
+                        reason=f"{app_id} is still offered: {shown} for g2")
+            for intent, shown in ((required, "required"), (available, "available"),
+                                  (available_without_enrollment, "availableWithoutEnrollment"))
         ],
+        should_fail(
+            "every problem of the app is named",
+            apps(required(G1), available(all_devices())),
+            app_id,
+            baseline=offered_before(required(G1), required(G2)),
+            reason=f"{app_id} is still offered: required for g1 and available for all devices; {app_id} has no "
+            f"uninstall assignment with an include target; 2 targets the baseline offered {app_id} to are not "
+            "covered by an uninstall assignment: g1 and g2",
+        ),
         should_fail("uninstall only to an exclusion target", apps(uninstall(exclusion("g1"))), app_id),
         should_fail(
             "every standalone app copy is named",
@@ -123,6 +138,8 @@ def _uninstall_cases(platform: str, kinds: tuple[str, ...], other_platform: str)
                 ]
             ),
             "copy-2",
+            reason="copy-2 is still offered: required for g1; copy-2 has no uninstall assignment with an include "
+            "target",
         ),
         should_pass(
             "custom standalone_app_ids",
@@ -169,6 +186,7 @@ def _uninstall_cases(platform: str, kinds: tuple[str, ...], other_platform: str)
             apps(uninstall(G1)),
             app_id,
             baseline=offered_before(required(G1), required(G2)),
+            reason=f"1 target the baseline offered {app_id} to is not covered by an uninstall assignment: g2",
         ),
         should_fail(
             "baseline: an uninstall exclusion leaves the target uncovered",
@@ -199,7 +217,10 @@ def _uninstall_cases(platform: str, kinds: tuple[str, ...], other_platform: str)
             "deleted, but the baseline offered it",
             tenant(apps=[]),
             STANDALONE_APP_ID,
-            baseline=offered_before(required(G1)),
+            baseline=offered_before(required(G1), available(all_users())),
+            reason=f"the {'iOS' if platform == 'ios' else 'Android'} standalone app {STANDALONE_APP_ID} was deleted "
+            "without an uninstall assignment, but the baseline offered it to 2 targets (g1 and all licensed users): "
+            "devices keep an app that is deleted without an uninstall",
         ),
         should_fail(
             "deleted, another platform's copy does not count",

@@ -29,6 +29,7 @@ from tunnelcheck.testing import (
     defender_app,
     defender_profile,
     exclusion,
+    group,
     group_target,
     ios_profile,
     params,
@@ -43,6 +44,12 @@ from tunnelcheck.testing import (
     uninstall,
 )
 
+ANDROID_APP_MISSING = ("the Android Defender app does not exist: no managed Google Play app has the identifier "
+                       "com.microsoft.scmx (migration.defender_app_ids.android)")
+# Group names come with the groups, loaded as a run loads them (one a reason cannot read as a format field).
+NAMED_GROUPS = tenant(profiles=[standalone_profile(group_target("g1"), group_target("g2"), group_target("g3"))],
+                      apps=[defender_app("android")], groups=[group("g1", "SG-Tunnel {n} {0}"), group("g2", "SG-Field")])
+NAMED_GROUPS.require([Resource.GROUPS])
 CUSTOM_IDS = MigrationConfig(defender_app_ids=AppIds(android="com.contoso.mde", ios="com.contoso.mde.ios"))
 
 
@@ -119,7 +126,7 @@ CASES: dict[Check, list[Case]] = {
             tenant(profiles=[std(G1)], apps=[defender_app("android", identifier="com.contoso.mde")]),
             config=CUSTOM_IDS,
         ),
-        should_fail("app absent", tenant(profiles=[std(G1)], apps=[]), DEFENDER_APP_ID),
+        should_fail("app absent", tenant(profiles=[std(G1)], apps=[]), DEFENDER_APP_ID, reason=ANDROID_APP_MISSING),
         should_fail(
             "only the standalone app exists",
             tenant(profiles=[std(G1)], apps=[standalone_app("android", required(G1))]),
@@ -135,6 +142,8 @@ CASES: dict[Check, list[Case]] = {
             tenant(profiles=[std(G1)], apps=[defender_app("android")]),
             "com.contoso.mde",
             config=CUSTOM_IDS,
+            reason="the Android Defender app does not exist: no managed Google Play app has the identifier "
+            "com.contoso.mde (migration.defender_app_ids.android)",
         ),
         should_fail(
             "standalone profile assigned only in the baseline is in scope",
@@ -211,9 +220,11 @@ CASES: dict[Check, list[Case]] = {
             tenant(profiles=[std(G1)], apps=[defender_app("android", required(G1), field="appIdentifier")]),
         ),
         should_fail(
-            "app absent: the app is the offender", tenant(profiles=[std(G1, G2)], apps=[]), DEFENDER_APP_ID
+            "app absent: the app is the offender", tenant(profiles=[std(G1, G2)], apps=[]), DEFENDER_APP_ID,
+            reason=ANDROID_APP_MISSING,
         ),
-        should_fail("assigned to another group", and_tunnel(required(G2)), "g1"),
+        should_fail("assigned to another group", and_tunnel(required(G2)), "g1",
+                    reason="1 Android Tunnel target is not offered the Defender app: g1"),
         should_fail("uninstall is not offered", and_tunnel(uninstall(G1)), "g1"),
         should_fail(
             "unknown intent is not offered",
@@ -238,9 +249,17 @@ CASES: dict[Check, list[Case]] = {
             and_tunnel(required(all_devices()), required(exclusion("g1"))),
             "g1",
         ),
-        should_fail("ALL is covered only by ALL", and_tunnel(required(G1), targets=(all_devices(),)), "ALL"),
+        should_fail("ALL is covered only by ALL", and_tunnel(required(G1), targets=(all_devices(),)), "ALL",
+                    reason="1 Android Tunnel target is not offered the Defender app: all devices"),
         should_fail(
-            "every uncovered target is named", and_tunnel(required(G2), targets=(G1, G2, G3)), "g1", "g3"
+            "every uncovered target is named", and_tunnel(required(G2), targets=(G1, G2, G3)), "g1", "g3",
+            reason="2 Android Tunnel targets are not offered the Defender app: g1 and g3",
+        ),
+        should_fail(
+            "targets are named as the evidence names them: by their group's name",
+            NAMED_GROUPS,
+            "g1", "g2", "g3",
+            reason="3 Android Tunnel targets are not offered the Defender app: SG-Tunnel {n} {0}, SG-Field and g3",
         ),
         should_fail(
             "Defender profile include targets are Tunnel targets",
@@ -338,7 +357,9 @@ CASES: dict[Check, list[Case]] = {
             ),
             config=CUSTOM_IDS,
         ),
-        should_fail("app absent", tenant(profiles=[ios_std(G1)], apps=[]), DEFENDER_APP_ID),
+        should_fail("app absent", tenant(profiles=[ios_std(G1)], apps=[]), DEFENDER_APP_ID,
+                    reason="the iOS Defender app does not exist: no iOS store, VPP or line-of-business app has "
+                    "the bundle id com.microsoft.scmx (migration.defender_app_ids.ios)"),
         should_fail(
             "app absent, profile without targets", tenant(profiles=[ios_mde()], apps=[]), DEFENDER_APP_ID
         ),
@@ -359,6 +380,13 @@ CASES: dict[Check, list[Case]] = {
             "target not covered",
             tenant(profiles=[ios_std(G1, G2)], apps=[defender_app("ios", required(G1))]),
             "g2",
+            reason="1 iOS Tunnel target is not offered the Defender app: g2",
+        ),
+        should_fail(
+            "targets not covered",
+            tenant(profiles=[ios_std(G1, G2, G3)], apps=[defender_app("ios", available(G2))]),
+            "g1", "g3",
+            reason="2 iOS Tunnel targets are not offered the Defender app: g1 and g3",
         ),
         should_fail(
             "exclusion on one copy excludes only there",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from tunnelcheck.checks.drift import app_deployments_unchanged as DRIFT_02
 from tunnelcheck.checks.drift import profiles_unchanged as DRIFT_01
 
 from tunnelcheck.check import Check, Finding, Phase, Platform
+from tunnelcheck.cli.accept import add_accept_arguments
 from tunnelcheck.config import AppIds, MigrationConfig
 from tunnelcheck.model.resources import Resource
 from tunnelcheck.testing import (
@@ -72,13 +75,21 @@ DRIFT_01_CASES = [
                 profiles(std(G1, G2), mde(G1), ios_profile("p-web", connection="customVpn", targets=[G2])),
                 baseline=profiles(std(G1, G2), mde(G1), ios_profile("p-web", connection="customVpn"))),
     should_fail("profile added", profiles(std(G1, G2), mde(G1), mde(G2, profile_id="p-mde-2")), "p-mde-2",
-                baseline=PROFILES),
+                baseline=PROFILES, reason="1 Tunnel profile differs from the baseline: added Tunnel iOS (Defender)"),
+    should_fail("every object is named by what happened to it",
+                profiles(std(G1, G2, alwaysOn=True, connectionType=DEFENDER),
+                         mde(G2, profile_id="p-mde-2", name="Tunnel iOS 2"),
+                         mde(G1, profile_id="p-mde-3", name="Tunnel iOS 3")),
+                "p-std", "p-mde", "p-mde-2", "p-mde-3", baseline=PROFILES,
+                reason="4 Tunnel profiles differ from the baseline: added Tunnel iOS 2 and Tunnel iOS 3; removed "
+                "Tunnel iOS (Defender); changed Tunnel AE (standalone) (alwaysOn and connectionType)"),
     should_fail("profile removed", profiles(mde(G1)), "p-std", baseline=PROFILES),
     should_fail("property changed", profiles(std(G1, G2), mde(G1, custom={"TunnelOnly": "false"})), "p-mde",
                 baseline=PROFILES),
     should_fail("connection type changed", profiles(std(G1, G2, connectionType=DEFENDER), mde(G1)), "p-std",
                 baseline=PROFILES),
-    should_fail("target added", profiles(std(G1, G2), mde(G1, G2)), "p-mde", baseline=PROFILES),
+    should_fail("target added", profiles(std(G1, G2), mde(G1, G2)), "p-mde", baseline=PROFILES,
+                reason="1 Tunnel profile differs from the baseline: changed Tunnel iOS (Defender) (assignments)"),
     should_fail("target removed", profiles(std(G1), mde(G1)), "p-std", baseline=PROFILES),
     should_fail("exclusion added", profiles(std(G1, G2, exclusion("g3")), mde(G1)), "p-std", baseline=PROFILES),
     should_fail("include became exclusion", profiles(std(G1, exclusion("g2")), mde(G1)), "p-std",
@@ -133,7 +144,8 @@ DRIFT_02_CASES = [
     should_fail("Defender app assigned to one more group",
                 deployments(mde_app(required(G1), required(G2)), tunnel_app(required(G1), available(G2)),
                             crm(required(G1, vpn="p-std"), available(G2)), chrome(available(G1))),
-                "app-android-mde", baseline=APPS),
+                "app-android-mde", baseline=APPS,
+                reason="1 app differs from the baseline: changed app-android-mde (assignments)"),
     should_fail("standalone app set to uninstall",
                 deployments(mde_app(required(G1)), tunnel_app(uninstall(G1), uninstall(G2)),
                             crm(required(G1, vpn="p-std"), available(G2)), chrome(available(G1))),
@@ -152,6 +164,18 @@ DRIFT_02_CASES = [
                 deployments(mde_app(required(G1)), tunnel_app(required(G1), available(G2)),
                             crm(required(G1, vpn="p-std"), available(G2)), chrome(available(G1, vpn="p-std"))),
                 "app-chrome", baseline=APPS),
+    should_fail("two apps of one name are told apart by their ids",
+                deployments(mde_app(required(G1)), {**defender_app("ios", required(G1)), "displayName": "Defender"},
+                            {**mde_app(required(G2), id="app-android-mde-2"), "displayName": "Defender"}),
+                "app-ios-mde", "app-android-mde-2", baseline=deployments(mde_app(required(G1))),
+                reason="2 apps differ from the baseline: added Defender (app-android-mde-2) and Defender "
+                "(app-ios-mde)"),
+    should_fail("apps counted and named by what happened to them",
+                deployments(tunnel_app(uninstall(G1), uninstall(G2)), crm(required(G1, vpn="p-mde"), available(G2)),
+                            chrome(available(G1))),
+                "app-android-mde", "app-ios-tunnel", "app-crm", baseline=APPS,
+                reason="3 apps differ from the baseline: removed app-android-mde; changed app-ios-tunnel "
+                "(assignments) and Contoso CRM (assignments)"),
     should_fail("per-app VPN assignment removed",
                 deployments(mde_app(required(G1)), tunnel_app(required(G1), available(G2)), crm(available(G2)),
                             chrome(available(G1))), "app-crm", baseline=APPS),
@@ -181,7 +205,17 @@ def test_drift(check: Check, case: Case) -> None:
 def test_metadata() -> None:
     for check in (DRIFT_01, DRIFT_02):
         assert (check.phase, check.platform) == (Phase.DRIFT, Platform.TENANT)
-        assert "--baseline" in check.remediation and "new baseline" in check.remediation
+        assert "--baseline" in check.remediation and "accepted baseline" in check.remediation
+
+
+def test_the_remediation_names_the_accept_command_as_it_parses() -> None:
+    """Accepting an intended change is `tunnelcheck accept` (README "Nightly drift"): the command the
+    remediation writes is one the CLI takes."""
+    for check in (DRIFT_01, DRIFT_02):
+        command = re.search(r"tunnelcheck accept ([A-Z]+ --baseline [A-Z]+ --sha256 [A-Z]+)", check.remediation)
+        assert command is not None, check.remediation
+        args = add_accept_arguments(argparse.ArgumentParser()).parse_args(command.group(1).split())
+        assert (args.snapshot, args.baseline, args.expected_sha256) == ("SNAPSHOT", "BASELINE", "DIGEST")
 
 
 def failures(case: Case, check: Check) -> list[tuple[str, str, str, str | None, str]]:

@@ -37,7 +37,7 @@ from tunnelcheck.testing import (
     tunnel_configuration,
 )
 
-G1 = group_target("g1")
+G1, G2 = group_target("g1"), group_target("g2")
 
 
 def std(*targets: dict, pid: str = "p-std", **extra: object) -> dict:
@@ -101,15 +101,19 @@ GW_01_CASES = [
     should_fail(
         "a status Graph does not define is not healthy", gw(site("s1", server("srv-1", "healthyish"))), "srv-1"
     ),
-    should_fail("site without servers", gw(site("s1")), "s1"),
+    should_fail("site without servers", gw(site("s1")), "s1", reason="1 Tunnel site has no server: s1"),
     should_fail(
         "every problem of every site is named",
         gw(HEALTHY_SITE, site("s2", server("srv-3", "offline"), server("srv-4", "warning")), site("s3")),
         "srv-3",
         "srv-4",
         "s3",
+        reason="1 Tunnel site has no server: s3; 2 servers are not healthy: srv-3 (offline) and srv-4 (warning)",
     ),
-    should_fail("Tunnel profiles but no site", gw(profiles=[std(G1)]), "-"),
+    should_fail("Tunnel profiles but no site", gw(profiles=[std(G1)]), "-",
+                reason="no Tunnel site exists, but 1 Tunnel profile does"),
+    should_fail("Tunnel profiles but no site: counted", gw(profiles=[std(G1), mde(G1)]), "-",
+                reason="no Tunnel site exists, but 2 Tunnel profiles do"),
     should_fail("an unassigned Defender profile is a Tunnel profile too", gw(profiles=[mde()]), "-"),
     should_error("sites not recorded", tenant(profiles=[]), Resource.TUNNEL_SITES),
     should_error("configurations not recorded", tenant(sites=[HEALTHY_SITE]), Resource.DEVICE_CONFIGURATIONS),
@@ -137,7 +141,8 @@ GW_02_CASES = [
         "a non-Tunnel VPN profile needs no site",
         gw(HEALTHY_SITE, profiles=[ios_profile("p-mde-wp", connection="customVpn", targets=[G1])]),
     ),
-    should_fail("empty site id", gw(HEALTHY_SITE, profiles=[std(G1, microsoftTunnelSiteId="")]), "p-std"),
+    should_fail("empty site id", gw(HEALTHY_SITE, profiles=[std(G1, microsoftTunnelSiteId="")]), "p-std",
+                reason="1 assigned Tunnel profile points at no existing Tunnel site: p-std (no site set)"),
     should_fail("null site id", gw(HEALTHY_SITE, profiles=[mde(G1, microsoftTunnelSiteId=None)]), "p-mde"),
     should_fail(
         "absent site id",
@@ -162,6 +167,8 @@ GW_02_CASES = [
         ),
         "p-ios-a",
         "p-ios-b",
+        reason="2 assigned Tunnel profiles point at no existing Tunnel site: p-ios-a (site s9 does not exist) and "
+        "p-ios-b (no site set)",
     ),
     should_error("sites not recorded", tenant(profiles=[std(G1)]), Resource.TUNNEL_SITES),
 ]
@@ -217,6 +224,16 @@ GW_03_CASES = [
         gateway(site("s1", server("srv-1"), publicAddress="vpn2.contoso.com")),
         "s1",
         baseline=BASELINE,
+        reason="1 Tunnel site differs from the baseline: changed s1 (publicAddress)",
+    ),
+    should_fail(
+        "sites and server configurations are counted apart",
+        gateway(site("s1", server("srv-1"), publicAddress="vpn2.contoso.com"), site("s2"), site("s3"),
+                configurations=(tunnel_configuration(listenPort=8443, dnsServers=["1.1.1.1"]),)),
+        "s1", "s2", "s3", "cfg-1",
+        baseline=BASELINE,
+        reason="3 Tunnel sites differ from the baseline: added s2 and s3; changed s1 (publicAddress); "
+        "1 server configuration differs from the baseline: changed cfg-1 (dnsServers and listenPort)",
     ),
     should_fail(
         "site's server configuration changed",
@@ -245,7 +262,8 @@ GW_03_CASES = [
         baseline=BASELINE,
     ),
     should_fail(
-        "server configuration removed", gateway(HEALTHY_SITE, configurations=()), "cfg-1", baseline=BASELINE
+        "server configuration removed", gateway(HEALTHY_SITE, configurations=()), "cfg-1", baseline=BASELINE,
+        reason="1 server configuration differs from the baseline: removed cfg-1",
     ),
     should_fail(
         "a list setting is compared whole",
@@ -288,7 +306,18 @@ GW_04_CASES = [
         "disableUdpConnections absent is enabled",
         udp(std(G1), configurations=(tunnel_configuration(disable_udp=None),)),
     ),
-    should_fail("UDP disabled, Android standalone profile assigned", udp(std(G1), mde(G1)), "cfg-1"),
+    should_fail("UDP disabled, Android standalone profile assigned", udp(std(G1), mde(G1)), "cfg-1",
+                reason="1 server configuration (cfg-1) disables UDP while 1 standalone profile is still assigned: "
+                "p-std"),
+    should_fail(
+        "UDP disabled by two configurations, two standalone profiles assigned",
+        udp(std(G1), ios(G2, connection="microsoftTunnel"),
+            configurations=(tunnel_configuration("cfg-1", disable_udp=True),
+                            tunnel_configuration("cfg-2", disable_udp=True))),
+        "cfg-1", "cfg-2",
+        reason="2 server configurations (cfg-1 and cfg-2) disable UDP while 2 standalone profiles are still "
+        "assigned: p-std and p-ios",
+    ),
     should_fail(
         "UDP disabled, iOS standalone profile assigned", udp(ios(G1, connection="microsoftTunnel")), "cfg-1"
     ),

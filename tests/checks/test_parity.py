@@ -111,7 +111,14 @@ AND_04_CASES = [
     should_fail("proxy script URL differs",
                 profiles(a_std(), a_mde(proxyServer={**PROXY, "automaticConfigurationScriptUrl": "https://pac"})),
                 "p-mde"),
-    should_fail("proxy removed", profiles(a_std(), a_mde(proxyServer=None)), "p-mde"),
+    should_fail("proxy removed", profiles(a_std(), a_mde(proxyServer=None)), "p-mde",
+                reason="1 Android Defender profile does not keep the recorded settings: p-mde differs from p-std in "
+                "proxyServer.address and proxyServer.port"),
+    should_fail("a replacement of two standalone profiles is one profile, compared with each",
+                profiles(a_std(G1, pid="s1"), a_std(G2, pid="s2", alwaysOnLockdown=True), a_mde(G1, G2, alwaysOn=False)),
+                "p-mde",
+                reason="1 Android Defender profile does not keep the recorded settings: p-mde differs from s1 in "
+                "alwaysOn; p-mde differs from s2 in alwaysOn and alwaysOnLockdown"),
     should_fail("per-app app missing", profiles(a_std(), a_mde(targetedPackageIds=["com.contoso.crm"])), "p-mde"),
     should_fail("per-app VPN dropped", profiles(a_std(), a_mde(targetedPackageIds=[])), "p-mde"),
     should_fail("baseline version differs even when the current standalone profile matches",
@@ -121,7 +128,9 @@ AND_04_CASES = [
     should_fail("every differing replacement is named, matching ones are not",
                 profiles(a_std(G1, G2), a_mde(G1), a_mde(G2, pid="p-mde-2", alwaysOnLockdown=True),
                          a_mde(all_devices(), pid="p-mde-all", microsoftTunnelSiteId="s9")),
-                "p-mde-2", "p-mde-all"),
+                "p-mde-2", "p-mde-all",
+                reason="2 Android Defender profiles do not keep the recorded settings: p-mde-2 differs from p-std in "
+                "alwaysOnLockdown; p-mde-all differs from p-std in microsoftTunnelSiteId"),
     should_error("configurations not recorded", tenant(apps=[]), Resource.DEVICE_CONFIGURATIONS),
     should_error("baseline configurations not recorded", profiles(a_std(), a_mde()), Resource.DEVICE_CONFIGURATIONS,
                  baseline=tenant(apps=[])),
@@ -169,7 +178,9 @@ IOS_03_CASES = [
                          i_mde(associatedDomains=None, onDemandRules=[], excludedDomains=[], safariDomains=None))),
     should_pass("baseline version is used when there is one",
                 profiles(i_std(associatedDomains=["other.com"]), i_mde()), baseline=profiles(i_std())),
-    should_fail("site differs", profiles(i_std(), i_mde(microsoftTunnelSiteId="s2")), "p-ios-mde"),
+    should_fail("site differs", profiles(i_std(), i_mde(microsoftTunnelSiteId="s2")), "p-ios-mde",
+                reason="1 iOS Defender profile does not keep the recorded settings: p-ios-mde differs from p-ios-std "
+                "in microsoftTunnelSiteId"),
     should_fail("proxy added", profiles(i_std(), i_mde(proxyServer={"address": "proxy.contoso.com", "port": 80})),
                 "p-ios-mde"),
     should_fail("proxy script URL differs",
@@ -244,7 +255,16 @@ AND_06_CASES = [
     should_pass("all four default browsers listed",
                 browsers(wp("com.contoso.crm", CHROME, EDGE, FIREFOX, SAMSUNG),
                          apps=(play(CHROME), play(EDGE), play(FIREFOX), play(SAMSUNG)))),
-    should_fail("offered Chrome missing", browsers(wp("com.contoso.crm")), "p-wp-mde"),
+    should_fail("offered Chrome missing", browsers(wp("com.contoso.crm")), "p-wp-mde",
+                reason="1 work-profile Defender profile leaves offered browsers out of the per-app VPN list: "
+                "p-wp-mde (com.android.chrome)"),
+    should_fail("every profile with its missing browsers, and its unreadable web protection keys",
+                browsers(wp("com.contoso.crm", custom={" antiphishing ": "1"}), wp("com.contoso.crm", pid="p-wp-2"),
+                         apps=(play(CHROME), play(EDGE))), "p-wp-mde", "p-wp-2",
+                reason="2 work-profile Defender profiles leave offered browsers out of the per-app VPN list: "
+                "p-wp-mde (com.android.chrome and com.microsoft.emmx) and p-wp-2 (com.android.chrome and "
+                "com.microsoft.emmx); 1 work-profile Defender profile has web protection settings that cannot be "
+                "read as written: p-wp-mde (antiphishing: key has surrounding whitespace)"),
     should_fail("required Edge missing", browsers(wp("com.contoso.crm", CHROME), apps=(
         play(CHROME), play(EDGE, required(all_devices())))), "p-wp-mde"),
     should_fail("Firefox found by appIdentifier", browsers(wp("com.contoso.crm"), apps=(

@@ -87,7 +87,8 @@ CASES: dict[Check, list[Case]] = {
             now(expenses(required(G1, "p-other")), profiles=[IOS_STD, configuration("p-other")]),
         ),
         should_fail(
-            "names the current standalone profile", now(expenses(required(G1, "p-ios-std"))), "app-expenses"
+            "names the current standalone profile", now(expenses(required(G1, "p-ios-std"))), "app-expenses",
+            reason="1 per-app VPN assignment still names a standalone profile: app-expenses (required for g1)",
         ),
         should_fail(
             "names an IKEv2 standalone profile",
@@ -120,6 +121,9 @@ CASES: dict[Check, list[Case]] = {
             ),
             "app-expenses",
             "app-intranet",
+            reason="1 per-app VPN assignment still names a standalone profile: app-expenses (required for g1); "
+            "1 per-app VPN assignment names a VPN profile that no longer exists: app-intranet (available for g2, "
+            "profile p-gone)",
         ),
         # With --baseline: each baseline assignment on a standalone profile is reassigned (same app, target,
         # intent).
@@ -145,6 +149,26 @@ CASES: dict[Check, list[Case]] = {
             now(expenses(available(G1, "p-ios-mde")), REASSIGNED[1]),
             "app-expenses",
             baseline=BASELINE,
+            reason="1 per-app VPN assignment of the baseline has no counterpart on a Defender profile: "
+            "app-expenses (required for g1)",
+        ),
+        should_fail(
+            "baseline: an assignment still on its standalone profile is listed once",
+            now(expenses(required(G1, "p-ios-std")), intranet(available(G2, "p-gone"))),
+            "app-expenses", "app-intranet",
+            baseline=BASELINE,
+            reason="1 per-app VPN assignment still names a standalone profile: app-expenses (required for g1); "
+            "1 per-app VPN assignment names a VPN profile that no longer exists: app-intranet (available for g2, "
+            "profile p-gone); 1 per-app VPN assignment of the baseline has no counterpart on a Defender profile: "
+            "app-intranet (available for g2)",
+        ),
+        should_fail(
+            "baseline: none moved",
+            now(),
+            "app-expenses", "app-intranet",
+            baseline=BASELINE,
+            reason="2 per-app VPN assignments of the baseline have no counterpart on a Defender profile: "
+            "app-expenses (required for g1) and app-intranet (available for g2)",
         ),
         should_fail(
             "baseline: target changed",
@@ -210,3 +234,15 @@ CASES: dict[Check, list[Case]] = {
 @pytest.mark.parametrize(("check", "case"), params(CASES))
 def test_per_app_vpn(check: Check, case: Case) -> None:
     case.verify(check)
+
+
+def test_an_assignment_still_on_its_standalone_profile_fails_twice_and_is_counted_once() -> None:
+    """The evidence keeps both rows (the assignment names a standalone profile; the baseline's assignment was
+    not moved); the reason counts the one assignment once."""
+    case = next(c for c in CASES[IOS_05] if c.name == "baseline: an assignment still on its standalone profile "
+                "is listed once")
+    verdict = case.verify(IOS_05)
+    rows = [(f.object_id, f.property) for f in verdict.evidence if not f.ok]
+    assert rows.count(("app-expenses", "settings.vpnConfigurationId")) == 1
+    assert rows.count(("app-expenses", "reassigned")) == 1
+    assert verdict.reason.count("app-expenses") == 1

@@ -109,7 +109,9 @@ def _profiles_cases(kind: str, other_kind: str, name: str) -> list[Case]:
             "without baseline only current targets count",
             migrating((G1,), defender_profile(G1, kind=kind), kind=kind),
         ),
-        should_fail("no Defender profile", migrating((G1,), kind=kind), "g1"),
+        should_fail("no Defender profile", migrating((G1,), kind=kind), "g1",
+                    reason=f"1 {name} standalone target has no Defender-based profile: g1 (of "
+                    f"{'p-ios-std' if kind == IOS else 'p-do-std'})"),
         should_fail("Defender profile on another group", covered_by(G2, kind=kind, std_kind=kind), "g1"),
         should_fail("unassigned Defender profile", covered_by(kind=kind, std_kind=kind), "g1"),
         should_fail(
@@ -146,6 +148,7 @@ def _profiles_cases(kind: str, other_kind: str, name: str) -> list[Case]:
             ),
             "g1",
             "g3",
+            reason=f"2 {name} standalone targets have no Defender-based profile: g1 (of s1) and g3 (of s2)",
         ),
         should_fail(
             "migration targets are the union of baseline and current",
@@ -335,7 +338,16 @@ CASES: dict[Check, list[Case]] = {
             android({"defendertoggle": "x"}, pid="p-std", connection=STANDALONE)), config=TUNNEL_ONLY),
         should_fail("only the offending profiles are named", one(
             android({"defendertoggle": "0"}), android(pid="p-bad", targets=(all_devices(),))), "p-bad",
-            config=TUNNEL_ONLY),
+            config=TUNNEL_ONLY, reason="Tunnel only needs defendertoggle = 0, but 1 Android Defender profile sets it "
+            "otherwise: p-bad (defendertoggle absent)"),
+        should_fail("the toggle and the settings that cannot be used, each profile once", one(
+            android({"defendertoggle": "1"}), android({"defendertoggle": "0", "vpn": "yes"}, pid="p-2"),
+            android([("defendertoggle", "1"), ("antiphishing", "on"), (" vpn", "1")], pid="p-3", kind=WP)),
+            "p-do-mde", "p-2", "p-3", config=TUNNEL_ONLY,
+            reason="Tunnel only needs defendertoggle = 0, but 2 Android Defender profiles set it otherwise: "
+            "p-do-mde (defendertoggle = 1) and p-3 (defendertoggle = 1); 2 Android Defender profiles have custom "
+            "settings that cannot be used as written: p-2 (vpn = yes: must be 0 or 1) and p-3 (antiphishing = on: "
+            "must be 0 or 1; vpn: key has surrounding whitespace)"),
         should_error("configurations not recorded", tenant(apps=[]), Resource.DEVICE_CONFIGURATIONS,
                      config=TUNNEL_ONLY),
     ],
@@ -349,7 +361,13 @@ CASES: dict[Check, list[Case]] = {
             config=TUNNEL_ONLY),
         *settings_cases(IOS_04_SETTINGS),
         should_fail("only the offending profiles are named", one(
-            ios({"TunnelOnly": "true"}), ios(pid="p-bad", ikev2=True)), "p-bad", config=TUNNEL_ONLY),
+            ios({"TunnelOnly": "true"}), ios(pid="p-bad", ikev2=True)), "p-bad", config=TUNNEL_ONLY,
+            reason="Tunnel only needs TunnelOnly = true, but 1 iOS Defender profile sets it otherwise: p-bad "
+            "(TunnelOnly absent)"),
+        should_fail("Defender features wanted: every profile that sets TunnelOnly", one(
+            ios({"TunnelOnly": "True"}), ios({"TunnelOnly": "true"}, pid="p-2", ikev2=True)), "p-ios-mde", "p-2",
+            config=MDE_WANTED, reason="Defender features wanted: TunnelOnly must be absent or false, but 2 iOS "
+            "Defender profiles set it otherwise: p-ios-mde (TunnelOnly = True) and p-2 (TunnelOnly = true)"),
         should_error("configurations not recorded", tenant(apps=[]), Resource.DEVICE_CONFIGURATIONS,
                      config=MDE_WANTED),
     ],

@@ -118,16 +118,33 @@ CASES: dict[Check, list[Case]] = {IOS_06: [
         "p-ios-mde", connection=DEFENDER, ikev2=True, targets=[G1], createdDateTime=at(0))],
         apps=[ios_app("app-intranet", required(G1, "p-ios-mde"))], audit_events=[assign("ae-1", 30)])),
     case_fail("reassigned after 3 minutes", reassigned(assign("ae-1", 3)), "app-intranet"),
-    case_fail("reassigned just under 10 minutes", reassigned(assign("ae-1", 9.99)), "app-intranet"),
+    case_fail("reassigned just under 10 minutes", reassigned(assign("ae-1", 9.99)), "app-intranet",
+              reason="1 app was reassigned less than 10 minutes after the new profile was created: app-intranet "
+              "(9 min 59 s after p-ios-mde)"),
     case_fail("reassigned at the moment of creation", reassigned(assign("ae-1", 0)), "app-intranet"),
     case_fail("the earliest event at or after creation is the reassignment",
               reassigned(assign("ae-2", 25), assign("ae-1", 4), assign("ae-0", -30)), "app-intranet"),
     case_fail("activityType 'assign' in lower case", reassigned(assign("ae-1", 4, kind="reassign per-app vpn")),
               "app-intranet"),
     case_fail("custom delay: 30 minutes", reassigned(assign("ae-1", 20), EXPENSES_AT_12), "app-intranet",
-              "app-expenses", config=MigrationConfig(reassign_delay_minutes=30)),
+              "app-expenses", config=MigrationConfig(reassign_delay_minutes=30),
+              reason="2 apps were reassigned less than 30 minutes after the new profile was created: app-intranet "
+              "(20 min 0 s after p-ios-mde) and app-expenses (12 min 0 s after p-ios-mde)"),
+    case_fail("custom delay: 1 minute", reassigned(assign("ae-1", 0.5)), "app-intranet",
+              config=MigrationConfig(reassign_delay_minutes=1),
+              reason="1 app was reassigned less than 1 minute after the new profile was created: app-intranet "
+              "(0 min 30 s after p-ios-mde)"),
     case_fail("only the app reassigned too soon; the unverified one is listed",
               reassigned(assign("ae-1", 1), assign("ae-x", 2, "app-other")), "app-intranet"),
+    case_fail("an app reassigned for two targets at once is one app, its wait said once",
+              tenant(profiles=[std(G1, G2), mde(G1, G2)], apps=[ios_app("app-intranet", required(G1, "p-ios-mde"),
+                                                                       available(G2, "p-ios-mde"))],
+                     audit_events=[assign("ae-1", 3)]),
+              "app-intranet",
+              baseline=tenant(profiles=[std(G1, G2)], apps=[ios_app("app-intranet", required(G1, "p-ios-std"),
+                                                                    available(G2, "p-ios-std"))]),
+              reason="1 app was reassigned less than 10 minutes after the new profile was created: app-intranet "
+              "(3 min 0 s after p-ios-mde)"),
     case_fail("one too soon, one in time", reassigned(assign("ae-1", 12), assign("ae-exp", 8, "app-expenses")),
               "app-expenses"),
     should_error("audit events not recorded",
@@ -156,3 +173,8 @@ def test_unverified_apps_are_listed() -> None:
     unverified = {f.object_id: f.note for f in verdict.evidence if f.note.startswith("unverified")}
     assert set(unverified) == {"app-expenses"}
     assert "no audit event of the reassignment to p-ios-mde" in unverified["app-expenses"]
+
+
+def test_an_app_reassigned_for_two_targets_has_a_row_for_each() -> None:
+    case = next(c for c in CASES[IOS_06] if c.name.startswith("an app reassigned for two targets"))
+    assert [f.object_id for f in case.verify(IOS_06).evidence if not f.ok] == ["app-intranet", "app-intranet"]

@@ -25,6 +25,7 @@ from ..registry import Catalog
 from ..sources.snapshot import load_tenant
 from ..tenant import Tenant
 from ..untrusted import for_terminal
+from ..wording import counted
 
 __all__ = ["add_plan_arguments", "run_plan"]
 
@@ -93,7 +94,7 @@ def run_plan(args: argparse.Namespace, out: TextIO | None = None) -> int:
     for warning in caught:
         print(f"tunnelcheck: warning: {for_terminal(warning.message)}", file=sys.stderr)
     requests = sum(len(s.requests()) for s in plan.steps)
-    print(for_terminal(f"{args.markdown}: {len(plan.steps)} step(s); {args.json}: {requests} Graph request(s) "
-                       f"(not sent)"), file=out)
+    print(for_terminal(f"{args.markdown}: {counted(len(plan.steps), 'step')}; {args.json}: "
+                       f"{counted(requests, 'Graph request')} (not sent)"), file=out)
     print(for_terminal(f"{plan.tenant.label}: {summary(plan)}"), file=out)
     return 0 if not plan.failing else 1

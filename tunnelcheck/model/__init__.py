@@ -972,7 +972,8 @@ def parse_detected_apps(items: list[Any], place: str) -> Classified[DetectedApp]
         if not app.display_name and (app.device_count > 0 or app.devices):
             unclassified.append(Unclassified(
                 "detected app", app.id, "", "displayName", _absence(raw, "displayName"),
-                f"whether the app on its {app.device_count or len(app.devices or ())} device(s) is the standalone Tunnel app"))
+                "whether the app on its devices "
+                f"({app.device_count or len(app.devices or ())}) is the standalone Tunnel app"))
         apps.append(app)
     return Classified(tuple(apps), tuple(unclassified))
 

@@ -67,6 +67,7 @@ class Case:
     config: MigrationConfig = field(default_factory=MigrationConfig)
     offenders: frozenset[str] = frozenset()
     reason_has: tuple[str, ...] = ()  # texts the verdict's reason must contain
+    reason: str | None = None  # the verdict's whole reason, when given
 
     @property
     def id(self) -> str:
@@ -86,6 +87,8 @@ class Case:
         if _offenders(verdict) != self.offenders:
             problems.append(f"offending ids {sorted(_offenders(verdict))}, expected {sorted(self.offenders)}")
         problems += [f"the reason does not say {text!r}" for text in self.reason_has if text not in verdict.reason]
+        if self.reason is not None and verdict.reason != self.reason:
+            problems.append(f"the reason is not {self.reason!r}")
         if problems:
             lines = [f"{check.id} {self.id}: " + "; ".join(problems), f"reason: {verdict.reason}",
                      *(f"  {finding.line()}" for finding in verdict.evidence)]
@@ -100,12 +103,12 @@ def should_pass(name: str, tenant: Tenant, *, baseline: Tenant | None = None,
 
 
 def should_fail(name: str, tenant: Tenant, *offenders: str, baseline: Tenant | None = None,
-                config: MigrationConfig | None = None) -> Case:
+                config: MigrationConfig | None = None, reason: str | None = None) -> Case:
     """The check fails on ``tenant``; ``offenders``: every id its evidence must name as failing, and no
-    other."""
+    other; ``reason``: the failure's reason, exactly (what it says the evidence shows)."""
     if not offenders:
         raise ValueError(f"should_fail({name!r}): a failing example names its offending objects")
-    return Case("failed", name, tenant, baseline, _settings(config), frozenset(offenders))
+    return Case("failed", name, tenant, baseline, _settings(config), frozenset(offenders), reason=reason)
 
 
 def should_skip(name: str, tenant: Tenant, reason: str, *, baseline: Tenant | None = None,

@@ -501,7 +501,7 @@ def test_exit_1_with_drift_text(files: tuple[str, str], capsys: pytest.CaptureFi
     assert ("assignments[group SG-One (g1)].settings.vpnConfigurationId: Tunnel iOS (Defender) (p-ios) -> "
             "<script>alert('x')</script> | pipe (p-and)") in out
     assert "~ Tunnel profile <script>alert('x')</script> | pipe (p-and): changed" in out
-    assert out.rstrip().endswith("2 object(s) drifted: 0 added, 0 removed, 2 changed")
+    assert out.rstrip().endswith("2 objects drifted: 0 added, 0 removed, 2 changed")
 
 
 def test_json_format(files: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -606,7 +606,7 @@ def test_as_a_command_no_traceback(tmp_path: Path) -> None:
     demo = [demo_file("baseline.json"), demo_file("contoso.json")]
     done = subprocess.run([sys.executable, "-m", "tunnelcheck.cli", "diff", *demo], capture_output=True, text=True,
                           check=False)
-    assert done.returncode == 1 and "8 object(s) drifted: 5 added, 0 removed, 3 changed" in done.stdout
+    assert done.returncode == 1 and "8 objects drifted: 5 added, 0 removed, 3 changed" in done.stdout
     done = subprocess.run([sys.executable, "-m", "tunnelcheck.cli", "diff", demo[0], str(tmp_path / "nope.json")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and done.stdout == ""

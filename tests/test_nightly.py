@@ -189,12 +189,12 @@ def test_nightly_twice_with_one_change(nightly: Nightly) -> None:
     assert diff1["previous"].startswith("tunnelcheck-history/results-000001-")
     assert [(c["check_id"], c["tenant"]) for c in diff1["appeared"]] == \
         [("TUN-DRIFT-01", TENANT), ("TUN-DRIFT-02", TENANT)]
-    assert diff1["newly_failing"] == diff1["newly_passing"] == diff1["disappeared"] == []
-    # Only the checks that compare with the baseline moved: skipped without one.
+    assert diff1["newly_failing"] == diff1["no_longer_applies"] == diff1["disappeared"] == []
+    # Only the checks that compare with the baseline moved: skipped without one, they pass now.
     moved = {c for c in outcomes0 if outcomes0[c] != outcomes1[c]}
     reasons0 = {r["check_id"]: r["reason"] for r in doc0["results"]}
     assert moved and all(outcomes0[c] == "skipped" and "baseline" in reasons0[c] for c in moved), moved
-    assert {c["check_id"] for c in diff1["changed"]} == moved
+    assert {c["check_id"] for c in diff1["newly_passing"]} == moved
     assert [d["drift"] for d in doc1["drift"]] == [False]
     assert len(list(nightly.history.glob("results-*.json"))) == 2
 
@@ -215,7 +215,8 @@ def test_nightly_twice_with_one_change(nightly: Nightly) -> None:
     assert [(c["check_id"], c["tenant"], c["before"], c["after"]) for c in diff["newly_failing"]] == \
         [("TUN-DRIFT-02", TENANT, "passed", "failed")]
     assert [(c["check_id"], c["before"], c["after"]) for c in diff["newly_passing"]] == [("TUN-AND-02", "failed", "passed")]
-    assert diff["appeared"] == diff["disappeared"] == diff["changed"] == []
+    assert all(diff[key] == [] for key in ("newly_erroring", "no_longer_applies", "newly_waived", "still_erroring",
+                                           "appeared", "disappeared"))
     still = {c["check_id"] for c in diff["still_failing"]}
     assert still == {cid for cid, o in outcomes1.items() if o == "failed"} - {"TUN-AND-02"}
     assert diff["unchanged"] == len(outcomes1) - len(still) - 2
@@ -235,12 +236,12 @@ def test_nightly_twice_with_one_change(nightly: Nightly) -> None:
     assert lines[0] == f"## tunnelcheck: {TENANT}"
     assert [ln for ln in lines if ln.startswith("- **")] == [
         (f"- **newly failing**: TUN-DRIFT-02 [{TENANT}] (passed → failed): "
-        "1 Tunnel app deployment difference(s) from the baseline"),
+        "1 app differs from the baseline: changed Microsoft Defender: Antivirus (assignments)"),
         (f"- **newly passing**: TUN-AND-02 [{TENANT}] (failed → passed): "
-        "the Defender app is offered to all 3 Android Tunnel target(s)"),
+        "the Defender app is offered to all 3 Android Tunnel targets"),
     ]
-    assert "1 newly failing, 1 newly passing, " in markdown and "0 appeared, 0 disappeared" in markdown
-    assert "1 object(s) drifted: 0 added, 0 removed, 1 changed" in markdown
+    assert f"1 newly failing, 1 newly passing, {len(still)} still failing." in markdown
+    assert "1 object drifted: 0 added, 0 removed, 1 changed" in markdown
     drift_lines = [ln for ln in lines if ln.startswith("| changed |")]
     field_md = FIELD_ASSIGNMENT.replace("[", "\\[").replace("]", "\\]")  # Markdown: the brackets escaped
     assert drift_lines == [(f"| changed | app | Microsoft Defender: Antivirus (app-and-mde) | {field_md} | "

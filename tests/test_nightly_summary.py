@@ -39,34 +39,71 @@ def _document(*records: dict[str, Any], generated_at: str = "2026-11-01T05:00:00
 def test_result_diff_categories_keyed_by_check_and_tenant() -> None:
     previous = _document(
         _record("A", "passed"), _record("B", "failed"), _record("C", "failed"), _record("D", "passed"),
-        _record("E", "error"), _record("F", "passed"), _record("G", "passed"), _record("A", "failed", "fabrikam"),
-        _record("H", "passed"), _record("I", "waived"))
+        _record("E", "error"), _record("F", "failed"), _record("G", "passed"), _record("A", "failed", "fabrikam"),
+        _record("H", "passed"), _record("I", "waived"), _record("K", "failed"), _record("L", "error"))
     current = [
         _record("A", "failed"),            # newly failing
         _record("B", "passed"),            # newly passing
-        _record("C", "error"),             # still failing (failed -> error)
+        _record("C", "error"),             # newly erroring: it could not run, so it is not known to fail
         _record("D", "passed"),            # unchanged
-        _record("E", "waived"),            # no longer failing: newly passing
-        _record("F", "skipped"),           # otherwise changed
+        _record("E", "waived"),            # newly waived: it fails, all of it waived; it does not pass
+        _record("F", "skipped"),           # no longer applies: it does not pass either
         _record("A", "failed", "fabrikam"),  # still failing: the same check on another tenant is its own key
         _record("J", "failed"),            # appeared
-        _record("I", "error"),             # newly failing (waived -> error)
+        _record("I", "error"),             # newly erroring
+        _record("K", "failed"),            # still failing
+        _record("L", "error"),             # still erroring
     ]                                      # G, H: disappeared
     diff = summary.result_diff(previous, current)
-    by = {key: [(c.check_id, c.tenant, c.before, c.after) for c in diff.category(key)] for key, _ in summary.CATEGORIES}
+    by = {key: [(c.check_id, c.tenant, c.before, c.after) for c in diff.category(key)]
+          for key, *_ in summary.CATEGORIES}
     assert by == {
-        "newly_failing": [("A", "contoso", "passed", "failed"), ("I", "contoso", "waived", "error")],
-        "newly_passing": [("B", "contoso", "failed", "passed"), ("E", "contoso", "error", "waived")],
-        "still_failing": [("C", "contoso", "failed", "error"), ("A", "fabrikam", "failed", "failed")],
+        "newly_failing": [("A", "contoso", "passed", "failed")],
+        "newly_erroring": [("C", "contoso", "failed", "error"), ("I", "contoso", "waived", "error")],
+        "newly_passing": [("B", "contoso", "failed", "passed")],
+        "no_longer_applies": [("F", "contoso", "failed", "skipped")],
+        "newly_waived": [("E", "contoso", "error", "waived")],
+        "still_failing": [("A", "fabrikam", "failed", "failed"), ("K", "contoso", "failed", "failed")],
+        "still_erroring": [("L", "contoso", "error", "error")],
         "appeared": [("J", "contoso", None, "failed")],
         "disappeared": [("G", "contoso", "passed", None), ("H", "contoso", "passed", None)],
-        "changed": [("F", "contoso", "passed", "skipped")],
     }
     assert diff.unchanged == 1
-    assert diff.summary == ("2 newly failing, 2 newly passing, 2 still failing, 1 appeared, 2 disappeared, "
-                            "1 otherwise changed")
+    assert diff.summary == ("1 newly failing, 2 newly erroring, 1 newly passing, 1 no longer applies, 1 newly "
+                            "waived, 2 still failing, 1 still erroring, 1 appeared, 2 disappeared")
+    assert diff.no_longer_applies[0].reason == "F is skipped"  # the skip's reason
     assert diff.disappeared[0].reason == "G is passed"  # the last known reason
     assert json.loads(json.dumps(diff.as_dict()))["appeared"][0]["before"] is None
+
+
+#: Every change of outcome and its category, named after what the check does now (None: unchanged).
+TRANSITIONS = {
+    "passed": {"passed": None, "failed": "newly_failing", "error": "newly_erroring",
+               "skipped": "no_longer_applies", "waived": "newly_waived"},
+    "failed": {"passed": "newly_passing", "failed": "still_failing", "error": "newly_erroring",
+               "skipped": "no_longer_applies", "waived": "newly_waived"},
+    "error": {"passed": "newly_passing", "failed": "newly_failing", "error": "still_erroring",
+              "skipped": "no_longer_applies", "waived": "newly_waived"},
+    "skipped": {"passed": "newly_passing", "failed": "newly_failing", "error": "newly_erroring",
+                "skipped": None, "waived": "newly_waived"},
+    "waived": {"passed": "newly_passing", "failed": "newly_failing", "error": "newly_erroring",
+               "skipped": "no_longer_applies", "waived": None},
+}
+
+
+@pytest.mark.parametrize(("before", "after"), [(b, a) for b in summary.OUTCOMES for a in summary.OUTCOMES])
+def test_every_transition_has_an_honest_category(before: str, after: str) -> None:
+    assert summary.category(before, after) == TRANSITIONS[before][after]
+    assert summary.category(None, after) == "appeared" and summary.category(before, None) == "disappeared"
+
+
+def test_a_failed_check_that_is_skipped_now_no_longer_applies_in_the_summary() -> None:
+    previous = _document(_record("TUN-AND-05", "failed"))
+    now = [{**_record("TUN-AND-05", "skipped"), "reason": "migration.defender_features is not set"}]
+    markdown = summary.render_markdown(summary.build("t", now, previous=previous, generated_at="now"))
+    assert ("- **no longer applies**: TUN-AND-05 [contoso] (failed → skipped): migration.defender\\_features "
+            "is not set") in markdown
+    assert "newly passing" not in markdown and "0 newly failing, 1 no longer applies" in markdown
 
 
 def test_phase_counts_in_migration_order() -> None:
@@ -145,7 +182,8 @@ def test_report_dashboard_self_contained_with_trend(workspace: pytest.Pytester) 
     assert not re.search(r"""\bsrc\s*=\s*["']?(?:https?:)?//""", html)
     assert not re.search(r"<link\b[^>]*href\s*=\s*[\"']?(?:https?:)?//", html)
     assert not re.search(r"@import|url\(\s*['\"]?(?:https?:)?//", html)
-    board = html[html.index('<section class="tc-dashboard">'):html.index("</section>")]
+    start = html.index('<section class="tc-dashboard">')
+    board = html[start:html.index("</section>", start)]
     assert "://" not in board and "<script" not in board
     # The dashboard sits above the table of checks.
     assert html.index('class="tc-dashboard"') < html.index('id="results-table"')
@@ -157,9 +195,16 @@ def test_report_dashboard_self_contained_with_trend(workspace: pytest.Pytester) 
     markdown = (workspace.path / "summary.md").read_text("utf-8")
     assert markdown.startswith("## tunnelcheck: contoso\n")
     assert "| cleanup | 0 | 5 | 0 | 0 | 0 |" in markdown
-    assert "| TUN-AND-02 | contoso | failed | 1 Android Tunnel target(s) are not offered the Defender app |" in markdown
-    assert "- **appeared**: " in markdown and "0 newly failing, 0 newly passing, 1 still failing" in markdown
-    assert "8 object(s) drifted: 5 added, 0 removed, 3 changed" in markdown
+    assert ("| TUN-AND-02 | contoso | failed | 1 Android Tunnel target is not offered the Defender app: "
+            "SG-Tunnel-Android-Field |") in markdown
+    # TUN-GW-03 needs --baseline: skipped in the earlier run, it applies now and passes.
+    assert "- **appeared**: " in markdown and "0 newly failing, 1 newly passing, 1 still failing, 20 appeared" in markdown
+    assert "- **newly passing**: TUN-GW-03 [contoso] (skipped → passed): " in markdown
+    assert "### Drift since the baseline" in markdown and "Changes since" not in markdown
+    assert "8 objects drifted: 5 added, 0 removed, 3 changed" in markdown
+    assert [d["kind"] for d in now["drift"]] == ["drift"]
+    # --drift: drift, in alarm colours.
+    assert '<h3 class="tc-drift">Drift since the baseline</h3>' in board and '<table class="tc-drift"' in board
     assert ("| changed | app | Microsoft Tunnel (app-and-tunnel) | assignments\\[group SG-Tunnel-Android-Sales "
             "(00000001-1111-4a2b-8c3d-672d616e642d)\\].intent | required | uninstall |") in markdown  # [ ] escaped
 
@@ -218,6 +263,25 @@ def _accept(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120, check=False)
 
 
+def test_a_phase_gate_shows_the_changes_since_the_baseline_not_drift(workspace: pytest.Pytester) -> None:
+    """--baseline without --drift: the pre-migration baseline of a phase gate. What changed since is the
+    migration's own work: named so, in neutral colours, in the Markdown summary, the report and the JSON."""
+    result = _run(workspace, "--baseline=baseline.json", "--phase=profiles-created", "--tunnelcheck-json=now.json",
+                  "--tunnelcheck-markdown=summary.md", "--html=report.html", "--self-contained-html")
+    assert result.ret == 1
+    markdown = (workspace.path / "summary.md").read_text("utf-8")
+    assert "### Changes since the baseline" in markdown and "8 objects changed since the baseline: 5 added, 0 " \
+        "removed, 3 changed" in markdown
+    assert "drift" not in markdown.lower()
+    html = (workspace.path / "report.html").read_text("utf-8")
+    start = html.index('<section class="tc-dashboard">')
+    board = html[start:html.index("</section>", start)]
+    assert '<h3 class="tc-changes">Changes since the baseline</h3>' in board
+    assert '<table class="tc-changes"' in board and '<tr class="tc-changes-added">' in board
+    assert "tc-drift\"" not in board and "Drift since" not in board and "drifted" not in board
+    assert [d["kind"] for d in json.loads((workspace.path / "now.json").read_text("utf-8"))["drift"]] == ["changes"]
+
+
 def test_accept_keeps_the_previous_baseline(tmp_path: Path) -> None:
     for name in ("contoso.json", "baseline.json"):
         shutil.copy(DEMO / name, tmp_path / name)
@@ -235,7 +299,7 @@ def test_accept_keeps_the_previous_baseline(tmp_path: Path) -> None:
     assert snapshot.read(tmp_path / "b" / "accepted.json.gz.prev").sha256 == snapshot.read(tmp_path / "baseline.json").sha256
     # The drift it accepts, before the files are written: the table of `tunnelcheck diff` and its summary.
     lines = second.stdout.splitlines()
-    drift_at = lines.index("8 object(s) drifted: 5 added, 0 removed, 3 changed")
+    drift_at = lines.index("8 objects drifted: 5 added, 0 removed, 3 changed")
     assert lines[0] == ("tunnelcheck: the changes accepted, from the baseline b/accepted.json.gz (recorded "
                         "2026-10-01T07:00:00Z) to contoso.json (recorded 2026-11-26T07:00:00Z):")
     assert "+ app Microsoft Defender (app-ios-mde): added [Defender app (ios)]" in lines[1:drift_at]
@@ -259,7 +323,7 @@ def test_accept_shows_the_drift_before_it_writes(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert refused.stderr.startswith("tunnelcheck: error: base.json: cannot write the baseline")
     assert refused.stdout.splitlines()[0].startswith("tunnelcheck: the changes accepted, from the baseline base.json")
-    assert refused.stdout.splitlines()[-1] == "8 object(s) drifted: 5 added, 0 removed, 3 changed"
+    assert refused.stdout.splitlines()[-1] == "8 objects drifted: 5 added, 0 removed, 3 changed"
     assert (tmp_path / "base.json").read_bytes() == before
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tunnelcheck import testing
-from tunnelcheck.drift import ObjectDiff, TenantDiff
+from tunnelcheck.drift import CHANGES, DRIFT, ObjectDiff, TenantDiff, View
 from tunnelcheck.errors import (
     DataUnavailable,
     MalformedData,
@@ -134,9 +134,9 @@ def test_times_are_shown_in_utc_iso_8601_and_other_text_is_left_alone() -> None:
 # The card of a run
 
 
-def _drift(tenant: str, *statuses: str) -> TenantDrift:
+def _drift(tenant: str, *statuses: str, shown: View = CHANGES) -> TenantDrift:
     objects = tuple(ObjectDiff("PROFILE", f"p{n}", f"profile {n}", status) for n, status in enumerate(statuses))
-    return TenantDrift(tenant, TenantDiff(CONTOSO, CONTOSO, objects))
+    return TenantDrift(tenant, TenantDiff(CONTOSO, CONTOSO, objects), shown=shown)
 
 
 def test_build_counts_each_tenant_and_its_drift_and_result_diff() -> None:
@@ -157,9 +157,9 @@ def test_build_counts_each_tenant_and_its_drift_and_result_diff() -> None:
     assert f"{contoso.gate.name}: {contoso.gate.verdict}" == "profiles-created: not met, 2 failing, 1 error"
     assert contoso.next_step is not None and contoso.next_step.check_id == "TUN-GW-01"
     assert contoso.snapshot == "5 days old (recorded 2026-11-26T07:00:00Z)"
-    assert contoso.drift == "3 objects changed since the baseline: 2 added, 1 changed"
+    assert (contoso.compared, contoso.drift) == ("Changes", "3 objects changed since the baseline: 2 added, 1 changed")
     assert contoso.result_diff == \
-        "1 newly failing, 1 still failing, 2 appeared since the previous run (2026-11-30T10:50:00Z)"
+        "1 newly failing, 1 still erroring, 2 appeared since the previous run (2026-11-30T10:50:00Z)"
     assert f"{fabrikam.gate.name}: {fabrikam.gate.verdict}" == "profiles-created: not met, 1 failing"
     assert fabrikam.snapshot == "live"
     assert fabrikam.drift == "drift not computed: groups: not recorded"
@@ -176,6 +176,16 @@ def test_build_without_baseline_previous_or_failures() -> None:
                                  diff=summary.result_diff({"results": [_record("A", "passed", "inventory")]},
                                                           [_record("A", "passed", "inventory")]))
     assert (quiet.drift, quiet.result_diff) == ("none since the baseline", "no change since the previous run (time unknown)")
+
+
+def test_build_names_drift_as_drift_and_counts_in_words() -> None:
+    """With --drift the row is the drift; a check that went from failed to skipped no longer applies."""
+    previous = {"results": [_record("A", "failed", "inventory"), _record("B", "failed", "inventory")]}
+    results = [_record("A", "skipped", "inventory"), _record("B", "skipped", "inventory")]
+    (status,) = status_card.build(results, [CONTOSO], phase=None, now=NOW, diff=summary.result_diff(previous, results),
+                                  drift=[_drift("contoso", "removed", shown=DRIFT)])
+    assert (status.compared, status.drift) == ("Drift", "1 object drifted: 1 removed")
+    assert status.result_diff == "2 no longer apply since the previous run (time unknown)"
 
 
 def test_run_count_counts_checks_not_other_tests() -> None:

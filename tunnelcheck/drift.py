@@ -33,9 +33,10 @@ from .migration import defender_apps, standalone_apps
 from .model import Target, TargetKind, canonical_json
 from .model.resources import Resource
 from .tenant import SourceInfo, Tenant
+from .wording import counted
 
-__all__ = ["Names", "ObjectDiff", "PropertyChange", "TenantDiff", "app_diffs", "gateway_diffs", "profile_diffs",
-           "tenant_diff"]
+__all__ = ["CHANGES", "DRIFT", "Names", "ObjectDiff", "PropertyChange", "TenantDiff", "View", "app_diffs",
+           "gateway_diffs", "profile_diffs", "tenant_diff", "view"]
 
 PROFILE = "Tunnel profile"
 APP = "app"
@@ -175,10 +176,8 @@ class TenantDiff:
 
     @property
     def summary(self) -> str:
-        if not self.objects:
-            return "no drift: nothing the Tunnel migration depends on changed"
-        return (f"{len(self.objects)} object(s) drifted: {self.count('added')} added, "
-                f"{self.count('removed')} removed, {self.count('changed')} changed")
+        """What drifted, in a line."""
+        return DRIFT.summary(self)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -188,6 +187,42 @@ class TenantDiff:
             "summary": {s: self.count(s) for s in ("added", "removed", "changed")},
             "objects": [o.as_dict() for o in self.objects],
         }
+
+
+@dataclass(frozen=True)
+class View:
+    """What the differences from a baseline are (README "Nightly drift"). Against the accepted baseline of
+    a nightly run (``--drift``, and ``tunnelcheck diff``) they are **drift**, changes nobody accepted, shown
+    in alarm colours; against the pre-migration baseline of a phase gate (``--baseline`` without
+    ``--drift``) they are the **changes since the baseline**, the migration's own work, shown in neutral
+    colours. ``name`` is the results JSON's ``kind`` and the HTML class of the report's table
+    (tunnelcheck.reports.drift_table)."""
+
+    name: str
+    title: str  # the report's status card names its row so
+    heading: str
+    verb: str  # after "N objects"
+    nothing: str  # when nothing changed
+
+    def summary(self, diff: TenantDiff, compact: bool = False) -> str:
+        """"2 objects drifted: 1 added, 0 removed, 1 changed" (``compact``: without the zeros), or that
+        nothing did."""
+        if not diff.objects:
+            return self.nothing
+        counts = ", ".join(f"{diff.count(s)} {s}" for s in ("added", "removed", "changed")
+                           if diff.count(s) or not compact)
+        return f"{counted(len(diff.objects), 'object')} {self.verb}: {counts}"
+
+
+DRIFT = View("drift", "Drift", "Drift since the baseline", "drifted",
+             "no drift: nothing the Tunnel migration depends on changed")
+CHANGES = View("changes", "Changes", "Changes since the baseline", "changed since the baseline",
+               "no change since the baseline: nothing the Tunnel migration depends on changed")
+
+
+def view(drift: bool) -> View:
+    """Drift with ``--drift`` (the accepted baseline of a nightly run); else the changes since the baseline."""
+    return DRIFT if drift else CHANGES
 
 
 def _info(info: SourceInfo) -> dict[str, Any]:

@@ -12,14 +12,20 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .check import Check, Finding
 from .errors import DataUnavailable
+from .untrusted import for_markdown
 
-__all__ = ["RESULTS_VERSION", "MissingData", "Outcome", "Result"]
+__all__ = ["FAILING", "OUTCOMES", "RESULTS_VERSION", "Comparison", "MissingData", "Outcome", "Result"]
 
 RESULTS_VERSION = 1
+
+#: The outcomes, in the order reports show them; failing ones make a run fail (an error: the check could not run).
+OUTCOMES = ("passed", "failed", "error", "skipped", "waived")
+FAILING = frozenset({"failed", "error"})
 
 
 class Outcome(str, enum.Enum):
@@ -122,3 +128,28 @@ class Result(Mapping[str, Any]):
     def label(self) -> str:
         """``CHECK [tenant]``."""
         return f"{self.check_id} [{self.tenant}]" if self.tenant else self.check_id
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """This run against an earlier one: what the result diff (tunnelcheck.reports.summary.ResultDiff: each check's
+    outcome) and the fleet's changes (tunnelcheck.reports.fleet.FleetChanges: each tenant's failing checks, all
+    that a fleet document keeps) have in common: the earlier file, when it was made, a summary of what
+    changed, and the sentence that says so."""
+
+    previous: str  # the earlier results or fleet file
+    previous_generated_at: str | None
+
+    @property
+    def summary(self) -> str:
+        raise NotImplementedError
+
+    def compared_with(self) -> dict[str, Any]:
+        """The keys of ``as_dict`` that name the earlier run."""
+        return {"previous": self.previous, "previous_generated_at": self.previous_generated_at}
+
+    def markdown(self) -> str:
+        """"Compared with FILE, WHEN: SUMMARY." with every value through for_markdown."""
+        when = f", {self.previous_generated_at}" if self.previous_generated_at else ""
+        return (f"Compared with {for_markdown(Path(self.previous).name)}{for_markdown(when)}: "
+                f"{for_markdown(self.summary)}.")

@@ -15,6 +15,7 @@ import pytest
 
 from . import config as config_file
 from .check import Phase
+from .drift import view
 from .files import write_atomic
 from .model.resources import Resource
 from .registry import Catalog
@@ -71,13 +72,15 @@ def with_plan_steps(state: RunState, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_summary(state: RunState) -> summary_mod.RunSummary:
-    """Progress per phase, the result diff (--tunnelcheck-previous), each tenant's drift since --baseline
-    (tunnelcheck.drift's, as tunnelcheck diff) and the trend (--tunnelcheck-history)."""
+    """Progress per phase, the result diff (--tunnelcheck-previous), what changed in each tenant since
+    --baseline (tunnelcheck.drift's, as tunnelcheck diff: drift with --drift, else the changes since the
+    baseline) and the trend (--tunnelcheck-history)."""
     drift = [(label, state.baseline, tenant, state.settings.migration) for label, tenant in state.tenants.items()
              ] if state.baseline is not None else []
     return summary_mod.build(f"tunnelcheck: {', '.join(state.tenants)}",
                              [with_plan_steps(state, r.as_dict()) for r in state.results.values()],
-                             previous=state.previous, drift=drift, history=state.history)
+                             previous=state.previous, drift=drift, history=state.history,
+                             shown=view(state.drift))
 
 
 def results_document(state: RunState, phase: str | None) -> dict[str, Any]:

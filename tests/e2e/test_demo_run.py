@@ -42,7 +42,8 @@ def test_demo_evidence_names_the_offending_objects(demo: Demo) -> None:
     # defendertoggle is 1 in customData and 0 in customKeyValueData: a conflict, and not the 0 Tunnel-only needs.
     assert {(oid, value) for oid, _, value in failing["TUN-AND-05"]} == {
         ("p-and-wp-mde", "[0, 1]"), ("p-and-wp-mde", "1"), ("p-and-wp-mde", "yes")}
-    assert run.record("TUN-AND-02")["reason"] == "1 Android Tunnel target(s) are not offered the Defender app"
+    assert run.record("TUN-AND-02")["reason"] == \
+        "1 Android Tunnel target is not offered the Defender app: SG-Tunnel-Android-Field"
 
 
 def test_drift_adds_the_drift_checks(demo: Demo) -> None:

@@ -153,7 +153,7 @@ def test_accept_command_prints_no_control(tmp_path: Path) -> None:
     result = _run(tmp_path, "-m", "tunnelcheck.cli", "accept", new.name, "--baseline", "baseline.json")
     assert result.returncode == 0, result.stderr
     _assert_quiet(result.stdout + result.stderr, "tunnelcheck accept")
-    assert r"accepted contoso\x1b[31m" in result.stdout and "object(s) drifted" in result.stdout
+    assert r"accepted contoso\x1b[31m" in result.stdout and "objects drifted" in result.stdout
 
 
 def test_live_graph_error_reaches_no_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -55,7 +55,7 @@ def test_report_offline_filter_and_evidence(report: Path) -> None:
         result = extra.locator('.tc-result[data-check-id="TUN-AND-02"]')
         assert result.locator("h3").inner_text() == \
             "TUN-AND-02: Defender for Endpoint is assigned to every Android Tunnel target"
-        assert "1 Android Tunnel target(s) are not offered the Defender app" in \
+        assert "1 Android Tunnel target is not offered the Defender app: SG-Tunnel-Android-Field" in \
             result.locator(".tc-reason").inner_text()
         failing = result.locator("tr.tc-fail")
         assert failing.count() == 1
@@ -137,6 +137,8 @@ def test_status_card_opens_the_page_with_the_gate_and_next_step(gated: tuple[Pat
         drift = run.document["drift"][0]
         assert tenant.locator("dd.tc-drift-count").inner_text().startswith(
             f"{len(drift['objects'])} objects changed since the baseline")
+        # A gate against the pre-migration baseline: the migration's own changes, not drift.
+        assert tenant.locator("dd.tc-drift-count").evaluate("e => e.previousElementSibling.textContent") == "Changes"
         assert card.locator(".tc-generated").inner_text().startswith(
             f"Report generated {run.document['generated_at']} by pytest-html")
         assert page.locator(".run-count").inner_text().startswith(f"{len(results)} checks ran in ")

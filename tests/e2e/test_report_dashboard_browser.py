@@ -7,6 +7,7 @@ from __future__ import annotations
 from tcharness import Demo, needs_chromium, offline_page
 
 from tunnelcheck.reports.summary import CATEGORIES
+from tunnelcheck.wording import counted
 
 pytestmark = needs_chromium
 
@@ -43,13 +44,16 @@ def test_progress_picture_is_visible(demo: Demo) -> None:
 
         # The card counts what the results JSON holds: this tenant's result diff and drift.
         diff, (drift,) = run.document["result_diff"], run.document["drift"]
-        counts = ", ".join(f"{len(diff[key])} {name}" for key, name in CATEGORIES if diff[key])
+        counts = ", ".join(counted(len(diff[key]), heading, plural) for key, heading, plural in CATEGORIES
+                           if diff[key])
         card = page.locator('.tc-tenant[data-tenant="contoso"]')
         assert card.locator("dd.tc-diff-count").inner_text() == \
             f"{counts} since the previous run ({diff['previous_generated_at']})"
         changed = ", ".join(f"{n} {status}" for status, n in drift["summary"].items() if n)
+        # --drift: the differences from the baseline are drift, and the card says so.
         assert card.locator("dd.tc-drift-count").inner_text() == \
-            f"{len(drift['objects'])} objects changed since the baseline: {changed}"
+            f"{len(drift['objects'])} objects drifted: {changed}"
+        assert card.locator("dd.tc-drift-count").evaluate("e => e.previousElementSibling.textContent") == "Drift"
         progress.screenshot(path=str(report.with_name("progress.png")))
     assert report.with_name("progress.png").stat().st_size > 2_000
     assert requests and all(url.startswith("file://") for url in requests), requests

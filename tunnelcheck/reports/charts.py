@@ -13,6 +13,7 @@ import math
 import xml.etree.ElementTree as ET
 
 from ..untrusted import for_html, for_terminal
+from ..wording import counted
 from . import drift_table, times
 from .summary import CATEGORIES, OUTCOMES, ResultDiff, RunSummary, TenantDrift, TrendPoint
 
@@ -31,8 +32,15 @@ STYLE = """
 .tc-dashboard th { background: #eceff1; text-align: left; }
 .tc-dashboard th, .tc-dashboard td { border: 1px solid #cfd8dc; padding: 3px 6px; vertical-align: top; }
 .tc-dashboard td.tc-check-id { white-space: nowrap; }
-.tc-dashboard tr.tc-newly_failing td { background: #fdecea; }
+.tc-dashboard tr.tc-newly_failing td, .tc-dashboard tr.tc-newly_erroring td { background: #fdecea; }
 .tc-dashboard tr.tc-newly_passing td { background: #e8f5e9; }
+.tc-dashboard tr.tc-no_longer_applies td, .tc-dashboard tr.tc-newly_waived td { background: #f3f5f7; }
+/* Drift (--drift) is a change nobody accepted: alarm colours. The changes since a pre-migration baseline are
+   the migration's own work: neutral. */
+.tc-dashboard h3.tc-drift { color: #b71c1c; }
+.tc-dashboard table.tc-drift td { background: #fdecea; }
+.tc-dashboard table.tc-drift th { background: #f6d5d1; }
+.tc-dashboard table.tc-changes td { background: #f3f5f7; }
 .tc-dashboard svg { display: block; max-width: 100%; height: auto; }
 </style>
 """
@@ -132,7 +140,7 @@ def trend_svg(points: list[TrendPoint]) -> str:
 
 def _diff_html(diff: ResultDiff) -> str:
     rows = []
-    for key, name in CATEGORIES:
+    for key, name, _ in CATEGORIES:
         for c in diff.category(key):
             rows.append(
                 f'<tr class="tc-{key}" data-category="{key}" data-check-id="{for_html(c.check_id)}">'
@@ -148,7 +156,10 @@ def _diff_html(diff: ResultDiff) -> str:
 
 
 def _drift_html(drift: list[TenantDrift]) -> str:
-    parts = ["<h3>Drift since the baseline</h3>"]
+    """Each tenant's differences from the baseline: drift (alarm colours) or the changes since the baseline
+    (neutral), as the run's view says (tunnelcheck.drift.View)."""
+    shown = drift[0].shown
+    parts = [f'<h3 class="tc-{shown.name}">{for_html(shown.heading)}</h3>']
     for item in drift:
         if item.diff is None:
             parts.append(f'<p class="tc-drift-error">{for_html(item.tenant)}: {for_html(item.error)}</p>')
@@ -156,8 +167,8 @@ def _drift_html(drift: list[TenantDrift]) -> str:
         old, new = item.diff.old, item.diff.new
         parts.append(f'<p class="tc-drift-summary" data-tenant="{for_html(item.tenant)}">{for_html(item.tenant)}: '
                      f"<code>{for_html(old.location)}</code> → <code>{for_html(new.location)}</code>: "
-                     f"{for_html(item.diff.summary)}</p>")
-        parts.append(drift_table.html_table(item.diff, item.tenant))
+                     f"{for_html(item.summary)}</p>")
+        parts.append(drift_table.html_table(item.diff, item.tenant, shown))
     return "".join(parts)
 
 
@@ -173,8 +184,8 @@ def dashboard(summary: RunSummary) -> str:
         parts.append(_drift_html(summary.drift))
     if summary.trend is not None:
         parts += ["<h3>Failing checks over time</h3>",
-                  (f'<p class="tc-trend-summary">{len(summary.trend)} run(s), oldest first; hover a point for '
-                  "its failing checks.</p>"), trend_svg(summary.trend)]
+                  (f'<p class="tc-trend-summary">{for_html(counted(len(summary.trend), "run"))}, oldest first; hover a '
+                  "point for its failing checks.</p>"), trend_svg(summary.trend)]
     parts.append("</section>")
     return "".join(parts)
 

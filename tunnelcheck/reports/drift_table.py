@@ -3,17 +3,18 @@
 ``tunnelcheck diff`` (text, Markdown, HTML), the Markdown summary and the HTML report all show a
 :class:`tunnelcheck.drift.TenantDiff` through these functions, so the rows, the columns and the escaping
 are decided once. Every value comes from a tenant and goes through :mod:`tunnelcheck.untrusted`.
+
+What the changes are depends on the baseline, and each renderer takes it as a
+:class:`tunnelcheck.drift.View`: drift (``--drift``, ``tunnelcheck diff``) in alarm colours, the changes
+since the baseline (a phase gate) in neutral colours; the table's and rows' classes are the view's.
 """
 
 from __future__ import annotations
 
 from dataclasses import astuple, dataclass
-from typing import TYPE_CHECKING
 
+from ..drift import DRIFT, TenantDiff, View
 from ..untrusted import for_html, for_markdown, for_terminal
-
-if TYPE_CHECKING:  # drift renders its own diff command's output through this module
-    from ..drift import TenantDiff
 
 __all__ = ["COLUMNS", "DriftRow", "html_table", "markdown_table", "rows", "text_lines"]
 
@@ -46,7 +47,7 @@ def rows(diff: TenantDiff) -> list[DriftRow]:
     return out
 
 
-def text_lines(diff: TenantDiff) -> list[str]:
+def text_lines(diff: TenantDiff, shown: View = DRIFT) -> list[str]:
     """For a terminal: each object with its changes beneath it, then the summary."""
     lines = []
     for obj in diff.objects:
@@ -55,7 +56,7 @@ def text_lines(diff: TenantDiff) -> list[str]:
         lines += [f"    {c.path}: {c.text}" for c in obj.changes]
     if diff.objects:
         lines.append("")
-    lines.append(diff.summary)
+    lines.append(shown.summary(diff))
     return [for_terminal(line) for line in lines]
 
 
@@ -68,13 +69,14 @@ def markdown_table(diff: TenantDiff) -> list[str]:
             *("| " + " | ".join(for_markdown(v) for v in astuple(row)) + " |" for row in found)]
 
 
-def html_table(diff: TenantDiff, tenant: str | None = None) -> str:
-    """The table as HTML ("" when nothing drifted); each row's class names its change."""
+def html_table(diff: TenantDiff, tenant: str | None = None, shown: View = DRIFT) -> str:
+    """The table as HTML ("" when nothing changed); the table's class is the view's (``tc-drift``,
+    ``tc-changes``), each row's names its change (``tc-drift-added``, ``tc-changes-added``…)."""
     found = rows(diff)
     if not found:
         return ""
-    body = "".join(f'<tr class="tc-drift-{for_html(row.change)}">'
+    body = "".join(f'<tr class="tc-{shown.name}-{for_html(row.change)}">'
                    + "".join(f"<td>{for_html(v)}</td>" for v in astuple(row)) + "</tr>" for row in found)
     data = f' data-tenant="{for_html(tenant)}"' if tenant is not None else ""
     head = "".join(f"<th>{c}</th>" for c in COLUMNS)
-    return f'<table class="tc-drift"{data}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<table class="tc-{shown.name}"{data}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

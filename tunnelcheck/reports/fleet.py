@@ -47,6 +47,7 @@ from typing import Any
 
 from ..check import Phase
 from ..errors import ConfigError
+from ..results import FAILING, OUTCOMES, Comparison
 from ..untrusted import for_markdown as md
 
 __all__ = [
@@ -61,8 +62,6 @@ MIGRATION_PHASES: tuple[str, ...] = tuple(p.value for p in Phase if p is not Pha
 #: Cell statuses, with the words the page and the summary use for them.
 STATUSES: dict[str, str] = {"met": "met", "failing": "failing", "errors": "errors", "not-run": "not run",
                             "unreadable": "results unreadable"}
-_OUTCOMES = ("passed", "failed", "error", "skipped", "waived")
-_FAILING = frozenset({"failed", "error"})
 _RESULTS_VERSIONS = (1,)
 #: How many rows of a list the Markdown summary shows (GitHub's step summary takes 1 MiB).
 MARKDOWN_ROWS = 25
@@ -125,7 +124,7 @@ class PhaseCell:
         return self.status == "met"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, **{o: self.count(o) for o in _OUTCOMES},
+        return {"status": self.status, **{o: self.count(o) for o in OUTCOMES},
                 "failing_checks": list(self.failing_checks)}
 
 
@@ -232,7 +231,7 @@ def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise Unreadable("results: expected a list")
     for n, record in enumerate(results):
         if not (isinstance(record, dict) and isinstance(record.get("check_id"), str)
-                and record.get("outcome") in _OUTCOMES
+                and record.get("outcome") in OUTCOMES
                 and isinstance(record.get("tenant"), (str, type(None)))
                 and isinstance(record.get("phase"), (str, type(None)))):
             raise Unreadable(f"results[{n}]: expected an object with a check_id, an outcome, a phase and a tenant")
@@ -282,8 +281,8 @@ def rows_of(doc: Mapping[str, Any], results: str) -> list[TenantRow]:
         phases = {}
         for phase in PHASES:
             mine = [r for r in records if r.get("phase") == phase]
-            counts = {o: sum(r["outcome"] == o for r in mine) for o in _OUTCOMES}
-            failing = tuple(sorted({r["check_id"] for r in mine if r["outcome"] in _FAILING}))
+            counts = {o: sum(r["outcome"] == o for r in mine) for o in OUTCOMES}
+            failing = tuple(sorted({r["check_id"] for r in mine if r["outcome"] in FAILING}))
             phases[phase] = PhaseCell({o: n for o, n in counts.items() if n}, failing)
         key = f"id:{tenant_id.lower()}" if tenant_id else f"label:{label}" if label else f"file:{results}"
         rows.append(TenantRow(key, label or Path(results).stem, results, label, tenant_id, generated_at, report,
@@ -313,11 +312,10 @@ def results_files(paths: Sequence[str | os.PathLike[str]], exclude: Iterable[str
 
 
 @dataclass(frozen=True)
-class FleetChanges:
-    """This fleet run against the previous one."""
+class FleetChanges(Comparison):
+    """This fleet run against the previous one. Unlike a run's result diff (tunnelcheck.reports.summary.ResultDiff),
+    which follows each check's outcome, it compares each tenant's failing checks: all a fleet document keeps."""
 
-    previous: str
-    previous_generated_at: str | None
     newly_failing: tuple[TenantRow, ...] = ()
     no_longer_failing: tuple[TenantRow, ...] = ()
     new: tuple[TenantRow, ...] = ()
@@ -329,7 +327,7 @@ class FleetChanges:
                 f"{len(self.new)} new, {len(self.missing)} missing")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"previous": self.previous, "previous_generated_at": self.previous_generated_at,
+        return {**self.compared_with(),
                 "newly_failing": [{"key": r.key, "name": r.name, "checks": list(r.newly_failing)}
                                   for r in self.newly_failing],
                 "no_longer_failing": [{"key": r.key, "name": r.name} for r in self.no_longer_failing],
@@ -521,9 +519,7 @@ def render_markdown(fleet: Fleet, limit: int = MARKDOWN_ROWS) -> str:
     lines += [f"| {p} | " + " | ".join(str(n) for n in row.values()) + " |" for p, row in fleet.phase_counts().items()]
     changes = fleet.changes
     if changes is not None:
-        when = f", {changes.previous_generated_at}" if changes.previous_generated_at else ""
-        lines += ["", "### Since the previous fleet run", "",
-                  f"Compared with {md(Path(changes.previous).name)}{md(when)}: {md(changes.summary)}.", ""]
+        lines += ["", "### Since the previous fleet run", "", changes.markdown(), ""]
         if changes.newly_failing:
             lines.append("- **newly failing**: " + _some(
                 [f"{md(r.name)} ({', '.join(md(c) for c in r.newly_failing)})" for r in changes.newly_failing], limit))

@@ -18,18 +18,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..check import Phase
+from ..drift import DRIFT
 from ..tenant import SourceInfo
 from ..untrusted import for_html
+from ..wording import counted
 from . import times
 from .summary import CATEGORIES, OUTCOMES, ResultDiff, TenantDrift
 
 __all__ = ["Gate", "NextStep", "TenantStatus", "build", "render", "run_count"]
 
 _PHASES = [p.value for p in Phase]
-
-
-def _counted(n: int, singular: str) -> str:
-    return f"{n} {singular if n == 1 else singular + 's'}"
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ class Gate:
         if self.met:
             return "met"
         counts = [*([f"{self.failing} failing"] if self.failing else []),
-                  *([_counted(self.errors, "error")] if self.errors else [])]
+                  *([counted(self.errors, "error")] if self.errors else [])]
         return "not met, " + ", ".join(counts)
 
 
@@ -92,8 +90,9 @@ class TenantStatus:
     gate: Gate
     next_step: NextStep | None
     snapshot: str  # "live", or the snapshot's age and recorded time
-    drift: str  # the drift since --baseline, counted, or "no baseline"
+    drift: str  # what changed since --baseline, counted, or "no baseline"
     result_diff: str  # the result diff against --tunnelcheck-previous, counted, or "no previous run"
+    compared: str = DRIFT.title  # the drift row's name: drift (--drift), or the changes since the baseline
 
 
 def _phase_rank(phase: str) -> int:
@@ -139,15 +138,14 @@ def _drift(label: str, drift: Sequence[TenantDrift]) -> str:
         return item.error
     if not item.diff:
         return "none since the baseline"
-    counts = ", ".join(f"{item.diff.count(s)} {s}" for s in ("added", "removed", "changed") if item.diff.count(s))
-    return f"{_counted(len(item.diff.objects), 'object')} changed since the baseline: {counts}"
+    return item.shown.summary(item.diff, compact=True)
 
 
 def _result_diff(label: str, diff: ResultDiff | None) -> str:
     if diff is None:
         return "no previous run"
-    mine = {key: [c for c in diff.category(key) if c.tenant in (label, None)] for key, _ in CATEGORIES}
-    counts = ", ".join(f"{len(mine[key])} {name}" for key, name in CATEGORIES if mine[key])
+    mine = {key: [c for c in diff.category(key) if c.tenant in (label, None)] for key, *_ in CATEGORIES}
+    counts = ", ".join(counted(len(mine[key]), heading, plural) for key, heading, plural in CATEGORIES if mine[key])
     when = times.shown(diff.previous_generated_at) if diff.previous_generated_at else "time unknown"
     return f"{counts or 'no change'} since the previous run ({when})"
 
@@ -164,15 +162,16 @@ def build(results: Sequence[Mapping[str, Any]], tenants: Sequence[SourceInfo], *
         phases = tuple(sorted({str(r.get("phase")) for r in mine}, key=lambda p: (_phase_rank(p), p)))
         statuses.append(TenantStatus(
             info.label, info.tenant_id, Gate(phase, phases, counts), next_step(mine, order),
-            snapshot_age(info, now), _drift(info.label, drift), _result_diff(info.label, diff)))
+            snapshot_age(info, now), _drift(info.label, drift), _result_diff(info.label, diff),
+            drift[0].shown.title if drift else DRIFT.title))
     return statuses
 
 
 def run_count(checks: int, others: int, seconds: float, finished: bool = True) -> str:
     """The sentence under the summary: the checks that ran (tests that are not checks counted apart)."""
     took = f"{seconds:.1f} s" if seconds < 60 else f"{int(seconds // 60)} min {int(seconds % 60)} s"
-    text = f"{_counted(checks, 'check')} ran in {took}" if finished else f"{_counted(checks, 'check')} done so far"
-    return text + (f", and {_counted(others, 'other test')}." if others else ".")
+    text = f"{counted(checks, 'check')} ran in {took}" if finished else f"{counted(checks, 'check')} done so far"
+    return text + (f", and {counted(others, 'other test')}." if others else ".")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -222,11 +221,11 @@ def _tenant_html(status: TenantStatus) -> str:
                  if step.outcome == "failed" else f"{lead} could not run. To get its data: {for_html(step.action)}")
     rows = [
         _row("Gate", "tc-gate", f'{for_html(gate.name)}: <strong class="tc-gate-verdict">{for_html(gate.verdict)}'
-             f"</strong> (of {_counted(gate.total, 'check')})", failing=gate.failing, errors=gate.errors,
+             f"</strong> (of {counted(gate.total, 'check')})", failing=gate.failing, errors=gate.errors,
              total=gate.total),
         _row("Next step", "tc-next", step_html, check_id=step.check_id if step else ""),
         _row("Snapshot", "tc-age", for_html(status.snapshot)),
-        _row("Drift", "tc-drift-count", for_html(status.drift)),
+        _row(for_html(status.compared), "tc-drift-count", for_html(status.drift)),
         _row("Result diff", "tc-diff-count", for_html(status.result_diff)),
     ]
     return (f'<div class="tc-tenant {state}" data-tenant="{for_html(status.label)}" data-met="{str(gate.met).lower()}">'

@@ -3,11 +3,14 @@ drift since the baseline and the trend over earlier runs; as JSON (in ``--tunnel
 short Markdown summary (``--tunnelcheck-markdown``, for ``$GITHUB_STEP_SUMMARY`` or Azure DevOps).
 
 - ``--tunnelcheck-previous RESULTS.json`` (an earlier ``--tunnelcheck-json``): each result is keyed by
-  (check id, tenant) and falls in one category: newly failing, newly passing (no longer failing), still
-  failing, appeared, disappeared, otherwise changed (e.g. passed -> skipped), or unchanged. Failing means
-  ``failed`` or ``error``.
-- ``--baseline FILE``: the drift of each tenant since the baseline is :func:`tunnelcheck.drift.tenant_diff`,
-  exactly what ``tunnelcheck diff`` and TUN-DRIFT-01/-02 report.
+  (check id, tenant) and falls in one category (:func:`category`), named after what the check does now:
+  newly failing, newly erroring, newly passing, no longer applies (skipped now, with the skip's reason),
+  newly waived, still failing, still erroring, appeared, disappeared, or unchanged. A check that failed and
+  is skipped now no longer applies; it does not pass.
+- ``--baseline FILE``: what changed in each tenant since the baseline is :func:`tunnelcheck.drift.tenant_diff`,
+  exactly what ``tunnelcheck diff`` and TUN-DRIFT-01/-02 report; with ``--drift`` it is drift, else (a
+  phase gate against the pre-migration baseline) the changes since the baseline
+  (:class:`tunnelcheck.drift.View`).
 - ``--tunnelcheck-history DIR``: every ``*.json`` results file in DIR, oldest first, then this run: the
   number of failing results of each.
 
@@ -25,23 +28,34 @@ from pathlib import Path
 from typing import Any
 
 from ..check import Phase
-from ..drift import TenantDiff, tenant_diff
+from ..drift import DRIFT, TenantDiff, View, tenant_diff
 from ..errors import ConfigError, TunnelcheckError
 from ..files import write_atomic
+from ..results import FAILING, OUTCOMES, Comparison
 from ..untrusted import for_markdown as md
+from ..wording import counted
 from . import drift_table
 
 __all__ = [
     "CATEGORIES", "FAILING", "OUTCOMES", "ResultChange", "ResultDiff", "RunSummary", "TenantDrift", "TrendPoint",
-    "build", "load_history", "load_results", "phase_counts", "render_markdown", "result_diff", "write_text",
+    "build", "category", "load_history", "load_results", "phase_counts", "render_markdown", "result_diff",
+    "write_text",
 ]
 
-OUTCOMES = ("passed", "failed", "error", "skipped", "waived")
-FAILING = frozenset({"failed", "error"})
-#: The result diff's categories, in the order reports show them: (key, heading).
-CATEGORIES = (("newly_failing", "newly failing"), ("newly_passing", "newly passing"),
-              ("still_failing", "still failing"), ("appeared", "appeared"), ("disappeared", "disappeared"),
-              ("changed", "otherwise changed"))
+#: The result diff's categories, in the order reports show them: (key, heading, its plural after a count).
+CATEGORIES = (("newly_failing", "newly failing", "newly failing"),
+              ("newly_erroring", "newly erroring", "newly erroring"),
+              ("newly_passing", "newly passing", "newly passing"),
+              ("no_longer_applies", "no longer applies", "no longer apply"),
+              ("newly_waived", "newly waived", "newly waived"),
+              ("still_failing", "still failing", "still failing"),
+              ("still_erroring", "still erroring", "still erroring"),
+              ("appeared", "appeared", "appeared"), ("disappeared", "disappeared", "disappeared"))
+#: What a check that changed outcome does now: the category is named after the outcome it has now.
+_NOW = {"failed": "newly_failing", "error": "newly_erroring", "passed": "newly_passing",
+        "skipped": "no_longer_applies", "waived": "newly_waived"}
+#: The categories listed in one line, without reasons (the failures reports show anyway).
+STILL = ("still_failing", "still_erroring")
 _RESULTS_VERSIONS = (1,)
 
 
@@ -127,15 +141,16 @@ class ResultChange:
 
 
 @dataclass(frozen=True)
-class ResultDiff:
-    previous: str
-    previous_generated_at: str | None
+class ResultDiff(Comparison):
     newly_failing: tuple[ResultChange, ...] = ()
+    newly_erroring: tuple[ResultChange, ...] = ()
     newly_passing: tuple[ResultChange, ...] = ()
+    no_longer_applies: tuple[ResultChange, ...] = ()
+    newly_waived: tuple[ResultChange, ...] = ()
     still_failing: tuple[ResultChange, ...] = ()
+    still_erroring: tuple[ResultChange, ...] = ()
     appeared: tuple[ResultChange, ...] = ()
     disappeared: tuple[ResultChange, ...] = ()
-    changed: tuple[ResultChange, ...] = ()
     unchanged: int = 0
 
     def category(self, key: str) -> tuple[ResultChange, ...]:
@@ -143,15 +158,27 @@ class ResultDiff:
 
     @property
     def summary(self) -> str:
-        parts = [f"{len(self.category(key))} {name}" for key, name in CATEGORIES if key != "changed"]
-        if self.changed:
-            parts.append(f"{len(self.changed)} otherwise changed")
+        """How many are newly failing (always said), then each other category that holds a check."""
+        parts = [counted(len(self.category(key)), heading, plural) for key, heading, plural in CATEGORIES
+                 if key == "newly_failing" or self.category(key)]
         return ", ".join(parts)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"previous": self.previous, "previous_generated_at": self.previous_generated_at,
-                **{key: [c.as_dict() for c in self.category(key)] for key, _ in CATEGORIES},
+        return {**self.compared_with(),
+                **{key: [c.as_dict() for c in self.category(key)] for key, *_ in CATEGORIES},
                 "unchanged": self.unchanged}
+
+
+def category(before: str | None, after: str | None) -> str | None:
+    """The result diff's category of a check whose outcome was ``before`` and is ``after`` (``None``: not in
+    that run); ``None`` when it is unchanged and neither failing nor erroring."""
+    if before is None:
+        return "appeared"
+    if after is None:
+        return "disappeared"
+    if before == after:
+        return {"failed": "still_failing", "error": "still_erroring"}.get(after)
+    return _NOW[after]
 
 
 def _key(record: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -166,7 +193,7 @@ def result_diff(previous: Mapping[str, Any], results: Sequence[Mapping[str, Any]
     """Compare this run's ``results`` with an earlier results document, keyed by (check id, tenant)."""
     before = {_key(r): r for r in previous["results"]}
     after = {_key(r): r for r in results}
-    found: dict[str, list[ResultChange]] = {key: [] for key, _ in CATEGORIES}
+    found: dict[str, list[ResultChange]] = {key: [] for key, *_ in CATEGORIES}
     unchanged = 0
     for key in _order(results) + [k for k in _order(previous["results"]) if k not in after]:
         old, new = before.get(key), after.get(key)
@@ -174,18 +201,11 @@ def result_diff(previous: Mapping[str, Any], results: Sequence[Mapping[str, Any]
         assert shown is not None
         change = ResultChange(key[0], key[1], str(shown.get("title") or ""), old and old["outcome"],
                               new and new["outcome"], str(shown.get("reason") or ""))
-        if old is None:
-            found["appeared"].append(change)
-        elif new is None:
-            found["disappeared"].append(change)
-        elif new["outcome"] in FAILING:
-            found["still_failing" if old["outcome"] in FAILING else "newly_failing"].append(change)
-        elif old["outcome"] in FAILING:
-            found["newly_passing"].append(change)
-        elif old["outcome"] != new["outcome"]:
-            found["changed"].append(change)
-        else:
+        where = category(change.before, change.after)
+        if where is None:
             unchanged += 1
+        else:
+            found[where].append(change)
     return ResultDiff(str(previous.get("_path") or ""), previous.get("generated_at"),
                       **{k: tuple(v) for k, v in found.items()}, unchanged=unchanged)
 
@@ -208,14 +228,21 @@ def phase_counts(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, in
 
 @dataclass(frozen=True)
 class TenantDrift:
-    """The drift of one tenant since the baseline, or why it could not be computed."""
+    """What changed in one tenant since the baseline, or why it could not be computed; ``shown``: whether
+    that is drift (``--drift``) or the changes since the baseline."""
 
     tenant: str
     diff: TenantDiff | None
     error: str = ""
+    shown: View = DRIFT
+
+    @property
+    def summary(self) -> str:
+        return self.shown.summary(self.diff) if self.diff is not None else self.error
 
     def as_dict(self) -> dict[str, Any]:
-        return {"tenant": self.tenant, **(self.diff.as_dict() if self.diff is not None else {}),
+        return {"tenant": self.tenant, "kind": self.shown.name,
+                **(self.diff.as_dict() if self.diff is not None else {}),
                 **({"error": self.error} if self.error else {})}
 
 
@@ -261,16 +288,17 @@ def _failing_labels(results: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
 
 def build(title: str, results: list[dict[str, Any]], *, previous: Mapping[str, Any] | None = None,
           drift: Sequence[tuple[str, Any, Any, Any]] = (), history: Sequence[Mapping[str, Any]] | None = None,
-          generated_at: str | None = None) -> RunSummary:
+          generated_at: str | None = None, shown: View = DRIFT) -> RunSummary:
     """The summary of a run. ``drift`` is (tenant label, baseline Tenant, current Tenant, MigrationConfig)
-    for each tenant; a drift that cannot be computed (data not recorded) says why instead."""
+    for each tenant, ``shown`` what its differences are (drift, or the changes since the baseline); a
+    comparison that cannot be computed (data not recorded) says why instead."""
     stamp = generated_at or now()
     drifts = []
     for label, baseline, current, migration in drift:
         try:
-            drifts.append(TenantDrift(label, tenant_diff(baseline, current, migration)))
+            drifts.append(TenantDrift(label, tenant_diff(baseline, current, migration), shown=shown))
         except TunnelcheckError as exc:
-            drifts.append(TenantDrift(label, None, f"drift not computed: {exc}"))
+            drifts.append(TenantDrift(label, None, f"not compared with the baseline: {exc}", shown))
     trend = None
     if history is not None:
         trend = [TrendPoint(str(d["generated_at"]), _failing_labels(d["results"]), str(d.get("_path") or ""))
@@ -318,25 +346,22 @@ def render_markdown(summary: RunSummary) -> str:
         lines.append("None.")
     if summary.diff is not None:
         diff = summary.diff
-        when = f", {diff.previous_generated_at}" if diff.previous_generated_at else ""
-        lines += ["", "### Since the previous run", "",
-                  f"Compared with {md(Path(diff.previous).name)}{md(when)}: {md(diff.summary)}.", ""]
-        for key, name in CATEGORIES:
+        lines += ["", "### Since the previous run", "", diff.markdown(), ""]
+        for key, heading, _ in CATEGORIES:
             changes = diff.category(key)
-            if not changes or key == "still_failing":
-                continue
-            lines.append(f"- **{md(name)}**: " + "; ".join(
-                f"{_label(c)} ({md(c.transition)})" + (f": {md(c.reason)}" if c.after else "") for c in changes))
-        if diff.still_failing:
-            lines.append("- still failing: " + ", ".join(_label(c) for c in diff.still_failing))
+            if changes and key not in STILL:
+                lines.append(f"- **{md(heading)}**: " + "; ".join(
+                    f"{_label(c)} ({md(c.transition)})" + (f": {md(c.reason)}" if c.after else "") for c in changes))
+        lines += [f"- {md(heading)}: " + ", ".join(_label(c) for c in diff.category(key))
+                  for key, heading, _ in CATEGORIES if key in STILL and diff.category(key)]
     if summary.drift:
-        lines += ["", "### Drift since the baseline"]
+        lines += ["", f"### {summary.drift[0].shown.heading}"]
         for item in summary.drift:
             if item.diff is None:
                 lines += ["", f"{md(item.tenant)}: {md(item.error)}"]
                 continue
             lines += ["", (f"{md(item.tenant)}: {md(_side(item.diff.old))} → {md(_side(item.diff.new))}: "
-                      f"{md(item.diff.summary)}")]
+                      f"{md(item.summary)}")]
             table = drift_table.markdown_table(item.diff)
             if table:
                 lines += ["", *table]

@@ -30,14 +30,15 @@ from .files import check_writable
 from .model.resources import Resource
 from .registry import Catalog, entry_point_plugins
 from .reports import summary as summary_mod
-from .results import MissingData, Outcome, Result
+from .results import OUTCOMES, MissingData, Outcome, Result
 from .run import RUN_KEY, RunState, run_summary, with_plan_steps, write_results
 from .scrub import scrub
 from .sources import snapshot
 from .tenant import Tenant
 from .untrusted import for_terminal
+from .wording import counted
 
-__all__ = ["CheckItem", "describe_failure"]
+__all__ = ["CheckItem", "TenantProgress", "describe_failure", "tenant_progress"]
 
 
 
@@ -157,6 +158,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(for_terminal(exc)) from None
     config.stash[RUN_KEY] = state
     config.pluginmanager.register(ResultsCollector(config, state), "tunnelcheck-results")
+    if len(state.tenants) > 1 and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(TenantProgress(config, state), "tunnelcheck-tenant-progress")
     # With no paths given, run the catalog alone, wherever pytest was started.
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args = []
@@ -262,9 +265,11 @@ def _register_html_report(config: pytest.Config) -> None:
 
 class CatalogCollector(pytest.Collector):
     def collect(self) -> Iterator[CheckItem]:
+        # Tenant by tenant: each tenant's checks finish together (TenantProgress says so), and a live tenant
+        # is loaded when its first check runs.
         state = self.config.stash[RUN_KEY]
-        for check in state.catalog.values():
-            for label in state.tenants:
+        for label in state.tenants:
+            for check in state.catalog.values():
                 yield CheckItem.from_parent(self, name=f"{check.id}[{for_terminal(label)}]", check=check,
                                             label=label)
 
@@ -576,3 +581,67 @@ class ResultsCollector:
             for w in unused:
                 expired = " [expired]" if w.expires < today else ""
                 terminalreporter.line(for_terminal(f"{waivers.describe(w)}{expired}"))
+
+
+class TenantProgress:
+    """With several tenants, a line on the terminal for each tenant once its checks have all run:
+    ``contoso: 22 checks, 6 failed, 1 error``. The counts are the run's results (ResultsCollector's), so
+    they are the outcomes of the results JSON. A tenant whose checks end the run is announced after
+    pytest's own progress line; under pytest-xdist (whose controller does not collect) and in a run that
+    stopped early, every tenant is announced when the checks end, saying how many did not run."""
+
+    def __init__(self, config: pytest.Config, state: RunState) -> None:
+        self.config = config
+        self.state = state
+        self.pending: dict[str, set[str]] = {}  # tenant -> node ids of its checks not finished yet
+        self.announced: set[str] = set()
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            found = _check_of(item)
+            if found is not None and found[1] in self.state.tenants:
+                self.pending.setdefault(found[1], set()).add(item.nodeid)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        for label, nodes in self.pending.items():
+            if nodeid in nodes:
+                nodes.discard(nodeid)
+                if not nodes and any(self.pending.values()):  # the last tenant waits for pytest's [100%]
+                    self._announce([label])
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)  # around the terminal's: after its [100%]
+    def pytest_runtestloop(self, session: pytest.Session) -> Iterator[Any]:
+        try:
+            return (yield)
+        finally:
+            self._announce(list(self.state.tenants))
+
+    def _announce(self, labels: list[str]) -> None:
+        """A line for each of these tenants not announced yet, with results or checks that did not run."""
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        lines = []
+        for label in labels:
+            results = [r for r in self.state.results.values() if r.tenant == label]
+            not_run = len(self.pending.get(label, ()))
+            if label not in self.announced and (results or not_run):
+                self.announced.add(label)
+                lines.append(tenant_progress(label, results, not_run))
+        if reporter is None or not lines:
+            return
+        if reporter.currentfspath is None:  # pytest-xdist leaves its progress line open without saying so
+            reporter.write("\n")
+        for line in lines:
+            reporter.write_line(for_terminal(line))
+
+
+def tenant_progress(label: str, results: list[Result], not_run: int = 0) -> str:
+    """"contoso: 22 checks, 6 failed, 1 error" (every outcome but passed that some check has), "all passed"
+    when none has, and how many checks did not run when the run stopped before them."""
+    if not results:
+        return f"{label}: none of its {counted(not_run, 'check')} ran"
+    counts = {o: sum(r.outcome.value == o for r in results) for o in OUTCOMES}
+    shown = [counted(counts["error"], "error") if o == "error" else f"{counts[o]} {o}"
+             for o in OUTCOMES if o != "passed" and counts[o]]
+    line = f"{label}: {counted(len(results), 'check')}, " + (", ".join(shown) if shown else "all passed")
+    return line + (f" ({counted(not_run, 'check')} did not run)" if not_run else "")

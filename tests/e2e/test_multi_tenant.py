@@ -53,3 +53,42 @@ def test_results_document_lists_each_tenant(two_tenants: pytest.Pytester) -> Non
     assert [t["label"] for t in document["tenants"]] == ["contoso", "fabrikam"]
     assert all(t["snapshot_sha256"] for t in document["tenants"])
     assert document["tenant_id"] is None  # several tenants: the top-level fields name none of them
+
+
+def _expected_line(document: dict, tenant: str) -> str:
+    """The progress line of ``tenant`` as the results say it should read (every outcome but passed, counted)."""
+    outcomes = [r["outcome"] for r in document["results"] if r["tenant"] == tenant]
+    parts = [f"{outcomes.count(o)} {o}" if o != "error" else f"{outcomes.count(o)} error"
+             + ("s" if outcomes.count(o) > 1 else "") for o in ("failed", "error", "skipped", "waived")
+             if outcomes.count(o)]
+    return f"{tenant}: {len(outcomes)} checks, " + ", ".join(parts)
+
+
+@pytest.mark.parametrize("parallel", [(), ("-n", "2")], ids=["serial", "xdist"])
+def test_a_line_per_tenant_when_its_checks_are_done(two_tenants: pytest.Pytester, parallel: tuple[str, ...]) -> None:
+    result, _ = _run(two_tenants, *parallel)
+    document = json.loads((two_tenants.path / "results.json").read_text("utf-8"))
+    lines = result.stdout.lines
+    contoso, fabrikam = (_expected_line(document, t) for t in ("contoso", "fabrikam"))
+    assert "failed" in contoso and "skipped" in fabrikam  # both tenants have failures and skips to count
+    assert lines.count(contoso) == lines.count(fabrikam) == 1
+    summary = next(n for n, line in enumerate(lines) if "= FAILURES =" in line)
+    assert lines.index(contoso) < lines.index(fabrikam) < summary  # in the progress, before the failures
+    if not parallel:  # serially, tenant by tenant: contoso's line comes before fabrikam's checks run
+        assert lines.index(contoso) < next(n for n, line in enumerate(lines) if line.startswith("tunnelcheck ")
+                                           and n > lines.index(contoso))
+
+
+def test_a_run_that_stops_early_says_what_did_not_run(two_tenants: pytest.Pytester) -> None:
+    result, outcomes = _run(two_tenants, "-x")
+    ran = sum(1 for (_, tenant) in outcomes if tenant == "contoso")
+    total = sum(1 for c in Catalog.installed().values() if c.phase.value != "drift")
+    assert ran < total
+    result.stdout.fnmatch_lines([f"contoso: {ran} check*, 1 failed ({total - ran} checks did not run)",
+                                 f"fabrikam: none of its {total} checks ran"])
+
+
+def test_one_tenant_has_no_progress_line(two_tenants: pytest.Pytester) -> None:
+    result = two_tenants.runpytest_subprocess("-p", "no:cacheprovider", "--snapshot=contoso.json",
+                                              "--tunnelcheck-config=config.yaml")
+    assert not any(line.startswith("contoso:") for line in result.stdout.lines)

@@ -76,7 +76,10 @@ def standalone_app_gone_from_devices(ctx: Context) -> Verdict:
             continue
         ref = ("detected app", app.id, f"{app.display_name} {app.platform or ''}".strip())
         if app.devices is None:
-            raise DataUnavailable(f"{Resource.DETECTED_APPS}/{app.id}/managedDevices", "not recorded",
+            note = ctx.tenant.info.note(Resource.DETECTED_APPS)
+            narrowed = (f" ({note}): record the tenant again with this run's migration.standalone_app_names "
+                        "and standalone_app_ids") if note else ""
+            raise DataUnavailable(f"{Resource.DETECTED_APPS}/{app.id}/managedDevices", "not recorded" + narrowed,
                                   Resource.DETECTED_APPS.permission)
         for device in app.devices:
             ctx.evidence.fail(device, _DETECTED, app.display_name, f"detected app {app.id}")

@@ -154,6 +154,17 @@ def test_the_comparison_neither_parses_arguments_nor_reads_files() -> None:
         assert not any(_is(m, ("tunnelcheck.sources", "tunnelcheck.reports")) for m in modules), (name, modules)
 
 
+def test_the_live_collector_knows_no_migration_setting() -> None:
+    """A recording must not depend on the config it was recorded with: the collector is handed the
+    detected apps whose devices to list (and notes them in provenance), it reads no migration setting."""
+    path = ROOT / "tunnelcheck" / "sources" / "graph" / "collector.py"
+    imported = _tunnelcheck_imports(path)
+    assert "tunnelcheck.config.MigrationConfig" not in imported
+    names = {node.attr for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Attribute)}
+    assert "migration" not in names and "MigrationConfig" not in path.read_text(encoding="utf-8")
+
+
 def test_loading_the_catalog_loads_no_source_and_no_argparse() -> None:
     code = ("import json, sys; from tunnelcheck.registry import Catalog; Catalog.builtin(); "
             "print(json.dumps(sorted(sys.modules)))")

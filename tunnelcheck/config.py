@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import ConfigError
+from .model import detected_name_key
 from .tenant import MAX_NAME
 
 __all__ = ["DEFAULT_MAX_SNAPSHOT_MB", "SCHEMA_FILE", "AppIds", "AuthConfig", "Config", "MigrationConfig", "Waiver",
@@ -76,12 +77,17 @@ class MigrationConfig:
     def is_standalone_detected_app(self, name: str) -> bool:
         """Whether a detected app's name is the standalone app's (docs/terms.md, TUN-DEV-01): trimmed and
         in any case, one of its names or, since Android devices report package ids as names, its ids."""
-        return name.strip().casefold() in self._standalone_detected_names
+        return detected_name_key(name) in self._standalone_detected_keys
+
+    @property
+    def standalone_detected_names(self) -> tuple[str, ...]:
+        """The names a detected standalone app may have: its names, then its ids (each once)."""
+        ids = (self.standalone_app_ids.android, self.standalone_app_ids.ios)
+        return tuple(dict.fromkeys((*self.standalone_app_names, *ids)))
 
     @functools.cached_property
-    def _standalone_detected_names(self) -> frozenset[str]:
-        ids = (self.standalone_app_ids.android, self.standalone_app_ids.ios)
-        return frozenset(n.strip().casefold() for n in (*self.standalone_app_names, *ids))
+    def _standalone_detected_keys(self) -> frozenset[str]:
+        return frozenset(map(detected_name_key, self.standalone_detected_names))
 
 
 @dataclass(frozen=True)

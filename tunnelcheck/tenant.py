@@ -49,6 +49,13 @@ class SourceInfo:
     description: str = ""  # the snapshot's "source", or the Graph endpoint
     sha256: str | None = None
     recorded_at: str | None = None
+    #: What a resource's recording left out, by resource key: the snapshot's provenance notes (e.g. whose
+    #: managed devices the detected apps hold), for a check that finds less than it needs to say why.
+    notes: tuple[tuple[str, str], ...] = ()
+
+    def note(self, resource: Resource) -> str:
+        """The recording's note on ``resource``, or ""."""
+        return next((text for key, text in self.notes if key == resource.value), "")
 
 
 class Source(Protocol):

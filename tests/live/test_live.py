@@ -85,6 +85,31 @@ def test_record_round_trip(emu: Emulator, settings: config.Config, tmp_path: Pat
     assert _verdicts(snapshot.load_tenant(path), settings) == _verdicts(snapshot.load_tenant(DEMO), settings)
 
 
+def test_a_recording_says_whose_devices_it_holds_and_other_names_error(emu: Emulator, settings: config.Config,
+                                                                       tmp_path: Path) -> None:
+    """The collector lists the managed devices of the detected apps named as the standalone app only, and
+    the provenance says so; a later run that names another detected app as the standalone app errors
+    TUN-DEV-01 (it does not pass on devices nobody recorded), naming the note and how to record again."""
+    path = tmp_path / "live.json"
+    record(emu.tenant_id, settings, path)
+    note = snapshot.read(path).provenance[Resource.DETECTED_APPS.value]["note"]
+    assert note == 'managedDevices collected only for the detected apps named "Microsoft Tunnel" or "com.microsoft.tunnel"'
+    dev01 = Catalog.builtin()["TUN-DEV-01"]
+    recorded = snapshot.load_tenant(path)
+    assert run_check(dev01, recorded, None, settings.migration).outcome == "failed"  # the demo's two devices
+
+    renamed = snapshot.read_document(path)  # the tenant detects another app too, whose devices were not asked for
+    renamed["resources"][Resource.DETECTED_APPS.value].append(
+        {"id": "legacy", "displayName": "Tunnel Legacy", "deviceCount": 3, "platform": "android"})
+    snapshot.write(tmp_path / "more.json", renamed)
+    other = config.MigrationConfig(standalone_app_names=("Microsoft Tunnel", "Tunnel Legacy"))
+    verdict = run_check(dev01, snapshot.load_tenant(tmp_path / "more.json"), None, other)
+    assert (verdict.outcome, verdict.reason) == ("error", (
+        f"{Resource.DETECTED_APPS.value}/legacy/managedDevices: not recorded ({note}): record the tenant again "
+        "with this run's migration.standalone_app_names and standalone_app_ids "
+        f"(needs Graph permission {Resource.DETECTED_APPS.permission})"))
+
+
 def test_page_size_one_follows_every_next_link(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     with Emulator(snapshot=DEMO, page_size=1) as emu:
         record(emu.tenant_id, settings_for(emu, monkeypatch), tmp_path / "one.json")

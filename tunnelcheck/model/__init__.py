@@ -72,8 +72,15 @@ __all__ = [
     "Unclassified",
     "WireEnum",
     "canonical_type",
+    "detected_name_key",
     "type_key",
 ]
+
+
+def detected_name_key(name: str) -> str:
+    """How a detected app's ``displayName`` compares with the standalone app's names and ids (docs/terms.md,
+    TUN-DEV-01): trimmed and in any case."""
+    return name.strip().casefold()
 
 
 def type_key(odata_type: str) -> str:
@@ -538,7 +545,7 @@ class DetectedApp:
     display_name: str
     device_count: int
     platform: str | None
-    devices: tuple[ManagedDevice, ...] | None  # None: not recorded (only the Tunnel app's are collected)
+    devices: tuple[ManagedDevice, ...] | None  # None: not recorded (only the standalone app's are collected)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ _GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer around the deflat
 #: about ten levels; the readers after this one recurse up to three frames a level (drift's comparison and
 #: its text), which this keeps well inside Python's recursion limit of 1,000 frames.
 MAX_DEPTH = 100
+#: The longest provenance note kept (the file's text, shown in an error's reason).
+MAX_NOTE = 500
 #: The deepest nesting orjson writes (its recursion limit): deeper is refused with "Recursion limit reached".
 _ORJSON_DEPTH = 254
 
@@ -293,6 +295,8 @@ class SnapshotSource:
             description=snapshot.source,
             sha256=snapshot.sha256,
             recorded_at=snapshot.recorded_at,
+            notes=tuple((key, entry["note"][:MAX_NOTE]) for key, entry in snapshot.provenance.items()
+                        if isinstance(entry, dict) and isinstance(entry.get("note"), str)),
         )
 
     def load(self, resources: Collection[Resource]) -> dict[Resource, list[Any] | DataUnavailable]:

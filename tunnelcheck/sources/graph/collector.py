@@ -39,7 +39,7 @@ from kiota_http.middleware.options import ResponseHandlerOption
 from msgraph import GraphServiceClient
 
 from ... import model
-from ...config import Config, MigrationConfig
+from ...config import Config
 from ...errors import DataUnavailable, MalformedData
 from ...model.resources import Resource
 from .client import AnswerRefused, printable
@@ -266,11 +266,15 @@ class Graph:
     """One collection run's access to Graph: bounded concurrency, pages, batches, provenance."""
 
     def __init__(self, client: GraphServiceClient, concurrency: int, stats: Stats,
-                 migration: MigrationConfig | None = None, refuse: Callable[[str], None] | None = None,
+                 detected_app_names: Sequence[str] = (), refuse: Callable[[str], None] | None = None,
                  batch_limit: int = BATCH_LIMIT, limits: Limits | None = None) -> None:
         #: Told the token Graph refused with a 401, so that the next request signs in again (auth.Credential).
         self._refuse = refuse
-        self.migration = migration or MigrationConfig()
+        #: The detected apps whose managed devices are collected, by name (model.detected_name_key): the
+        #: standalone app's names and ids, which the source is given. The collector knows no migration
+        #: setting; what it narrowed is in the resource's provenance, so that a snapshot read later with
+        #: other names makes TUN-DEV-01 error, saying so, rather than pass.
+        self.detected_app_names = tuple(detected_app_names)
         #: The resources of this run being collected (or already loaded), for collectors that depend on
         #: another resource: they wait for it instead of asking Graph twice.
         self.resources: dict[Resource, asyncio.Future[list[Any] | DataUnavailable]] = {}
@@ -580,11 +584,14 @@ async def _tunnel_sites(g: Graph, prov: Provenance) -> list[Any]:
 
 
 async def _detected_apps(g: Graph, prov: Provenance) -> list[Any]:
-    """Every detected app; only the standalone Tunnel app's (by name or package id, TUN-DEV-01) get their
-    ``managedDevices``: a tenant detects thousands of apps, and TUN-DEV-01 needs the devices of one."""
+    """Every detected app; only those named as ``g.detected_app_names`` (the standalone Tunnel app's names
+    and package ids, TUN-DEV-01) get their ``managedDevices``: a tenant detects thousands of apps, and
+    TUN-DEV-01 needs the devices of one. The provenance note names them."""
+    keys = {model.detected_name_key(n) for n in g.detected_app_names}
+    prov.note = detected_devices_note(g.detected_app_names)
     apps = await g.list_all(g.url("deviceManagement/detectedApps"), prov)
     tunnel = [a for a in apps if isinstance(a, dict) and isinstance(a.get("displayName"), str)
-              and g.migration.is_standalone_detected_app(a["displayName"])]
+              and model.detected_name_key(a["displayName"]) in keys]
     devices = await g.collections(
         [f"/deviceManagement/detectedApps/{_object_id(a, 'detectedApps')}/managedDevices" for a in tunnel], prov)
     for app, found in zip(tunnel, devices):
@@ -611,6 +618,12 @@ async def _audit_events(g: Graph, prov: Provenance) -> list[Any]:
     since = created[0].astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     prov.note = f"activityDateTime ge {since}"
     return await g.list_all(g.url("deviceManagement/auditEvents", f"$filter=activityDateTime ge {since}"), prov)
+
+
+def detected_devices_note(names: Sequence[str]) -> str:
+    """The provenance note of the detected apps: whose managed devices were collected."""
+    shown = " or ".join(json.dumps(n, ensure_ascii=False) for n in names) if names else "(none)"
+    return f"managedDevices collected only for the detected apps named {shown}"
 
 
 def _plain(path: str, query: str = "") -> Callable[[Graph, Provenance], Awaitable[list[Any]]]:

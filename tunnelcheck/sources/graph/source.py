@@ -77,7 +77,8 @@ class LiveSource:
             return {r: self._late(r) for r in resources}
         async with graph_client(self.credential, self.endpoints, self.settings, self.stats.saw_request,
                                 self.pacer) as client:
-            graph = Graph(client, self.settings.concurrency, self.stats, self.settings.migration,
+            graph = Graph(client, self.settings.concurrency, self.stats,
+                          self.settings.migration.standalone_detected_names,
                           refuse=getattr(self.credential, "refuse", None), batch_limit=self.pacer.budget,
                           limits=Limits.of(self.settings))
             for resource, items in self.loaded.items():

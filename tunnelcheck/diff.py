@@ -101,6 +101,10 @@ def _minus(a: Any, b: Any) -> list[Any]:
     return out
 
 
+#: JSON's values that hold no other value.
+_SCALARS = (str, int, float, type(None))
+
+
 def _ignored(key: str, path: str, ignore: Collection[str]) -> bool:
     return key in ignore or path in ignore or ("@odata." in key and key != "@odata.type")
 
@@ -108,6 +112,8 @@ def _ignored(key: str, path: str, ignore: Collection[str]) -> bool:
 def normalise(value: Any, ignore: Collection[str] = VOLATILE, unordered: Collection[str] = UNORDERED,
               _path: str = "", _key: str = "") -> Any:
     """``value`` without volatile keys, annotations and empty values, with unordered lists sorted."""
+    if isinstance(value, _SCALARS):  # most values: spared the slower check of the Mapping ABC
+        return value
     if isinstance(value, Mapping):
         out = {}
         for key, item in value.items():
@@ -129,7 +135,7 @@ def normalise(value: Any, ignore: Collection[str] = VOLATILE, unordered: Collect
 
 
 def _flatten(value: Any, path: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, Mapping):
+    if not isinstance(value, _SCALARS) and isinstance(value, Mapping):
         for key, item in value.items():
             yield from _flatten(item, f"{path}.{key}" if path else str(key))
     else:

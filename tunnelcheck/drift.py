@@ -284,15 +284,24 @@ def _target_label(target: Mapping[str, Any], names: Names) -> str:
     return f"{kind_name} {canonical_json(properties)}" if properties else kind_name
 
 
-def _assignments(raw: Any, names: Names) -> dict[str, dict[str, Any]]:
-    items = [a for a in raw or [] if isinstance(a, Mapping)]
-    keyed: dict[str, dict[str, Any]] = {}
-    for item in sorted(items, key=lambda a: canonical_json(normalise(a, ASSIGNMENT_IGNORE))):
-        label = _target_label(item.get("target") or {}, names)
+@dataclass(frozen=True)
+class _Assignment:
+    raw: Mapping[str, Any]
+    normalised: dict[str, Any]
+    text: str  # the canonical JSON of ``normalised``: equal texts, no change
+
+
+def _assignments(raw: Any, names: Names) -> dict[str, _Assignment]:
+    """An object's assignments by target (each normalised once), in a stable order."""
+    found = sorted((_Assignment(a, n, canonical_json(n)) for a in raw or [] if isinstance(a, Mapping)
+                    for n in (normalise(a, ASSIGNMENT_IGNORE),)), key=lambda a: a.text)
+    keyed: dict[str, _Assignment] = {}
+    for assignment in found:
+        label = _target_label(assignment.raw.get("target") or {}, names)
         key, n = label, 2
         while key in keyed:  # Intune allows one assignment per target; keep a second one distinct
             key, n = f"{label} #{n}", n + 1
-        keyed[key] = normalise(item, ASSIGNMENT_IGNORE)
+        keyed[key] = assignment
     return keyed
 
 
@@ -317,18 +326,29 @@ def _assignment_text(assignment: Mapping[str, Any] | None, names: Names) -> str:
     return ", ".join(parts)
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Whether two JSON values are the same text, so that comparing them property by property would find
+    nothing: the quick answer for most objects of a large tenant (benchmarks/run.py). Not ``==``, which
+    holds ``true`` equal to ``1``."""
+    return canonical_json(a) == canonical_json(b)
+
+
 def _assignment_changes(old: Any, new: Any, names: Names, vpn_only: bool = False) -> list[PropertyChange]:
+    if _same(old, new):
+        return []
     before, after = _assignments(old, names), _assignments(new, names)
     out: list[PropertyChange] = []
     for key in sorted(before.keys() | after.keys()):
-        a, b = before.get(key), after.get(key)
+        found_a, found_b = before.get(key), after.get(key)
+        a, b = (found.normalised if found else None for found in (found_a, found_b))
         if vpn_only and not (_vpn_id(a) or _vpn_id(b)):
             continue
         path = f"assignments[{key}]"
-        if a is None or b is None:
+        if found_a is None or found_b is None:
             out.append(PropertyChange(path, a, b, _assignment_text(a, names), _assignment_text(b, names)))
-        else:
-            out += [_property_change(c, names, prefix=path + ".") for c in changes(a, b, ASSIGNMENT_IGNORE)]
+        elif found_a.text != found_b.text:
+            out += [_property_change(c, names, prefix=path + ".")
+                    for c in changes(found_a.raw, found_b.raw, ASSIGNMENT_IGNORE)]
     return out
 
 
@@ -361,7 +381,7 @@ def profile_diffs(old: Tenant, new: Tenant, names: Names | None = None) -> list[
     for profile_id in before.keys() | after.keys():
         a, b = before.get(profile_id), after.get(profile_id)
         found: list[PropertyChange] = []
-        if a is not None and b is not None:
+        if a is not None and b is not None and not _same(a.raw, b.raw):
             found += [_property_change(c, names) for c in changes(_without(a.raw, "assignments"),
                                                                   _without(b.raw, "assignments"))]
         found += _assignment_changes(a.raw.get("assignments") if a else None,

@@ -58,6 +58,36 @@ def test_write_seals_and_round_trips(tmp_path: Path, doc: dict) -> None:
     assert not list(tmp_path.glob("*.part"))
 
 
+@pytest.mark.parametrize("seal", [True, False], ids=["sealed", "unsealed"])
+@pytest.mark.parametrize("value", [2**64 + 1, -(2**63) - 1, 1e-7, float("inf"), "\U0001F600"],
+                         ids=["beyond-64-bits", "below-int64", "exponent-float", "infinity", "surrogate-pair"])
+def test_values_orjson_reads_otherwise_read_as_json_does(tmp_path: Path, doc: dict, value: object,
+                                                          seal: bool) -> None:
+    """orjson reads a sealed snapshot faster, but reads some values otherwise than ``json`` (an integer
+    beyond 64 bits as a float) or not at all: such a document is read as ``json`` reads it, seal verified."""
+    doc["resources"]["groups"][0]["extra"] = value
+    path = write_raw(tmp_path / "t.json", doc, seal=seal)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", snapshot.UnsealedSnapshotWarning)
+        read = snapshot.read(path)
+    got = read.resources["groups"][0]["extra"]
+    assert type(got) is type(value) and (got == value or got != got)
+    assert read.sha256 == (snapshot.canonical_digest(doc) if seal else None)
+
+
+@pytest.mark.parametrize("seal", ['"sha256": "00", ', ""], ids=["sealed", "unsealed"])
+def test_a_lone_surrogate_is_one_error(tmp_path: Path, seal: str) -> None:
+    """``"\\ud800"`` is JSON Python reads but no UTF-8 file can hold: refused in one line, never a traceback
+    from the digest or from the first report written."""
+    path = tmp_path / "t.json"
+    path.write_text('{"tunnelcheck_snapshot": 1, ' + seal + '"resources": {"groups": [{"id": "g", '
+                    '"displayName": "\\ud800 \\ud83d\\ude00"}]}}', encoding="utf-8")
+    with pytest.raises(SnapshotError) as raised:
+        snapshot.read(path)
+    assert str(raised.value) == (f"{path}: not valid Unicode text: a lone surrogate escape (such as \\ud800), "
+                                 "which no report or file can hold")
+
+
 def test_unsealed_snapshot_is_accepted_with_a_warning(tmp_path: Path, doc: dict) -> None:
     path = write_raw(tmp_path / "hand.json", doc, seal=False)
     with pytest.warns(snapshot.UnsealedSnapshotWarning, match="no sha256"):

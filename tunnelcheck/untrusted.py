@@ -22,6 +22,10 @@ that echoes any of these. One function per medium, each used wherever tunnelchec
   lower-case ASCII letters, digits, ``.``, ``-`` and ``_`` only, so no folder, no hidden file, nothing a
   shell or another system reads otherwise.
 
+Text that is not Unicode at all, a lone surrogate escape in JSON (``"\\ud800"``: Python reads it, UTF-8
+cannot write it), is refused where JSON enters, by :func:`lone_surrogate_in` (a snapshot file, a Graph
+answer): no output could hold it.
+
 Only values are neutralised: the structure around them (tags, table pipes, the newlines between lines)
 is tunnelcheck's own. Apply a function once, where the value enters its medium: :func:`for_terminal` is
 idempotent, but :func:`for_html` and :func:`for_markdown` escape their own escapes.
@@ -35,7 +39,23 @@ import json
 import re
 import unicodedata
 
-__all__ = ["for_file_name", "for_html", "for_markdown", "for_terminal", "for_terminal_json"]
+__all__ = ["for_file_name", "for_html", "for_markdown", "for_terminal", "for_terminal_json", "lone_surrogate_in"]
+
+#: A JSON escape of a surrogate (``\ud800``–``\udfff``): a pair of them is a character, a lone one is no text.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def lone_surrogate_in(raw: bytes | bytearray, parsed: object) -> bool:
+    """Whether ``parsed``, the JSON document read from ``raw``, holds a lone surrogate in a key or a value
+    (which UTF-8, and so every file tunnelcheck writes, cannot encode). Only a document whose text escapes
+    a surrogate is looked through."""
+    if _SURROGATE_ESCAPE.search(raw) is None:
+        return False
+    try:
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 # DEL, C1 controls; the Unicode line and paragraph separators; the bidirectional marks, embeddings,
 # overrides and isolates ("Trojan Source": text that displays in another order). JSON writes these raw.

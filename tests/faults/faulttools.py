@@ -97,6 +97,10 @@ LOCAL_CASES: list[tuple[str, str, str, str]] = [
      "one line, nested too deeply; nothing checked", "tests/test_snapshot.py::test_a_million_levels_deep_is_one_error"),
     ("snapshot-long-number", "a snapshot holding a 5,001-digit integer",
      "one line, a number of more than 4300 digits", "tests/test_snapshot.py::test_a_5001_digit_integer_is_one_error"),
+    ("lone-surrogate", "a snapshot, or a Graph answer, holding a lone surrogate escape (\"\\\\ud800\"): JSON Python "
+     "reads but no UTF-8 file can hold", "one line, not valid Unicode text (a Graph answer: its resource fails, "
+     "named); never a traceback from the digest or the report",
+     "tests/test_snapshot.py::test_a_lone_surrogate_is_one_error"),
     ("gzip-bomb", "a .json.gz expanding past max_snapshot_mb (default 4096)",
      "decompression stops as soon as the limit is passed, memory stays bounded; one line naming the limit",
      "tests/e2e/test_bad_input.py::test_gzip_bomb_is_refused_in_bounded_memory"),

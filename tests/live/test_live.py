@@ -110,6 +110,15 @@ def test_a_recording_says_whose_devices_it_holds_and_other_names_error(emu: Emul
         f"(needs Graph permission {Resource.DETECTED_APPS.permission})"))
 
 
+def test_a_lone_surrogate_in_an_answer_is_refused(emu: Emulator, settings: config.Config) -> None:
+    """JSON Python reads but UTF-8 cannot write (a lone surrogate escape) fails its resource, named, rather
+    than the snapshot writer or a report later."""
+    emu.faults.append(Fault(r"/beta/groups$", body='{"value": [{"id": "g", "displayName": "\\udfff"}]}', times=None))
+    loaded = open_source(emu.tenant_id, settings, [Resource.GROUPS]).load([Resource.GROUPS])[Resource.GROUPS]
+    assert isinstance(loaded, DataUnavailable)
+    assert "Graph answered text that is not valid Unicode (a lone surrogate escape); not read" in str(loaded)
+
+
 def test_page_size_one_follows_every_next_link(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     with Emulator(snapshot=DEMO, page_size=1) as emu:
         record(emu.tenant_id, settings_for(emu, monkeypatch), tmp_path / "one.json")

@@ -32,7 +32,7 @@ from ..errors import DataUnavailable, MalformedResource, SnapshotError
 from ..files import write_atomic
 from ..model.resources import Resource
 from ..tenant import SourceInfo, Tenant, tenant_label
-from ..untrusted import for_terminal
+from ..untrusted import for_terminal, lone_surrogate_in
 
 __all__ = [
     "FORMAT_VERSION", "Snapshot", "SnapshotSource", "canonical_digest", "load_tenant", "read", "verify", "write",
@@ -208,9 +208,8 @@ def _parse(name: str, data: bytes | bytearray) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SnapshotError(name, "not UTF-8 text") from None
-    del data
     try:
-        return json.loads(text)
+        doc = json.loads(text)
     except RecursionError:  # json's parser recurses once a level: hundreds of levels past MAX_DEPTH
         raise _too_deep(name) from None
     except json.JSONDecodeError as exc:
@@ -218,6 +217,10 @@ def _parse(name: str, data: bytes | bytearray) -> Any:
     except ValueError:  # the only other one: an integer longer than int() converts (CVE-2020-10735)
         raise SnapshotError(name, f"not valid JSON: a number of more than {sys.get_int_max_str_digits()} "
                             "digits") from None
+    if lone_surrogate_in(data, doc):
+        raise SnapshotError(name, "not valid Unicode text: a lone surrogate escape (such as \\ud800), which no "
+                            "report or file can hold")
+    return doc
 
 
 def read_document(path: str | os.PathLike[str], max_mb: int = DEFAULT_MAX_SNAPSHOT_MB) -> Any:

@@ -42,6 +42,7 @@ from ... import model
 from ...config import Config
 from ...errors import DataUnavailable, MalformedData
 from ...model.resources import Resource
+from ...untrusted import lone_surrogate_in
 from .client import AnswerRefused, printable
 
 __all__ = ["COLLECTORS", "AnswerRefused", "BrokenResponse", "Graph", "GraphFailure", "Limits", "Provenance", "Stats",
@@ -246,6 +247,9 @@ def _parse_json(content: bytes, where: str) -> Any:
         return _NOT_JSON
     if parsed is _TOO_DEEP or _deeper_than(parsed, MAX_DEPTH):
         raise AnswerRefused(f"Graph answered JSON nested more than {MAX_DEPTH} levels deep; not read ({where})")
+    if lone_surrogate_in(content, parsed):
+        raise AnswerRefused(f"Graph answered text that is not valid Unicode (a lone surrogate escape); not read "
+                            f"({where})")
     return parsed
 
 

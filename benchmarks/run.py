@@ -7,6 +7,9 @@
 2. The full catalog on each snapshot and its baseline (load, digest, parse, every check), in a fresh
    process: wall time against ``json.load`` of the same two files, and peak RSS.
 3. Scaling: evaluation time per object at each size.
+4. End to end, as a user runs it: ``pytest --snapshot --baseline --html`` (the catalog, the drift checks and
+   the self-contained report) as a whole process, against a whole process that does nothing but
+   ``json.load`` the same two files; both wall times include starting Python.
 
 Snapshots come from ``tunnelcheck synth`` (seed 1) and are kept in ``benchmarks/.data``. Results are printed
 as tables and written to ``benchmarks/results.json``. The machine is shared: compare the ratios.
@@ -135,6 +138,39 @@ def evaluate(size: str, current: Path, baseline: Path, repeat: int) -> dict[str,
     }
 
 
+#: The JSON half of the end-to-end comparison: a whole process that loads the two files and nothing more.
+_JSON_ONLY = "import json, sys\nfor p in sys.argv[1:]:\n    with open(p, encoding='utf-8') as f:\n        json.load(f)\n"
+
+
+def _wall(command: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode not in ok:
+        raise SystemExit(f"{' '.join(command)}: exit {done.returncode}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return seconds
+
+
+def end_to_end(size: str, current: Path, baseline: Path, repeat: int, folder: Path) -> dict[str, Any]:
+    """``pytest --snapshot --baseline --html`` against ``json.load`` of both files, each a whole process,
+    run side by side (alternately, best of ``repeat``) so that both see the same machine."""
+    work = folder / f"e2e-{size}"
+    work.mkdir(exist_ok=True)
+    (work / "tunnelcheck.yaml").write_text("migration:\n  defender_features: false\n", encoding="utf-8")
+    # As a user's install runs it: without the plugins only the [test] extra brings (hypothesis alone takes
+    # 0.65 s to import); anyio's comes with httpx, so it stays.
+    pytest_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest",
+                  "-p", "no:xdist", f"--snapshot={current}",
+                  f"--baseline={baseline}", "--tunnelcheck-config=tunnelcheck.yaml", "--html=report.html",
+                  "--self-contained-html"]
+    json_cmd = [sys.executable, "-c", _JSON_ONLY, str(current), str(baseline)]
+    runs = [(_wall(json_cmd, work), _wall(pytest_cmd, work, ok=(0, 1))) for _ in range(repeat)]
+    plain, run = min(r[0] for r in runs), min(r[1] for r in runs)
+    return {"size": size, "megabytes": (current.stat().st_size + baseline.stat().st_size) / 2**20,
+            "json_process_seconds": plain, "pytest_process_seconds": run, "ratio_to_json_process": run / plain,
+            "report_kb": (work / "report.html").stat().st_size / 1024}
+
+
 def table(rows: list[dict[str, Any]], columns: list[tuple[str, str, str]]) -> str:
     head = [title for _, title, _ in columns]
     body = [[format(r[key], fmt) if isinstance(r[key], (int, float)) and fmt else str(r[key])
@@ -161,10 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
 
     results: dict[str, Any] = {"seed": args.seed, "python": sys.version.split()[0], "cpus": os.cpu_count(),
-                               "collection": [], "evaluation": []}
+                               "collection": [], "evaluation": [], "end_to_end": []}
     for size in sizes:
         current, baseline = snapshots(size, args.seed, folder)
         results["evaluation"].append(evaluate(size, current, baseline, args.repeat))
+        results["end_to_end"].append(end_to_end(size, current, baseline, args.repeat, folder))
         print(f"evaluated {size}", file=sys.stderr, flush=True)
     for size in collected:
         current, _ = snapshots(size, args.seed, folder)
@@ -186,6 +223,12 @@ def main(argv: list[str] | None = None) -> int:
             ("catalog_seconds", "catalog s", ".2f"), ("load_seconds", "load s", ".2f"),
             ("checks_seconds", "checks s", ".2f"), ("ratio_to_json_load", "ratio", ".2f"),
             ("peak_rss_mb", "peak RSS MB", ",.0f"), ("us_per_object", "µs/object", ".1f")]))
+    if results["end_to_end"]:
+        print("\nEnd to end: pytest --snapshot --baseline --html against json.load of both files (whole processes)")
+        print(table(results["end_to_end"], [
+            ("size", "size", ""), ("megabytes", "MB", ",.0f"), ("json_process_seconds", "json.load process s", ".2f"),
+            ("pytest_process_seconds", "pytest process s", ".2f"), ("ratio_to_json_process", "ratio", ".2f"),
+            ("report_kb", "report KB", ",.0f")]))
     Path(args.out).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"\nwritten: {args.out}")
     return 0

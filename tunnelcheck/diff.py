@@ -67,7 +67,7 @@ UNORDERED = frozenset({
     "advancedSettings",
 })
 
-_EMPTY = (None, "", [], {})
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 
 @dataclass(frozen=True)

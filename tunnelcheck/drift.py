@@ -76,11 +76,12 @@ class Names:
                 with contextlib.suppress(DataUnavailable):
                     tenant.require([resource])
             self.groups.update(tenant.group_names)
-            for table, resource, items in (
+            named: tuple[tuple[dict[str, str], Resource, Callable[[Tenant], Sequence[Any]]], ...] = (
                 (self.configurations, Resource.DEVICE_CONFIGURATIONS, lambda t: t.configurations),
                 (self.sites, Resource.TUNNEL_SITES, lambda t: t.sites),
                 (self.tunnel_configurations, Resource.TUNNEL_CONFIGURATIONS, lambda t: t.tunnel_configurations),
-            ):
+            )
+            for table, resource, items in named:
                 if tenant.available(resource):
                     table.update((o.id, o.display_name) for o in items(tenant) if o.display_name)
 
@@ -260,7 +261,8 @@ def _value_text(value: Any, table: Mapping[str, str] | None = None, names: Names
 
 def _property_change(change: Change, names: Names, prefix: str = "") -> PropertyChange:
     table = names.for_path(change.path)
-    added = removed = ()
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
     if change.unordered and isinstance(change.old, list) and isinstance(change.new, list):
         added = tuple(_item_text(v) for v in change.added)
         removed = tuple(_item_text(v) for v in change.removed)
@@ -398,7 +400,7 @@ def profile_diffs(old: Tenant, new: Tenant, names: Names | None = None) -> list[
 
 
 def _tunnel_app_roles(tenant: Tenant, config: MigrationConfig) -> dict[str, str]:
-    roles = {}
+    roles: dict[str, str] = {}
     for platform in ("android", "ios"):
         for role, find in (("Defender app", defender_apps), ("standalone Tunnel app", standalone_apps)):
             roles.update((app.id, f"{role} ({platform})") for app in find(tenant, platform, config))
@@ -439,7 +441,7 @@ def gateway_diffs(old: Tenant, new: Tenant, names: Names | None = None) -> list[
             a, b = before.get(object_id), after.get(object_id)
             found = [] if a is None or b is None else [
                 _property_change(c, names) for c in changes(compared(a), compared(b))]
-            shown = b or a
+            shown = b if b is not None else before[object_id]
             out.append(ObjectDiff(kind, object_id, shown.display_name, _status(a, b, bool(found)), tuple(found)))
     return sorted(out, key=lambda d: (d.kind != SITE, d.name.casefold(), d.id))
 

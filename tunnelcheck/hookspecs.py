@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 @pytest.hookspec
-def pytest_tunnelcheck_checks() -> list[Check]:
+def pytest_tunnelcheck_checks() -> list[Check]:  # type: ignore[empty-body]  # a hook spec's body never runs
     """Return checks to add to the catalog (each declared with ``tunnelcheck.check``).
 
     Called once per run, after configuration, on every implementation; the results are merged and

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -28,7 +28,7 @@ from .check import Check, CheckFailed, Evidence, Phase, Platform, Severity, Verd
 from .errors import CheckDefinitionError, ConfigError, DataUnavailable, TunnelcheckError
 from .files import check_writable
 from .model.resources import Resource
-from .registry import Catalog, entry_point_plugins
+from .registry import Catalog, builtin_checks, entry_point_plugins
 from .reports import summary as summary_mod
 from .results import OUTCOMES, MissingData, Outcome, Result
 from .run import RUN_KEY, RunState, run_summary, with_plan_steps, write_results
@@ -37,6 +37,9 @@ from .sources import snapshot
 from .tenant import Tenant
 from .untrusted import for_terminal
 from .wording import counted
+
+if TYPE_CHECKING:
+    from _pytest._code.code import TerminalRepr
 
 __all__ = ["CheckItem", "TenantProgress", "describe_failure", "tenant_progress"]
 
@@ -216,8 +219,7 @@ def _build_run(config: pytest.Config, settings: config_file.Config, snapshots: l
     for name, plugin in entry_point_plugins():
         if not config.pluginmanager.is_registered(plugin):
             config.pluginmanager.register(plugin, f"tunnelcheck-pack-{name}")
-    from . import checks as builtin
-
+    builtin = builtin_checks()
     if not config.pluginmanager.is_registered(builtin):
         config.pluginmanager.register(builtin, "tunnelcheck-builtin-checks")
     catalog = Catalog(c for found in config.hook.pytest_tunnelcheck_checks() for c in found)
@@ -306,7 +308,8 @@ class CheckItem(pytest.Item):
         if verdict.outcome != "passed":
             raise CheckFailed(verdict)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+                     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, CheckFailed):
             return describe_failure(self.check, excinfo.value.verdict)
         return super().repr_failure(excinfo, style=style)  # a bug in a check: show it whole
@@ -342,6 +345,8 @@ def _user_check(item: pytest.Item) -> Check | None:
     if "id" not in meta:
         raise CheckDefinitionError(f"{where}: needs id=")
     func = getattr(item, "function", None) or getattr(item, "obj", None)
+    if not callable(func):
+        raise CheckDefinitionError(f"{where}: marks no test function")
     return new_check(func, id=meta["id"], title=meta.get("title", item.name), where=where,
                      phase=meta.get("phase", "inventory"), platform=meta.get("platform", "tenant"),
                      severity=meta.get("severity", "medium"), needs=meta.get("needs", ()),
@@ -361,9 +366,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         catalog_items = list(collector.collect())
         # Report the collection like any other, so counts, --collect-only and xdist see these items.
         config.hook.pytest_collectreport(
-            report=pytest.CollectReport(collector.nodeid, "passed", None, catalog_items))
+            report=pytest.CollectReport(collector.nodeid, "passed", None, [*catalog_items]))
         items[:0] = catalog_items
-    selected, deselected = [], []
+    selected: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
     for item in items:
         phase = item.check.phase if isinstance(item, CheckItem) else None
         if not isinstance(item, CheckItem):
@@ -473,7 +479,8 @@ def _check_of(item: pytest.Item) -> tuple[Check, str | None] | None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """The one place a :class:`Result` is made: from the check's verdict and pytest's report of it. Its
     JSON record rides on the report (so it crosses pytest-xdist's processes)."""
     report = yield
@@ -508,9 +515,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     state = item.config.stash.get(RUN_KEY, None)
     cause = exc if isinstance(exc, DataUnavailable) else verdict.cause if verdict else None
     missing = MissingData.of(cause, _is_live(state, tenant)) if outcome is Outcome.ERROR and cause else ()
-    report.tunnelcheck = Result.of(check, tenant, outcome, scrub(reason), tuple(findings), missing=missing).as_dict()
+    record = Result.of(check, tenant, outcome, scrub(reason), tuple(findings), missing=missing).as_dict()
     if state is not None:  # --tunnelcheck-plan: the HTML report links the check to its plan steps
-        report.tunnelcheck = with_plan_steps(state, report.tunnelcheck)
+        record = with_plan_steps(state, record)
+    report.tunnelcheck = record  # type: ignore[attr-defined]  # pytest reports carry plugins' attributes
     return report
 
 

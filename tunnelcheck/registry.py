@@ -3,6 +3,7 @@ point group ``tunnelcheck.checks``) and any plugin implementing ``pytest_tunnelc
 
 from __future__ import annotations
 
+import importlib
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from importlib.metadata import entry_points
@@ -20,6 +21,12 @@ ENTRY_POINT_GROUP = "tunnelcheck.checks"
 def checks_in(module: types.ModuleType) -> list[Check]:
     """The checks a module declares at its top level, in the order written."""
     return [value for value in vars(module).values() if isinstance(value, Check)]
+
+
+def builtin_checks() -> types.ModuleType:
+    """The built-in checks' package: the top-level checks/ folder, installed as ``tunnelcheck.checks``
+    (pyproject.toml's package-dir; type checkers read it as ``checks``)."""
+    return importlib.import_module(f"{__package__}.checks")
 
 
 def entry_point_plugins() -> Iterator[tuple[str, Any]]:
@@ -58,9 +65,7 @@ class Catalog(Mapping[str, Check]):
 
     @classmethod
     def builtin(cls) -> Catalog:
-        from . import checks
-
-        return cls(checks.pytest_tunnelcheck_checks())
+        return cls(builtin_checks().pytest_tunnelcheck_checks())
 
     @property
     def needs(self) -> frozenset[Resource]:
@@ -70,9 +75,7 @@ class Catalog(Mapping[str, Check]):
     @classmethod
     def installed(cls) -> Catalog:
         """Built-in checks and every installed check pack (for the CLI, outside pytest)."""
-        from . import checks
-
-        found = list(checks.pytest_tunnelcheck_checks())
+        found = list(builtin_checks().pytest_tunnelcheck_checks())
         for _, plugin in entry_point_plugins():
             hook = getattr(plugin, "pytest_tunnelcheck_checks", None)
             if hook is not None:

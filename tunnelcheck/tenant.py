@@ -61,7 +61,10 @@ class SourceInfo:
 class Source(Protocol):
     """Hands over raw Graph objects per resource, or the reason it cannot."""
 
-    info: SourceInfo
+    @property
+    def info(self) -> SourceInfo:
+        """Where the data comes from."""
+        ...
 
     def load(self, resources: Collection[Resource]) -> Mapping[Resource, list[Any] | DataUnavailable]:
         """Return each requested resource's raw objects, or the DataUnavailable explaining its absence."""

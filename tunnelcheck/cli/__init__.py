@@ -288,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.no_html and args.html_given:
             parser.error("demo: --html and --no-html exclude each other")
     try:
-        return args.func(args, sys.stdout)
+        return int(args.func(args, sys.stdout))
     except UsageError as exc:  # shown as argparse shows its own: the command's usage, then the error
         command_parser: argparse.ArgumentParser = getattr(args, "command_parser", parser)
         command_parser.error(for_terminal(exc))

@@ -144,7 +144,7 @@ class GraphService:
             for candidate in items:
                 index.setdefault(str(candidate.get("id")), candidate)
             self._ids[key] = cached = (items, len(items), index)
-        item = cached[2].get(item_id)
+        item: Mapping[str, Any] | None = cached[2].get(item_id)
         if item is not None and str(item.get("id")) == item_id:
             return item
         return _find(items, item_id, key)  # an item replaced or renamed since: the list decides

@@ -72,7 +72,7 @@ class Query:
         for prop, descending in reversed(self.orderby):
             present = [i for i in out if _get(i, prop) is not None]
             missing = [i for i in out if _get(i, prop) is None]
-            present.sort(key=lambda i, p=prop: _sort_key(_get(i, p)), reverse=descending)
+            present.sort(key=lambda i: _sort_key(_get(i, prop)), reverse=descending)  # sorted at once: prop is this one
             out = present + missing if not descending else missing + present
         return out
 
@@ -253,13 +253,13 @@ def _compare(value: Any, op: str, literal: Any) -> bool:
     if isinstance(value, str) and isinstance(literal, str):
         value, literal = value.lower(), literal.lower()
     if op in ("eq", "ne"):
-        return (value == literal) == (op == "eq")
+        return bool(value == literal) == (op == "eq")
     if value is None or literal is None or isinstance(value, bool) != isinstance(literal, bool):
         return False
     try:
-        return {"gt": value > literal, "ge": value >= literal, "lt": value < literal, "le": value <= literal}[
+        return bool({"gt": value > literal, "ge": value >= literal, "lt": value < literal, "le": value <= literal}[
             op
-        ]
+        ])
     except TypeError:
         return False
 

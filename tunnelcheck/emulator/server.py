@@ -292,7 +292,8 @@ class Emulator:
     ) -> str:
         """A workload identity federation token (the content of ``AZURE_FEDERATED_TOKEN_FILE``) that the
         token endpoint accepts as ``client_assertion``."""
-        return self._require(self._tokens).federated_token(subject, lifetime=lifetime)
+        token: str = self._require(self._tokens).federated_token(subject, lifetime=lifetime)
+        return token
 
     def write_federated_token_file(self, path: str | Path | None = None) -> str:
         target = Path(path) if path is not None else self.state_dir / "federated-token.jwt"
@@ -606,7 +607,7 @@ class _Server(ThreadingHTTPServer):
         with self._lock:
             self._connections.add(tls)
         try:
-            self.RequestHandlerClass(tls, client_address, self)
+            self.RequestHandlerClass(tls, client_address, self)  # type: ignore[arg-type]  # typeshed's Self
         except (OSError, ssl.SSLError) as exc:
             log.debug("connection from %s ended: %s", client_address, exc)
         finally:

@@ -336,8 +336,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     record = getattr(report, "tunnelcheck", None)
     if record is None or getattr(report, "_tunnelcheck_html", False):
         return
-    report._tunnelcheck_html = True  # a report is logged once per phase; add the extra once
-    report.extras = [*getattr(report, "extras", []), extras.html(render(record))]
+    # A report is logged once per phase: add the extra once. pytest-html reads ``extras`` off the report.
+    setattr(report, "_tunnelcheck_html", True)  # noqa: B010 - TestReport declares neither attribute
+    setattr(report, "extras", [*getattr(report, "extras", []), extras.html(render(record))])  # noqa: B010
 
 
 def _plan_links(record: dict[str, Any]) -> str:

@@ -154,7 +154,8 @@ class ResultDiff(Comparison):
     unchanged: int = 0
 
     def category(self, key: str) -> tuple[ResultChange, ...]:
-        return getattr(self, key)
+        found: tuple[ResultChange, ...] = getattr(self, key)
+        return found
 
     @property
     def summary(self) -> str:
@@ -199,8 +200,8 @@ def result_diff(previous: Mapping[str, Any], results: Sequence[Mapping[str, Any]
         old, new = before.get(key), after.get(key)
         shown = new or old
         assert shown is not None
-        change = ResultChange(key[0], key[1], str(shown.get("title") or ""), old and old["outcome"],
-                              new and new["outcome"], str(shown.get("reason") or ""))
+        change = ResultChange(key[0], key[1], str(shown.get("title") or ""), old["outcome"] if old else None,
+                              new["outcome"] if new else None, str(shown.get("reason") or ""))
         where = category(change.before, change.after)
         if where is None:
             unchanged += 1

@@ -118,14 +118,15 @@ def _silent(timeout: float) -> str:
 def _within(timeout: float, done: threading.Event, get: Any) -> AccessToken:
     """``get()`` (a token), or ClientAuthenticationError when it has not returned within ``timeout`` s
     (``done`` is set when it returns, in time or not)."""
-    box: dict[str, Any] | None = {}
+    box: dict[str, Any] = {}
     threading.Thread(target=_fill, args=(box, done, get), name="tunnelcheck-sign-in", daemon=True).start()
     if not done.wait(timeout):
-        box = None  # the thread may still put a token in it: no frame of a traceback may show it
+        del box  # the thread may still put a token in it: no frame of a traceback may show it
         raise ClientAuthenticationError(message=_silent(timeout))
     if "error" in box:
         raise box.pop("error")
-    return box.pop("token")
+    token: AccessToken = box.pop("token")
+    return token
 
 
 def _fill(box: dict[str, Any], done: threading.Event, get: Any) -> None:
@@ -187,16 +188,16 @@ def _azure_credential(settings: Config, tenant_name: str, where: Endpoints) -> T
             return identity.WorkloadIdentityCredential(tenant_id=tenant, client_id=client_id,
                                                        token_file_path=token_file, **common)
         if method == "managed-identity":
+            verify: dict[str, Any] = {"connection_verify": where.ca_path} if where.ca_path else {}
             return identity.ManagedIdentityCredential(
                 client_id=auth.client_id, connection_timeout=settings.timeout_seconds,
-                read_timeout=settings.timeout_seconds,
-                **({"connection_verify": where.ca_path} if where.ca_path else {}))
+                read_timeout=settings.timeout_seconds, **verify)
         if method == "azure-cli":
             return identity.AzureCliCredential(tenant_id=tenant)
         if method == "device-code":
-            return identity.DeviceCodeCredential(
-                **({"client_id": auth.client_id} if auth.client_id else {}), tenant_id=tenant,
-                prompt_callback=_device_code_prompt, **common)
+            client: dict[str, Any] = {"client_id": auth.client_id} if auth.client_id else {}
+            return identity.DeviceCodeCredential(**client, tenant_id=tenant, prompt_callback=_device_code_prompt,
+                                                 **common)
         # default: environment, workload identity (it reads AZURE_AUTHORITY_HOST, not ``authority``),
         # managed identity, Azure CLI and the other developer tools; never a browser.
         if not where.public_authority:

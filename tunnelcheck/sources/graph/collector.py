@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -36,7 +36,7 @@ from kiota_abstractions.method import Method
 from kiota_abstractions.request_information import RequestInformation
 from kiota_abstractions.response_handler import ResponseHandler
 from kiota_http.middleware.options import ResponseHandlerOption
-from msgraph import GraphServiceClient
+from msgraph.graph_service_client import GraphServiceClient
 
 from ... import model
 from ...config import Config
@@ -346,7 +346,8 @@ class Graph:
             response, dropped = None, ""
             try:
                 async with self._slots:
-                    response = await self._adapter.send_primitive_async(info, "bytes", None)
+                    response = await self._adapter.send_primitive_async(  # type: ignore[func-returns-value]
+                        info, "bytes", None)  # kiota's abstract adapter declares None; httpx's returns the answer
             except httpx.TimeoutException:  # timeout_seconds is the user's bound: not stretched by retries
                 raise GraphFailure(None, f"timed out: no whole answer within {self.limits.timeout:g} s "
                                    "(timeout_seconds)", None) from None
@@ -550,10 +551,11 @@ async def _device_configurations(g: Graph, prov: Provenance) -> list[Any]:
             out.append(item)  # the model reports it, with its place
     ids = [_object_id(p, "deviceConfigurations") for p in profiles]
     base = "/deviceManagement/deviceConfigurations"
-    assignments, overviews = await gather_all([
+    found = await gather_all([
         g.collections([f"{base}/{i}/assignments" for i in ids], prov),
         g.objects([f"{base}/{i}/deviceStatusOverview" for i in ids], prov),
     ])
+    assignments, overviews = cast(list[list[Any]], found[0]), cast(list[dict[str, Any]], found[1])
     for profile, assigned, overview in zip(profiles, assignments, overviews):
         profile["assignments"] = assigned
         profile["deviceStatusOverview"] = overview

@@ -270,7 +270,8 @@ def record_loaded(tenants: Mapping[str, Tenant], path: str | os.PathLike[str],
     for tenant in tenants.values():
         source = tenant.source
         if isinstance(source, RedactedSource):
-            source, redactor = source.inner, redactor or source.redactor
+            redactor = redactor or source.redactor
+            source = source.inner
         if isinstance(source, LiveSource):
             live.append(source)
     if len(live) != 1:

@@ -161,7 +161,8 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     thread.join()
     if "error" in box:
         raise box["error"]
-    return box["value"]
+    value: T = box["value"]
+    return value
 
 
 def open_source(name: str, settings: Config, resources: Collection[Resource] = tuple(Resource),

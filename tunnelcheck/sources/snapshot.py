@@ -206,7 +206,7 @@ def _parse(name: str, data: bytes | bytearray) -> Any:
     except UnicodeDecodeError:
         raise SnapshotError(name, "not UTF-8 text") from None
     try:
-        doc = json.loads(text)
+        doc = json.loads(text)  # ``data`` stays for lone_surrogate_in's quick look: bytes, not a copy
     except RecursionError:  # json's parser recurses once a level: hundreds of levels past MAX_DEPTH
         raise _too_deep(name) from None
     except json.JSONDecodeError as exc:
@@ -241,12 +241,22 @@ def read(path: str | os.PathLike[str], max_mb: int = DEFAULT_MAX_SNAPSHOT_MB) ->
     its seal matches, which proves it is the document that was written; anything else (no seal, another
     digest, an error) is read again with ``json``, whose reading decides, as it always did."""
     name = os.fspath(path)
-    data = read_bytes(name, max_mb)
+    fast = _orjson_reading(name, max_mb)
+    if fast is not None:
+        try:
+            return _envelope(name, fast[0], proven=True)
+        except (SnapshotError, _NotProven):
+            del fast  # out of the except block: json's own error is not chained to orjson's
+    return _envelope(name, _parse(name, read_bytes(name, max_mb)))  # the file read again: rare, and small
+
+
+def _orjson_reading(name: str, max_mb: int) -> tuple[Any] | None:
+    """The document as orjson reads it, or None when orjson refuses it. Only the document is kept, not the
+    file's bytes beside it (they would add the file's size to the peak memory)."""
     try:
-        return _envelope(name, orjson.loads(data), proven=True)
-    except (orjson.JSONDecodeError, SnapshotError, _NotProven):
-        pass  # out of the except block: json's own error is not chained to orjson's
-    return _envelope(name, _parse(name, data))
+        return (orjson.loads(read_bytes(name, max_mb)),)
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _envelope(name: str, doc: Any, proven: bool = False) -> Snapshot:

@@ -20,7 +20,7 @@ from ..check import Phase
 from ..errors import ConfigError, TunnelcheckError
 from ..files import check_writable, write_atomic
 from ..plan import build_plan, plan_json, summary
-from ..plan_markdown import render
+from ..plan.markdown import render
 from ..registry import Catalog
 from ..sources.snapshot import load_tenant
 from ..tenant import Tenant

@@ -40,10 +40,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
-from .check import Check, Phase, Verdict, run_check
-from .config import CLOUDS, Config, MigrationConfig
-from .errors import DataUnavailable, TunnelcheckError
-from .migration import (
+from ..check import Check, Phase, Verdict, run_check
+from ..config import CLOUDS, Config, MigrationConfig
+from ..errors import DataUnavailable, TunnelcheckError
+from ..migration import (
     IOS_KINDS,
     StandaloneProfile,
     covered_by_any,
@@ -58,7 +58,7 @@ from .migration import (
     standalone_profile_ids,
     unique_targets,
 )
-from .model import (
+from ..model import (
     Intent,
     MobileApp,
     ProfileKind,
@@ -68,11 +68,11 @@ from .model import (
     on_demand_rule_key,
     parse_datetime,
 )
-from .model import _Raw as _RawObject
-from .model import _target as _parse_target
-from .model.resources import Resource
-from .tenant import SourceInfo, Tenant
-from .wording import counted
+from ..model import _Raw as _RawObject
+from ..model import _target as _parse_target
+from ..model.resources import Resource
+from ..tenant import SourceInfo, Tenant
+from ..wording import counted
 
 __all__ = ["PLAN_VERSION", "Plan", "Step", "build_plan", "load_plan", "step_for", "steps_for"]
 
@@ -1554,7 +1554,7 @@ def step_document(step: Step) -> dict[str, Any]:
 
 
 def _document(plan: Plan, markdown: str | None) -> dict[str, Any]:
-    from . import __version__
+    from .. import __version__
 
     return {
         "tunnelcheck_plan": PLAN_VERSION,

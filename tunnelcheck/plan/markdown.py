@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .plan import NOT_PREDICTED, Block, Plan, Step, Table, Text, summary
-from .untrusted import for_markdown as md
+from . import NOT_PREDICTED, Block, Plan, Step, Table, Text, summary
+from ..untrusted import for_markdown as md
 
 __all__ = ["render"]
 

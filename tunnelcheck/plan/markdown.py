@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from . import NOT_PREDICTED, Block, Plan, Step, Table, Text, summary
 from ..untrusted import for_markdown as md
+from . import NOT_PREDICTED, summary
+from .steps import Block, Plan, Step, Table, Text
 
 __all__ = ["render"]
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from ..untrusted import for_markdown as md
-from . import NOT_PREDICTED, summary
+from . import summary
+from .predict import NOT_PREDICTED
 from .steps import Block, Plan, Step, Table, Text
 
 __all__ = ["render"]

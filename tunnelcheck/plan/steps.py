@@ -15,7 +15,7 @@ from ..model.resources import Resource
 from ..tenant import SourceInfo
 
 if TYPE_CHECKING:
-    from . import _World
+    from .predict import _World
 
 __all__ = [
     "APPS",

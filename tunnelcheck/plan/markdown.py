@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..untrusted import for_markdown as md
-from . import summary
+from .document import summary
 from .predict import NOT_PREDICTED
 from .steps import Block, Plan, Step, Table, Text
 

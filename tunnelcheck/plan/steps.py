@@ -336,6 +336,6 @@ class Plan:
         return not self.steps
 
     def as_json(self, markdown: str | None = None) -> dict[str, Any]:
-        from . import _document  # .document (plan.json) imports this module
+        from .document import _document  # not at the top: .document imports this module
 
         return _document(self, markdown)

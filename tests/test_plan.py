@@ -18,8 +18,7 @@ from hostile import ACTIVE, hostile_document, render_gfm
 
 from tunnelcheck import config
 from tunnelcheck.check import Phase
-from tunnelcheck.plan import build_plan, load_plan, plan_json, step_for, steps_for
-from tunnelcheck.plan_markdown import render
+from tunnelcheck.plan import build_plan, load_plan, plan_json, render, step_for, steps_for
 from tunnelcheck.registry import Catalog
 from tunnelcheck.sources import snapshot
 from tunnelcheck.testing import (

@@ -154,6 +154,32 @@ def test_the_comparison_neither_parses_arguments_nor_reads_files() -> None:
         assert not any(_is(m, ("tunnelcheck.sources", "tunnelcheck.reports")) for m in modules), (name, modules)
 
 
+#: The modules of tunnelcheck/plan/, bottom up: the plan's data, the prediction, plan.json, the derivation,
+#: plan.md. The package's __init__ gathers their public names.
+PLAN_MODULES = ("steps", "predict", "document", "derive", "markdown")
+
+
+def test_the_plan_modules_import_one_another_one_way() -> None:
+    """Each module of tunnelcheck/plan/ imports, as it loads, only the modules before it, and none imports the
+    package's __init__: no cycle. An import for types only (under TYPE_CHECKING), or inside a function, is
+    not run as the module loads, so it is not one of them (steps.py names the prediction's _World for its
+    types and imports plan.json's writer in Plan.as_json)."""
+    folder = ROOT / "tunnelcheck" / "plan"
+    assert sorted(p.stem for p in folder.glob("*.py")) == sorted([*PLAN_MODULES, "__init__"])
+    for i, name in enumerate(PLAN_MODULES):
+        for node in ast.parse((folder / f"{name}.py").read_text(encoding="utf-8")).body:  # module level only
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            module = node.module or ""
+            if node.level == 1:
+                imported = module or "__init__"
+            elif node.level == 0 and (module == "tunnelcheck.plan" or module.startswith("tunnelcheck.plan.")):
+                imported = module.removeprefix("tunnelcheck.plan").lstrip(".") or "__init__"
+            else:
+                continue
+            assert imported in PLAN_MODULES[:i], f"tunnelcheck/plan/{name}.py imports the plan's {imported}"
+
+
 def test_the_live_collector_knows_no_migration_setting() -> None:
     """A recording must not depend on the config it was recorded with: the collector is handed the
     detected apps whose devices to list (and notes them in provenance), it reads no migration setting."""

@@ -26,8 +26,7 @@ from tunnelcheck import config
 from tunnelcheck.check import Phase
 from tunnelcheck.emulator import Emulator
 from tunnelcheck.model import parse_datetime
-from tunnelcheck.plan import NOT_PREDICTED, build_plan, plan_json
-from tunnelcheck.plan_markdown import render
+from tunnelcheck.plan import NOT_PREDICTED, build_plan, plan_json, render
 from tunnelcheck.registry import Catalog
 from tunnelcheck.sources import snapshot, synth
 from tunnelcheck.tenant import Tenant

@@ -19,8 +19,7 @@ from .. import config as config_file
 from ..check import Phase
 from ..errors import ConfigError, TunnelcheckError
 from ..files import check_writable, write_atomic
-from ..plan import build_plan, plan_json, summary
-from ..plan_markdown import render
+from ..plan import build_plan, plan_json, render, summary
 from ..registry import Catalog
 from ..sources.snapshot import load_tenant
 from ..tenant import Tenant

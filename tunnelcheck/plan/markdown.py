@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 
-from .plan import NOT_PREDICTED, Block, Plan, Step, Table, Text, summary
-from .untrusted import for_markdown as md
+from ..untrusted import for_markdown as md
+from .document import summary
+from .predict import NOT_PREDICTED
+from .steps import Block, Plan, Step, Table, Text
 
 __all__ = ["render"]
 

@@ -1,49 +1,18 @@
-"""``tunnelcheck plan``: from the failing checks to the exact changes that make them pass.
-
-The plan is derived from the current state and the verdicts of the checks (run with the same machinery
-as a pytest run: :func:`tunnelcheck.check.run_check` over the catalog), step by step in the migration's
-phase order, and only for what the current state lacks:
-
-========================  =====================================================  ==================
-step kind                 what                                                   resolves
-========================  =====================================================  ==================
-enable-udp                turn Disable UDP Connections off                       TUN-GW-04
-add-defender-app          approve / add the Defender app (manual: no Graph call) TUN-AND-01, IOS-01
-assign-defender-app       offer the Defender app to each uncovered Tunnel target TUN-AND-02, IOS-01
-create-profile            a Defender profile mirroring a standalone profile      TUN-AND-03, IOS-02
-assign-profile            a replacement's assignments extended to the targets    TUN-AND-03, IOS-02
-                          it misses
-restore-settings          the recorded settings put back on a replacement        TUN-AND-04, IOS-03
-fix-custom-settings       defendertoggle / TunnelOnly as migration intends       TUN-AND-05, IOS-04
-add-browsers              offered browsers into a work-profile per-app list      TUN-AND-06
-wait                      10 minutes after new iOS profiles; devices synced      (the guide's waits)
-reassign-per-app-vpn      app assignments' vpnConfigurationId to the new profile TUN-IOS-05
-uninstall-standalone-app  offered assignments removed, Uninstall added           TUN-AND-08, IOS-08
-unassign-standalone       the standalone profiles' assignments removed (last)    TUN-AND-07, IOS-07
-========================  =====================================================  ==================
-
-Each step is a list of effects; each effect is both a Graph beta request (``plan.json``, which tunnelcheck
-never sends) and a change to a copy of the tenant: the plan is applied to that copy and the checks run on
-it, so every outcome the plan claims (``checks[].after``) is a prediction made by the checks themselves.
-TUN-IOS-06 reads the audit log Intune writes while the steps are applied: it is not predicted. The words
-(standalone profile, replacement, migration target, covers) are docs/terms.md's.
-"""
+"""Building the plan: the checks run on the tenant, the steps derived phase by phase for what it lacks
+(:class:`_Derivation`), and their outcome predicted."""
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from typing import Any
-from urllib.parse import quote
 
-from .check import Check, Phase, Verdict, run_check
-from .config import CLOUDS, Config, MigrationConfig
-from .errors import DataUnavailable, TunnelcheckError
-from .migration import (
+from ..check import Check, Phase, Verdict, run_check
+from ..config import CLOUDS, Config, MigrationConfig
+from ..errors import DataUnavailable
+from ..migration import (
     IOS_KINDS,
     StandaloneProfile,
     covered_by_any,
@@ -58,7 +27,7 @@ from .migration import (
     standalone_profile_ids,
     unique_targets,
 )
-from .model import (
+from ..model import (
     Intent,
     MobileApp,
     ProfileKind,
@@ -68,23 +37,42 @@ from .model import (
     on_demand_rule_key,
     parse_datetime,
 )
-from .model import _Raw as _RawObject
-from .model import _target as _parse_target
-from .model.resources import Resource
-from .tenant import SourceInfo, Tenant
-from .wording import counted
+from ..model import _Raw as _RawObject
+from ..model import _target as _parse_target
+from ..model.resources import Resource
+from ..tenant import Tenant
+from .predict import NOT_PREDICTED, _predict
+from .steps import (
+    AddApp,
+    AddAppAssignment,
+    AssignProfile,
+    Block,
+    CheckOutcome,
+    CreateProfile,
+    DeleteAppAssignment,
+    Effect,
+    G,
+    PatchProfile,
+    PatchTunnelConfiguration,
+    Plan,
+    Ref,
+    Step,
+    StepNumber,
+    Table,
+    Text,
+    UpdateAppAssignment,
+    Wait,
+    text,
+)
 
-__all__ = ["PLAN_VERSION", "Plan", "Step", "build_plan", "load_plan", "step_for", "steps_for"]
-
-PLAN_VERSION = 1
-G = "#microsoft.graph."
-CONFIGURATIONS = "/deviceManagement/deviceConfigurations/"
-APPS = "/deviceAppManagement/mobileApps/"
-TUNNEL_CONFIGURATIONS = "/deviceManagement/microsoftTunnelConfigurations/"
-
-#: The check TUN-IOS-06 reads the audit log written while the plan is applied: never predicted.
-NOT_PREDICTED = {"TUN-IOS-06": "it reads the audit log Intune writes while the steps are applied (the wait "
-                               "before the per-app VPN reassignment is what keeps it passing)"}
+__all__ = [
+    "KNOWN_SETTINGS",
+    "OUTSIDE_CONFIGURATION",
+    "build_plan",
+    "fixed_custom_settings",
+    "target_json",
+    "target_of",
+]
 
 #: Why a failing check of the catalog is not a configuration change the plan can make.
 OUTSIDE_CONFIGURATION = {
@@ -96,298 +84,6 @@ OUTSIDE_CONFIGURATION = {
     "TUN-IOS-06": "an app reassigned too early stays so in the audit log: have its devices sync and, for "
                   "Available apps, users reinstall it",
 }
-
-
-# ---------------------------------------------------------------------------------------------------
-# Text of the plan: our words with tenant values kept apart, so each medium escapes only the values
-
-
-@dataclass(frozen=True)
-class Text:
-    """``fmt`` (ours; backticks mark Graph names) with ``{name}`` placeholders for tenant values."""
-
-    fmt: str
-    values: Mapping[str, Any] = field(default_factory=dict)
-
-    def plain(self) -> str:
-        return self.fmt.replace("`", "").format(
-            **{k: v.plain() if isinstance(v, Text) else str(v) for k, v in self.values.items()})
-
-    def render(self, escape: Callable[[Any], str]) -> str:
-        """The text with each tenant value through ``escape`` (a nested Text renders itself)."""
-        return self.fmt.format(
-            **{k: v.render(escape) if isinstance(v, Text) else escape(v) for k, v in self.values.items()})
-
-
-def text(fmt: str, **values: Any) -> Text:
-    return Text(fmt, values)
-
-
-class StepNumber:
-    """A step's number in a Text, known only once every step is in its place."""
-
-    def __init__(self, step: Step) -> None:
-        self.step = step
-
-    def __str__(self) -> str:
-        return str(self.step.number)
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table of the step's settings: a header, then rows of Text cells."""
-
-    header: tuple[str, ...]
-    rows: tuple[tuple[Text, ...], ...]
-
-
-Block = Text | Table  # a Text block is one checklist item; a Table is shown as it is
-
-
-# ---------------------------------------------------------------------------------------------------
-# Effects: one Graph request each (or a manual action), and the same change to the predicted tenant
-
-
-class Ref:
-    """The id of the object an earlier step made (the ``id`` of its first request's response)."""
-
-    def __init__(self, step: Step) -> None:
-        self.step = step
-
-    def __repr__(self) -> str:
-        return f"Ref({self.step.kind})"
-
-
-Url = tuple[str | Ref, ...]  # literal path parts (ids already quoted) and references
-
-
-def _id(value: str) -> str:
-    return quote(value, safe="")
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    url: Url
-    body: Any = None
-
-
-class Effect:
-    """A change to the tenant: :meth:`request` as Graph takes it (None: done by hand), :meth:`apply` to the
-    predicted tenant."""
-
-    def request(self) -> Request | None:
-        raise NotImplementedError
-
-    def apply(self, world: _World, step: Step) -> None:
-        raise NotImplementedError
-
-
-@dataclass(eq=False)
-class CreateProfile(Effect):
-    body: dict[str, Any]
-
-    def request(self) -> Request:
-        return Request("POST", (CONFIGURATIONS.rstrip("/"),), self.body)
-
-    def apply(self, world: _World, step: Step) -> None:
-        new_id = world.new_id(step)
-        world.add(Resource.DEVICE_CONFIGURATIONS, {
-            **copy.deepcopy(self.body), "id": new_id, "createdDateTime": world.now, "lastModifiedDateTime": world.now,
-            "version": 1, "assignments": [], "deviceStatusOverview": _EMPTY_STATUS})
-
-
-#: What Graph reports for a profile no device has answered yet (TUN-DEV-02 reads it).
-_EMPTY_STATUS = {"pendingCount": 0, "notApplicableCount": 0, "successCount": 0, "errorCount": 0, "failedCount": 0,
-                 "conflictCount": 0}
-
-
-@dataclass(eq=False)
-class AssignProfile(Effect):
-    """``POST …/deviceConfigurations/{id}/assign``: the profile's assignments become exactly ``targets``."""
-
-    profile: str | Ref
-    targets: list[dict[str, Any]]
-
-    def request(self) -> Request:
-        ref = self.profile if isinstance(self.profile, Ref) else _id(self.profile)
-        body = {"assignments": [{"@odata.type": G + "deviceConfigurationAssignment", "target": t}
-                                for t in self.targets]}
-        return Request("POST", (CONFIGURATIONS, ref, "/assign"), body)
-
-    def apply(self, world: _World, step: Step) -> None:
-        profile_id = world.resolve(self.profile)
-        obj = world.mutable(Resource.DEVICE_CONFIGURATIONS, profile_id)
-        obj["assignments"] = [{"id": f"{profile_id}_{i}", "intent": "apply", "source": "direct",
-                               "sourceId": profile_id, "target": copy.deepcopy(t)} for i, t in enumerate(self.targets)]
-
-
-@dataclass(eq=False)
-class PatchProfile(Effect):
-    profile_id: str
-    odata_type: str
-    properties: dict[str, Any]
-
-    def request(self) -> Request:
-        return Request("PATCH", (CONFIGURATIONS, _id(self.profile_id)),
-                       {"@odata.type": self.odata_type, **self.properties})
-
-    def apply(self, world: _World, step: Step) -> None:
-        world.mutable(Resource.DEVICE_CONFIGURATIONS, self.profile_id).update(copy.deepcopy(self.properties))
-
-
-def _app_assignment_body(intent: str, target: dict[str, Any], settings: Any) -> dict[str, Any]:
-    return {"@odata.type": G + "mobileAppAssignment", "intent": intent, "target": target, "settings": settings}
-
-
-@dataclass(eq=False)
-class AddAppAssignment(Effect):
-    app: str | Ref
-    intent: str
-    target: dict[str, Any]
-    settings: Any = None
-
-    def request(self) -> Request:
-        ref = self.app if isinstance(self.app, Ref) else _id(self.app)
-        body = _app_assignment_body(self.intent, self.target, self.settings)
-        return Request("POST", (APPS, ref, "/assignments"), body)
-
-    def apply(self, world: _World, step: Step) -> None:
-        app = world.mutable(Resource.MOBILE_APPS, world.resolve(self.app))
-        assignments = app.setdefault("assignments", [])
-        assignments.append({"id": f"planned-step-{step.number}-{len(assignments)}", "intent": self.intent,
-                            "target": copy.deepcopy(self.target), "settings": world.resolve(self.settings)})
-
-
-@dataclass(eq=False)
-class UpdateAppAssignment(Effect):
-    app_id: str
-    assignment_id: str
-    intent: str
-    target: dict[str, Any]
-    settings: Any
-
-    def request(self) -> Request:
-        return Request("PATCH", (APPS, _id(self.app_id), "/assignments/", _id(self.assignment_id)),
-                       _app_assignment_body(self.intent, self.target, self.settings))
-
-    def apply(self, world: _World, step: Step) -> None:
-        for a in world.mutable(Resource.MOBILE_APPS, self.app_id).get("assignments") or []:
-            if a.get("id") == self.assignment_id:
-                a.update(intent=self.intent, target=copy.deepcopy(self.target), settings=world.resolve(self.settings))
-
-
-@dataclass(eq=False)
-class DeleteAppAssignment(Effect):
-    app_id: str
-    assignment_id: str
-
-    def request(self) -> Request:
-        return Request("DELETE", (APPS, _id(self.app_id), "/assignments/", _id(self.assignment_id)))
-
-    def apply(self, world: _World, step: Step) -> None:
-        app = world.mutable(Resource.MOBILE_APPS, self.app_id)
-        app["assignments"] = [a for a in app.get("assignments") or [] if a.get("id") != self.assignment_id]
-
-
-@dataclass(eq=False)
-class PatchTunnelConfiguration(Effect):
-    configuration_id: str
-    properties: dict[str, Any]
-
-    def request(self) -> Request:
-        return Request("PATCH", (TUNNEL_CONFIGURATIONS, _id(self.configuration_id)),
-                       {"@odata.type": G + "microsoftTunnelConfiguration", **self.properties})
-
-    def apply(self, world: _World, step: Step) -> None:
-        world.mutable(Resource.TUNNEL_CONFIGURATIONS, self.configuration_id).update(copy.deepcopy(self.properties))
-
-
-@dataclass(eq=False)
-class AddApp(Effect):
-    """Done by hand in the admin center (approving in managed Google Play, adding from the App Store): the
-    app appears in the tenant; later steps name it by reference."""
-
-    app: dict[str, Any]
-
-    def request(self) -> None:
-        return None
-
-    def apply(self, world: _World, step: Step) -> None:
-        world.add(Resource.MOBILE_APPS, {**copy.deepcopy(self.app), "id": world.new_id(step), "assignments": []})
-
-
-# ---------------------------------------------------------------------------------------------------
-# Steps and the plan
-
-
-@dataclass(eq=False)
-class Wait:
-    minutes: int | None  # None: until the condition holds
-    until: Text
-    after: Step | None = None
-    not_before: str | None = None  # an absolute time, when an existing profile is too recent
-
-
-@dataclass(eq=False)
-class Step:
-    kind: str
-    phase: Phase
-    title: Text
-    addresses: tuple[str, ...]  # the failing checks this step is for
-    where: Text | None = None  # where in the Intune admin center
-    blocks: list[Block] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
-    notes: list[Text] = field(default_factory=list)  # to review, to know
-    objects: list[tuple[str, str, str]] = field(default_factory=list)  # (type, id, name) the step changes
-    destructive: bool = False
-    manual: bool = False  # no Graph request: done in the admin center (later steps may name its result)
-    wait: Wait | None = None
-    number: int = 0
-    resolves: tuple[str, ...] = ()  # filled from the prediction: addressed checks that pass after the plan
-
-    @property
-    def id(self) -> str:
-        return f"step-{self.number}"
-
-    def requests(self) -> list[Request]:
-        return [r for r in (e.request() for e in self.effects) if r is not None]
-
-
-@dataclass
-class CheckOutcome:
-    check: Check
-    now: Verdict
-    after: str | None  # predicted outcome after the whole plan (None: not predicted)
-    steps: list[Step] = field(default_factory=list)
-
-
-@dataclass
-class Plan:
-    tenant: SourceInfo
-    baseline: SourceInfo | None
-    phase: Phase | None
-    migration: MigrationConfig
-    graph_base: str
-    steps: list[Step]
-    outcomes: list[CheckOutcome]
-    unresolved: list[tuple[str, Text]]  # (check id, why) for failing checks the plan does not resolve
-    waivers: dict[str, list[str]]
-
-    @property
-    def failing(self) -> list[CheckOutcome]:
-        return [o for o in self.outcomes if o.now.outcome in ("failed", "error")]
-
-    @property
-    def empty(self) -> bool:
-        return not self.steps
-
-    def as_json(self, markdown: str | None = None) -> dict[str, Any]:
-        return _document(self, markdown)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Building the plan
 
 
 def build_plan(tenant: Tenant, baseline: Tenant | None, settings: Config, checks: Iterable[Check],
@@ -1407,249 +1103,3 @@ def _parity_changes(old: TunnelProfile, new: TunnelProfile, describe: Callable[[
         value = [*(new.raw.get("onDemandRules") or []), *copy.deepcopy(rules)]
         out.append(("onDemandRules", value, row("onDemandRules", value, rules)))
     return out
-
-
-# ---------------------------------------------------------------------------------------------------
-# The prediction: the steps applied to a copy of the tenant, and the checks run on it
-
-
-class _World:
-    """A copy of the tenant's raw resources that the effects change (objects copied when first changed)."""
-
-    def __init__(self, raw: Mapping[Resource, list[Any] | DataUnavailable], now: datetime) -> None:
-        self.lists: dict[Resource, list[Any] | DataUnavailable] = {
-            r: list(v) if isinstance(v, list) else v for r, v in raw.items()}
-        self.copied: set[tuple[Resource, int]] = set()
-        self.made: dict[int, str] = {}  # id(step) -> the id of what it made
-        self.indexes: dict[Resource, dict[Any, int]] = {}  # per resource: object id -> its place
-        self.clock = now
-
-    @property
-    def now(self) -> str:
-        return self.clock.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    def items(self, resource: Resource) -> list[Any]:
-        items = self.lists.get(resource)
-        if not isinstance(items, list):
-            raise TunnelcheckError(f"the plan changes {resource.value}, which was not read")
-        return items
-
-    def new_id(self, step: Step) -> str:
-        self.made[id(step)] = f"planned-step-{step.number}"
-        return self.made[id(step)]
-
-    def resolve(self, value: Any) -> Any:
-        if isinstance(value, Ref):
-            return self.made[id(value.step)]
-        if isinstance(value, dict):
-            return {k: self.resolve(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.resolve(v) for v in value]
-        return value
-
-    def add(self, resource: Resource, obj: dict[str, Any]) -> None:
-        items = self.items(resource)
-        items.append(obj)
-        self.copied.add((resource, len(items) - 1))
-        self._index(resource).setdefault(obj["id"], len(items) - 1)
-
-    def _index(self, resource: Resource) -> dict[Any, int]:
-        if resource not in self.indexes:
-            index: dict[Any, int] = {}
-            for i, item in enumerate(self.items(resource)):
-                if isinstance(item, dict):
-                    index.setdefault(item.get("id"), i)
-            self.indexes[resource] = index
-        return self.indexes[resource]
-
-    def mutable(self, resource: Resource, object_id: str) -> dict[str, Any]:
-        items = self.items(resource)
-        i = self._index(resource).get(object_id)
-        if i is None:
-            raise TunnelcheckError(f"the plan changes {resource.value}/{object_id}, which is not in the tenant")
-        if (resource, i) not in self.copied:
-            items[i] = copy.deepcopy(items[i])
-            self.copied.add((resource, i))
-        return items[i]  # type: ignore[no-any-return]
-
-
-class _WorldSource:
-    def __init__(self, info: SourceInfo, world: _World) -> None:
-        self.info, self.world = info, world
-
-    def load(self, resources: Iterable[Resource]) -> dict[Resource, list[Any] | DataUnavailable]:
-        out: dict[Resource, list[Any] | DataUnavailable] = {}
-        for r in resources:
-            found = self.world.lists.get(r)
-            out[r] = found if found is not None else DataUnavailable(r.value, "not recorded", r.permission)
-        return out
-
-
-def _predict(tenant: Tenant, baseline: Tenant | None, migration: MigrationConfig, checks: Sequence[Check],
-             steps: Sequence[Step]) -> dict[str, Verdict]:
-    raw = tenant.source.load(list(Resource))
-    recorded = tenant.info.recorded_at
-    start = parse_datetime(recorded, "recorded_at") if recorded else datetime(1970, 1, 1, tzinfo=timezone.utc)
-    world = _World(raw, start)
-    for step in steps:
-        if step.wait is not None:
-            world.clock += timedelta(minutes=step.wait.minutes or 60)
-        for effect in step.effects:
-            effect.apply(world, step)
-    predicted = Tenant(_WorldSource(tenant.info, world))
-    return {c.id: run_check(c, predicted, baseline, migration) for c in checks}
-
-
-# ---------------------------------------------------------------------------------------------------
-# plan.json
-
-
-def _ref_text(step: Step) -> str:
-    return f"{step.id}.id"
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Ref):
-        return {"$ref": _ref_text(value.step)}
-    if isinstance(value, dict):
-        return {k: _json_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_value(v) for v in value]
-    return value
-
-
-def _url(url: Url) -> str:
-    return "".join("{" + _ref_text(part.step) + "}" if isinstance(part, Ref) else part for part in url)
-
-
-def _info(info: SourceInfo | None) -> dict[str, Any] | None:
-    if info is None:
-        return None
-    return {"label": info.label, "tenant_id": info.tenant_id, "source": info.location, "kind": info.kind,
-            "recorded_at": info.recorded_at, "sha256": info.sha256}
-
-
-def step_document(step: Step) -> dict[str, Any]:
-    requests = step.requests()
-    doc: dict[str, Any] = {
-        "id": step.id, "number": step.number, "phase": step.phase.value, "kind": step.kind,
-        "title": step.title.plain(), "addresses": list(step.addresses), "resolves": list(step.resolves),
-        "destructive": step.destructive, "manual": step.manual,
-        "objects": [{"type": t, "id": i, "name": n} for t, i, n in step.objects],
-        "requests": [{"id": f"{step.id}.{k}", "method": r.method, "url": _url(r.url),
-                      **({"body": _json_value(r.body)} if r.body is not None or r.method in ("POST", "PATCH") else {})}
-                     for k, r in enumerate(requests, 1)],
-    }
-    if step.manual:
-        doc["action"] = "; ".join(b.plain() for b in step.blocks if isinstance(b, Text))
-        doc["adds"] = next((e.app for e in step.effects if isinstance(e, AddApp)), None)
-        doc["result"] = (f"the id of the object this step adds: later steps write it as {{\"$ref\": \"{step.id}.id\"}} "
-                         f"in a body and {{{step.id}.id}} in a url")
-    if step.wait is not None:
-        doc["wait"] = {"minutes": step.wait.minutes, "until": step.wait.until.plain(),
-                       "after": step.wait.after.id if step.wait.after else None, "not_before": step.wait.not_before}
-    if step.notes:
-        doc["notes"] = [n.plain() for n in step.notes]
-    return doc
-
-
-def _document(plan: Plan, markdown: str | None) -> dict[str, Any]:
-    from . import __version__
-
-    return {
-        "tunnelcheck_plan": PLAN_VERSION,
-        "generated_by": f"tunnelcheck {__version__}",
-        "tenant": _info(plan.tenant),
-        "baseline": _info(plan.baseline),
-        "phase": plan.phase.value if plan.phase else "all",
-        "migration": {"defender_features": plan.migration.defender_features,
-                      "reassign_delay_minutes": plan.migration.reassign_delay_minutes},
-        **({"markdown": markdown} if markdown else {}),
-        "graph": {"base": plan.graph_base,
-                  "note": "each request's url is relative to base; tunnelcheck never sends these requests"},
-        "references": "{\"$ref\": \"step-N.id\"} in a body, and {step-N.id} in a url, stand for the id of the "
-                      "object step N made (its first request's response, or for a manual step what it added)",
-        "summary": summary(plan),
-        "checks": [{"check_id": o.check.id, "title": o.check.title, "phase": o.check.phase.value,
-                    "now": o.now.outcome, "after": o.after,
-                    **({"not_predicted": NOT_PREDICTED[o.check.id]} if o.check.id in NOT_PREDICTED else {}),
-                    "steps": [s.id for s in o.steps]} for o in plan.outcomes],
-        "steps": [step_document(s) for s in plan.steps],
-        "not_resolved": [{"check_id": c, "why": why.plain()} for c, why in plan.unresolved],
-    }
-
-
-def summary(plan: Plan) -> str:
-    failing = plan.failing
-    if not failing:
-        return "every check passes: nothing to change"
-    resolved = [o for o in failing if o.after in ("passed", "skipped")]
-    requests = sum(len(s.requests()) for s in plan.steps)
-    parts = [f"{counted(len(failing), 'check')} failing now",
-             f"{counted(len(plan.steps), 'step')} ({counted(requests, 'Graph request')})",
-             f"{counted(len(resolved), 'check')} resolved"]
-    left = len({c for c, _ in plan.unresolved})
-    if left:
-        parts.append(f"{left} not resolved by configuration changes")
-    return ", ".join(parts)
-
-
-def plan_json(plan: Plan, markdown: str | None = None) -> str:
-    """``plan.json``: the same bytes for the same inputs (no time of "now", every list in a stable order)."""
-    return json.dumps(plan.as_json(markdown), indent=2, ensure_ascii=False) + "\n"
-
-
-# ---------------------------------------------------------------------------------------------------
-# Reading a plan back: the report and the Markdown summary link failing checks to their steps
-
-
-def load_plan(path: str) -> dict[str, Any]:
-    """A ``plan.json`` written by ``tunnelcheck plan``; anything else is a one-line TunnelcheckError."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except OSError as exc:
-        raise TunnelcheckError(f"{path}: cannot read the plan ({exc.strerror or exc.__class__.__name__})") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise TunnelcheckError(f"{path}: not a plan.json ({exc.__class__.__name__})") from None
-    if not isinstance(doc, dict) or doc.get("tunnelcheck_plan") != PLAN_VERSION \
-            or not isinstance(doc.get("steps"), list):
-        raise TunnelcheckError(f"{path}: not a plan.json written by tunnelcheck plan")
-    return doc
-
-
-def steps_for(plan: Mapping[str, Any], check_id: str) -> list[dict[str, Any]]:
-    """The steps of ``plan`` (a loaded plan.json) that address ``check_id``: number, title and anchor."""
-    found = []
-    for step in plan.get("steps") or []:
-        if isinstance(step, dict) and check_id in (step.get("addresses") or []) and isinstance(step.get("number"), int):
-            found.append({"number": step["number"], "title": str(step.get("title") or ""),
-                          "anchor": f"step-{step['number']}"})
-    return found
-
-
-def markdown_path(plan_path: str, plan: Mapping[str, Any]) -> str:
-    """Where the plan.md of a plan.json is, as a relative URL path from where the run is (its
-    ``markdown`` is relative to the plan.json's folder); a file name's characters are percent-encoded."""
-    name = plan.get("markdown") if isinstance(plan.get("markdown"), str) else "plan.md"
-    path = os.path.normpath(os.path.join(os.path.dirname(plan_path), str(name)))
-    return quote(path.replace(os.sep, "/"), safe="/")
-
-
-def links_for(plan: Mapping[str, Any], markdown: str, check_id: str, tenant: Tenant | None) -> list[dict[str, Any]]:
-    """The steps of ``plan`` for a failing ``check_id`` of ``tenant``, each with the link to it in plan.md
-    (``markdown``: :func:`markdown_path`); none when the plan is another tenant's."""
-    planned = plan.get("tenant") if isinstance(plan.get("tenant"), dict) else {}
-    if tenant is not None and planned:
-        same_id = planned.get("tenant_id") and tenant.info.tenant_id and \
-            str(planned["tenant_id"]).lower() == tenant.info.tenant_id.lower()
-        if not same_id and planned.get("label") != tenant.info.label:
-            return []
-    return [{**step, "href": f"{markdown}#{step['anchor']}"} for step in steps_for(plan, check_id)]
-
-
-def step_for(plan: Mapping[str, Any], check_id: str) -> dict[str, Any] | None:
-    """The first step of ``plan`` that addresses ``check_id`` (None: the plan has none)."""
-    found = steps_for(plan, check_id)
-    return found[0] if found else None
-

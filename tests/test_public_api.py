@@ -163,7 +163,7 @@ def test_the_plan_modules_import_one_another_one_way() -> None:
     """Each module of tunnelcheck/plan/ imports, as it loads, only the modules before it, and none imports the
     package's __init__: no cycle. An import for types only (under TYPE_CHECKING), or inside a function, is
     not run as the module loads, so it is not one of them (steps.py names the prediction's _World for its
-    types and imports plan.json's writer in Plan.as_json)."""
+    types)."""
     folder = ROOT / "tunnelcheck" / "plan"
     assert sorted(p.stem for p in folder.glob("*.py")) == sorted([*PLAN_MODULES, "__init__"])
     for i, name in enumerate(PLAN_MODULES):

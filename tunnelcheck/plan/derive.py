@@ -122,7 +122,7 @@ def build_plan(tenant: Tenant, baseline: Tenant | None, settings: Config, checks
             why = [text("no step of this plan changes it" if not o.steps else "the steps leave some of it: "
                         "see the check's evidence after applying them")]
         unresolved += [(o.check.id, w) for w in why]
-    waivers = {w.check: [] for w in settings.waivers}
+    waivers: dict[str, list[str]] = {w.check: [] for w in settings.waivers}
     for w in settings.waivers:
         waivers[w.check].append(f"{w.reason} (owner {w.owner}, expires {w.expires.isoformat()})")
     cloud = CLOUDS.get(settings.cloud, CLOUDS["global"])[0]
@@ -190,7 +190,8 @@ _CREATE_WHERE = {
 }
 _INTENT_NAME = {"required": "Required", "available": "Available for enrolled devices",
                 "availableWithoutEnrollment": "Available with or without enrollment", "uninstall": "Uninstall"}
-_TOGGLES = {  # platform -> (keys read, the toggle's value for Tunnel only, valid, wanted with Defender features)
+#: platform -> (keys read, the toggle's value for Tunnel only, valid, wanted with Defender features)
+_TOGGLES: dict[str, tuple[tuple[str, ...], str, Callable[[str], bool], Callable[[str | None], bool]]] = {
     "android": (("defendertoggle", "antiphishing", "vpn"), "0",
                 lambda v: v in ("0", "1"), lambda v: v is None or v == "1"),
     "ios": (("TunnelOnly", "WebProtection", "AutoOnboard"), "True",
@@ -500,7 +501,7 @@ class _Derivation:
                 for raw in _raw_targets(p.raw)]
 
     @staticmethod
-    def app_targets(app: MobileApp) -> list[Mapping[str, Any]]:
+    def app_targets(app: MobileApp) -> list[dict[str, Any]]:
         return _raw_targets(app.raw)
 
     @staticmethod
@@ -697,8 +698,8 @@ class _Derivation:
                     entry[1][key] = value
                     entry[2].append(shown)
         steps = []
-        for new, properties, shown, olds in sorted(wanted.values(),
-                                                   key=lambda e: (e[0].display_name.casefold(), e[0].id)):
+        for new, properties, rows, olds in sorted(wanted.values(),
+                                                  key=lambda e: (e[0].display_name.casefold(), e[0].id)):
             for profile_id, key in sorted(conflicts):
                 if profile_id == new.id:
                     properties.pop(key, None)
@@ -712,7 +713,7 @@ class _Derivation:
                 where=text("Devices > Configuration > {name} > Properties > Configuration settings > Edit",
                            name=new.display_name),
                 blocks=[Table(("Setting", "Value to set"), tuple((text("{k}", k=s.values["label"]),
-                                                                  text("{v}", v=s.values["value"])) for s in shown))],
+                                                                  text("{v}", v=s.values["value"])) for s in rows))],
                 effects=[PatchProfile(new.id, new.odata_type, _ordered(properties))],
                 notes=[text("As recorded on {old}", old=", ".join(f"{o.display_name} ({o.id})" for o in olds))],
                 objects=[("profile", new.id, new.display_name)]))
@@ -733,7 +734,7 @@ class _Derivation:
                 (check_id, *(("TUN-AND-06",) if platform == "android" else ())),
                 where=text("Devices > Configuration > {name} > Properties > Configuration settings > Edit > "
                            "Custom settings", name=profile.display_name),
-                blocks=changes, effects=[PatchProfile(profile.id, profile.odata_type,
+                blocks=[*changes], effects=[PatchProfile(profile.id, profile.odata_type,
                                                       {"customData": data, "customKeyValueData": kv})],
                 notes=[text("Intent: " + ("Tunnel only (`migration.defender_features`: false)"
                                           if self.migration.defender_features is False else "Defender for "
@@ -854,9 +855,9 @@ class _Derivation:
                                       "changes (`migration.reassign_delay_minutes`)"),
                           after=waited_for[-1] if waited_for else None, not_before=recent),
                 blocks=[text("Microsoft's guide: wait at least 10 minutes after creating the new VPN profile before "
-                             "changing the app deployments' VPN to it; TUN-IOS-06 checks this wait in the audit log")]
-                + ([text("Not before {at} (10 minutes after the newest Defender profile the apps move to was "
-                         "created)", at=recent)] if recent else [])))
+                             "changing the app deployments' VPN to it; TUN-IOS-06 checks this wait in the audit log"),
+                        *([text("Not before {at} (10 minutes after the newest Defender profile the apps move to was "
+                                "created)", at=recent)] if recent else [])]))
         app_names = {app.id: app.display_name for app in self.tenant.apps}
         notes = [text("Users must reinstall each app assigned as Available from the Company Portal (Apps > the app > "
                       "Install) after the new VPN profile is on their device, so its VPN assignment updates: {apps}",

@@ -122,7 +122,7 @@ def summary(plan: Plan) -> str:
 
 def plan_json(plan: Plan, markdown: str | None = None) -> str:
     """``plan.json``: the same bytes for the same inputs (no time of "now", every list in a stable order)."""
-    return json.dumps(plan.as_json(markdown), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_document(plan, markdown), indent=2, ensure_ascii=False) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -334,8 +334,3 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not self.steps
-
-    def as_json(self, markdown: str | None = None) -> dict[str, Any]:
-        from .document import _document  # not at the top: .document imports this module
-
-        return _document(self, markdown)

@@ -4,6 +4,7 @@ accepted. The comparison is :mod:`tunnelcheck.drift`'s, the same as ``tunnelchec
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from tunnelcheck import (
@@ -57,7 +58,7 @@ def diff_reason(diffs: Sequence[ObjectDiff]) -> str:
     for kind in dict.fromkeys(d.kind for d in diffs if d.drifted):
         drifted = [d for d in diffs if d.kind == kind and d.drifted]
         names = [d.name or d.id for d in drifted]
-        shared = {n for n in names if names.count(n) > 1}  # two apps of one name: each with its id
+        shared = {n for n, times in Counter(names).items() if times > 1}  # two apps of one name: each with its id
         how = [f"{status} " + listed(_changed(d, d.name in shared) for d in drifted if d.status == status)
                for status in ("added", "removed", "changed") if any(d.status == status for d in drifted)]
         clauses.append(f"{counted(len(drifted), f'{kind} differs', f'{kind}s differ')} from the baseline: "

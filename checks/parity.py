@@ -73,7 +73,7 @@ def _parity(ctx: Context, kinds: tuple[ProfileKind, ...], platform_name: str, eq
     profiles = counted(len(differing), f"{profile} does", f"{profile}s do")
     return ctx.verdict(passed=f"the {platform_name} Defender profiles keep the recorded settings",
                        failed=lambda _failures: f"{profiles} not keep the recorded settings: "
-                       + "; ".join(d for each in differing.values() for d in each))
+                       + clauses(*(d for each in differing.values() for d in each)))
 
 
 @check(

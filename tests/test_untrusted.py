@@ -4,16 +4,30 @@ tunnelcheck writes must render as exactly its text, with no link, image or raw H
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
 from pathlib import Path
 
+import pytest
+
 from hostile import ACTIVE, HTML_PAYLOADS, TEXT_PAYLOADS, render_gfm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tunnelcheck.untrusted import for_html, for_markdown, for_terminal, for_terminal_json
+from tunnelcheck import config
+from tunnelcheck.errors import TunnelcheckError
+from tunnelcheck.plan import load_plan
+from tunnelcheck.reports import fleet, summary
+from tunnelcheck.untrusted import (
+    LONE_SURROGATE,
+    for_html,
+    for_markdown,
+    for_terminal,
+    for_terminal_json,
+    holds_lone_surrogate,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PAYLOADS = HTML_PAYLOADS + TEXT_PAYLOADS + (
@@ -123,3 +137,29 @@ def test_one_html_escape_in_the_package() -> None:
              if path.name != "untrusted.py" and re.search(r"html\.escape|from html import .*escape",
                                                           path.read_text("utf-8"))]
     assert found == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# Text that is no text: a lone surrogate, refused wherever a file enters
+
+
+_RESULTS = '{"tunnelcheck_results": 1, "results": [{"check_id": "TUN-X\\udfff", "outcome": "passed", "tenant": "t", "phase": "inventory"}]}'
+_PLAN = '{"tunnelcheck_plan": 1, "steps": [{"title": "\\ud800"}]}'
+_CONFIG = 'name: "contoso \\ud800"\n'
+
+
+def test_every_file_reader_refuses_a_lone_surrogate_in_one_line(tmp_path: Path) -> None:
+    """A previous results file, a fleet's results, a plan.json and a config holding ``\\ud800`` each give
+    the one line, before anything is written with it (each would crash the first UTF-8 file written)."""
+    for name, text in (("r.json", _RESULTS), ("plan.json", _PLAN), ("c.yaml", _CONFIG)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    readers = [lambda: summary.load_results(tmp_path / "r.json"), lambda: load_plan(str(tmp_path / "plan.json")),
+               lambda: config.load(tmp_path / "c.yaml")]
+    for read in readers:
+        with pytest.raises(TunnelcheckError) as raised:
+            read()
+        assert str(raised.value).endswith(LONE_SURROGATE)
+    with pytest.raises(fleet.Unreadable, match=re.escape(LONE_SURROGATE)):
+        fleet.read_results(tmp_path / "r.json")
+    # A pair of surrogates is one character, and dates (YAML's) are no text to look through.
+    assert not holds_lone_surrogate({"name": "\U0001F600", "when": dt.date(2026, 1, 1)})

@@ -57,3 +57,5 @@ def test_clauses_join_what_says_something() -> None:
     assert clauses("2 servers are not healthy: a and b", "", "1 Tunnel site has no server: s") == \
         "2 servers are not healthy: a and b; 1 Tunnel site has no server: s"
     assert clauses("", "") == ""
+    many = [f"p{n} differs" for n in range(LIST_LIMIT + 3)]
+    assert clauses(*many) == "; ".join(many[:LIST_LIMIT]) + "; and 3 more"

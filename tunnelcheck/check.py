@@ -31,6 +31,7 @@ from .config import MigrationConfig
 from .errors import CheckDefinitionError, DataUnavailable
 from .model.resources import Resource
 from .tenant import Tenant
+from .wording import named
 
 __all__ = [
     "Check",
@@ -302,8 +303,10 @@ Reason = Callable[[Sequence[Finding]], str]
 
 def _failure_reason(failed: str | Reason, failures: Sequence[Finding]) -> str:
     """``failed`` called with the failing rows, or a text whose ``{n}`` is their number. A callable's text is
-    used as it is, so tenant names in it are never read as format fields."""
-    return failed(failures) if callable(failed) else failed.format(n=len(failures))
+    used as it is, so tenant names in it are never read as format fields. A failure always says why: an
+    empty reason names the failing rows instead."""
+    reason = failed(failures) if callable(failed) else failed.format(n=len(failures))
+    return reason or named([f.label for f in failures], "object fails", "objects fail")
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ import yaml
 from .errors import ConfigError
 from .model import detected_name_key
 from .tenant import MAX_NAME
+from .untrusted import LONE_SURROGATE, holds_lone_surrogate
 
 __all__ = ["DEFAULT_MAX_SNAPSHOT_MB", "SCHEMA_FILE", "AppIds", "AuthConfig", "Config", "MigrationConfig", "Waiver",
            "load", "parse"]
@@ -254,6 +255,8 @@ def load(path: str | os.PathLike[str] | None) -> Config:
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise ConfigError(name, f"not valid YAML{where}: {problem}") from None
+    if holds_lone_surrogate(data):  # YAML's "\\ud800" too: nothing tunnelcheck writes could hold it
+        raise ConfigError(name, LONE_SURROGATE)
     loaded = parse(data or {}, name)
     # Snapshot paths in tenants: are relative to the config file, wherever pytest runs.
     folder = Path(name).parent

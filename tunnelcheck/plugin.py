@@ -595,8 +595,10 @@ class TenantProgress:
     """With several tenants, a line on the terminal for each tenant once its checks have all run:
     ``contoso: 22 checks, 6 failed, 1 error``. The counts are the run's results (ResultsCollector's), so
     they are the outcomes of the results JSON. A tenant whose checks end the run is announced after
-    pytest's own progress line; under pytest-xdist (whose controller does not collect) and in a run that
-    stopped early, every tenant is announced when the checks end, saying how many did not run."""
+    pytest's own progress line; in a run that stopped early, every tenant is announced when the checks
+    end, saying how many did not run. Under pytest-xdist the controller collects nothing: the checks of
+    each tenant are what the first worker collected. Nothing is said by ``--collect-only`` or by a run
+    in which no check ran (pytest says why)."""
 
     def __init__(self, config: pytest.Config, state: RunState) -> None:
         self.config = config
@@ -609,6 +611,18 @@ class TenantProgress:
             found = _check_of(item)
             if found is not None and found[1] in self.state.tenants:
                 self.pending.setdefault(found[1], set()).add(item.nodeid)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """pytest-xdist's controller: every worker collects the same node ids; the first list names each
+        tenant's checks by their ids' ``[tenant]``."""
+        if self.pending:
+            return
+        endings = {f"[{for_terminal(label)}]": label for label in self.state.tenants}
+        for nodeid in ids:
+            label = next((endings[e] for e in endings if nodeid.endswith(e)), None)
+            if label is not None:
+                self.pending.setdefault(label, set()).add(nodeid)
 
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
@@ -623,7 +637,8 @@ class TenantProgress:
         try:
             return (yield)
         finally:
-            self._announce(list(self.state.tenants))
+            if self.state.results and not self.config.option.collectonly:
+                self._announce(list(self.state.tenants))
 
     def _announce(self, labels: list[str]) -> None:
         """A line for each of these tenants not announced yet, with results or checks that did not run."""

@@ -39,23 +39,30 @@ import json
 import re
 import unicodedata
 
-__all__ = ["for_file_name", "for_html", "for_markdown", "for_terminal", "for_terminal_json", "lone_surrogate_in"]
+__all__ = ["LONE_SURROGATE", "for_file_name", "for_html", "for_markdown", "for_terminal", "for_terminal_json",
+           "holds_lone_surrogate", "lone_surrogate_in"]
+
+#: How an input holding a lone surrogate is refused.
+LONE_SURROGATE = "not valid Unicode text: a lone surrogate escape (such as \\ud800), which no report or file can hold"
 
 #: A JSON escape of a surrogate (``\ud800``–``\udfff``): a pair of them is a character, a lone one is no text.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def lone_surrogate_in(raw: bytes | bytearray, parsed: object) -> bool:
-    """Whether ``parsed``, the JSON document read from ``raw``, holds a lone surrogate in a key or a value
-    (which UTF-8, and so every file tunnelcheck writes, cannot encode). Only a document whose text escapes
-    a surrogate is looked through."""
-    if _SURROGATE_ESCAPE.search(raw) is None:
-        return False
+def holds_lone_surrogate(value: object) -> bool:
+    """Whether ``value`` (a str, or a document of dicts, lists and scalars: JSON's or YAML's) holds a lone
+    surrogate in a key or a value: text that UTF-8, and so every file tunnelcheck writes, cannot encode."""
     try:
-        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+        json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
     except UnicodeEncodeError:
         return True
     return False
+
+
+def lone_surrogate_in(text: str, parsed: object) -> bool:
+    """Whether ``parsed``, the JSON document read from ``text`` (decoded as strict UTF-8, so it holds no raw
+    surrogate), holds a lone one. Only a document whose text escapes a surrogate is looked through."""
+    return _SURROGATE_ESCAPE.search(text) is not None and holds_lone_surrogate(parsed)
 
 # DEL, C1 controls; the Unicode line and paragraph separators; the bidirectional marks, embeddings,
 # overrides and isolates ("Trojan Source": text that displays in another order). JSON writes these raw.

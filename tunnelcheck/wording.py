@@ -52,6 +52,11 @@ def named(items: Sequence[str], singular: str, plural: str | None = None) -> str
     return f"{counted(len(items), singular, plural)}: {listed(items)}" if items else ""
 
 
-def clauses(*parts: str) -> str:
-    """The parts that say something, as one reason: "2 servers are not healthy: …; 1 Tunnel site has …"."""
-    return "; ".join(part for part in parts if part)
+def clauses(*parts: str, limit: int = LIST_LIMIT) -> str:
+    """The parts that say something, as one reason: "2 servers are not healthy: …; 1 Tunnel site has …";
+    beyond ``limit`` parts the rest are counted ("…; and 3 more"), so a reason stays short however many
+    objects fail (the evidence lists them all)."""
+    said = [part for part in parts if part]
+    if len(said) > limit:
+        return "; ".join(said[:limit]) + f"; and {len(said) - limit} more"
+    return "; ".join(said)

@@ -29,12 +29,12 @@ def test_every_built_in_check_has_a_failing_example_with_its_whole_reason() -> N
 
 
 def test_no_reason_says_a_count_with_a_plural_in_parentheses() -> None:
-    """Every failing example, pinned or not: "1 target(s)" is written nowhere."""
+    """Every failing example, pinned or not: the reason says something, and "1 target(s)" is written nowhere."""
     for module in MODULES:
         for check, cases in module.CASES.items():
             for case in cases:
                 verdict = run_check(check, case.tenant, case.baseline, case.config)
-                assert "(s)" not in verdict.reason, (check.id, case.name, verdict.reason)
+                assert verdict.reason and "(s)" not in verdict.reason, (check.id, case.name, verdict.reason)
 
 
 def _context(*names: str) -> Context:
@@ -49,6 +49,13 @@ def test_a_reason_made_of_the_failing_rows_is_not_a_format_string() -> None:
     ctx = _context("{0}", "{n}")
     verdict = ctx.verdict(passed="fine", failed=lambda rows: " and ".join(f.label for f in rows))
     assert verdict == Verdict("failed", "{0} and {n}", tuple(ctx.evidence.findings))
+
+
+def test_an_empty_reason_names_the_failing_rows() -> None:
+    """A reason function that finds nothing to say (a check pack's, or a filter that matched no row) still
+    gives a failure its reason."""
+    assert _context("a", "b").verdict(passed="fine", failed=lambda rows: "").reason == "2 objects fail: a and b"
+    assert _context("a").verdict(passed="fine", failed="").reason == "1 object fails: a"
 
 
 def test_a_fixed_failure_text_still_counts_the_failing_rows() -> None:

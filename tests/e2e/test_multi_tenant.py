@@ -10,6 +10,7 @@ import pytest
 from tcharness import demo_dir
 
 from tunnelcheck.registry import Catalog
+from tunnelcheck.wording import counted
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def _expected_line(document: dict, tenant: str) -> str:
 
 @pytest.mark.parametrize("parallel", [(), ("-n", "2")], ids=["serial", "xdist"])
 def test_a_line_per_tenant_when_its_checks_are_done(two_tenants: pytest.Pytester, parallel: tuple[str, ...]) -> None:
-    result, _ = _run(two_tenants, *parallel)
+    result, _ = _run(two_tenants, "-v", *parallel)
     document = json.loads((two_tenants.path / "results.json").read_text("utf-8"))
     lines = result.stdout.lines
     contoso, fabrikam = (_expected_line(document, t) for t in ("contoso", "fabrikam"))
@@ -74,18 +75,33 @@ def test_a_line_per_tenant_when_its_checks_are_done(two_tenants: pytest.Pytester
     assert lines.count(contoso) == lines.count(fabrikam) == 1
     summary = next(n for n, line in enumerate(lines) if "= FAILURES =" in line)
     assert lines.index(contoso) < lines.index(fabrikam) < summary  # in the progress, before the failures
-    if not parallel:  # serially, tenant by tenant: contoso's line comes before fabrikam's checks run
-        assert lines.index(contoso) < next(n for n, line in enumerate(lines) if line.startswith("tunnelcheck ")
-                                           and n > lines.index(contoso))
+    if not parallel:  # serially, tenant by tenant: every contoso check, then its line, then fabrikam's checks
+        ran = [(n, line.split()[0]) for n, line in enumerate(lines) if line.startswith("tunnelcheck::")]
+        assert max(n for n, nodeid in ran if nodeid.endswith("[contoso]")) < lines.index(contoso) \
+            < min(n for n, nodeid in ran if nodeid.endswith("[fabrikam]"))
 
 
-def test_a_run_that_stops_early_says_what_did_not_run(two_tenants: pytest.Pytester) -> None:
-    result, outcomes = _run(two_tenants, "-x")
-    ran = sum(1 for (_, tenant) in outcomes if tenant == "contoso")
+@pytest.mark.parametrize("parallel", [(), ("-n", "2")], ids=["serial", "xdist"])
+def test_a_run_that_stops_early_says_what_did_not_run(two_tenants: pytest.Pytester, parallel: tuple[str, ...]) -> None:
+    result, outcomes = _run(two_tenants, "-x", *parallel)
     total = sum(1 for c in Catalog.installed().values() if c.phase.value != "drift")
-    assert ran < total
-    result.stdout.fnmatch_lines([f"contoso: {ran} check*, 1 failed ({total - ran} checks did not run)",
-                                 f"fabrikam: none of its {total} checks ran"])
+    ran = {t: sum(1 for (_, tenant) in outcomes if tenant == t) for t in ("contoso", "fabrikam")}
+    assert ran["contoso"] < total
+    lines = [line for line in result.stdout.lines if line.startswith(("contoso:", "fabrikam:"))]
+    if not parallel:
+        assert lines == [f"contoso: {counted(ran['contoso'], 'check')}, 1 failed ({total - ran['contoso']} checks did not run)",
+                         f"fabrikam: none of its {total} checks ran"]
+    else:  # the workers stop after their first failure: what did not run is counted, per tenant
+        assert len(lines) == 2 and all(f"({total - ran[line.split(':')[0]]} checks did not run)" in line
+                                       or line == f"{line.split(':')[0]}: none of its {total} checks ran"
+                                       for line in lines), lines
+
+
+def test_collect_only_says_nothing_per_tenant(two_tenants: pytest.Pytester) -> None:
+    result = two_tenants.runpytest_subprocess("-p", "no:cacheprovider", "--snapshot=contoso.json",
+                                              "--snapshot=fabrikam.json", "--collect-only", "-q")
+    assert result.ret == 0
+    assert not any(line.startswith(("contoso:", "fabrikam:")) for line in result.stdout.lines)
 
 
 def test_one_tenant_has_no_progress_line(two_tenants: pytest.Pytester) -> None:

@@ -101,6 +101,10 @@ LOCAL_CASES: list[tuple[str, str, str, str]] = [
      "reads but no UTF-8 file can hold", "one line, not valid Unicode text (a Graph answer: its resource fails, "
      "named); never a traceback from the digest or the report",
      "tests/test_snapshot.py::test_a_lone_surrogate_is_one_error"),
+    ("lone-surrogate-elsewhere", "a lone surrogate in --tunnelcheck-previous or --tunnelcheck-history results, a "
+     "fleet's results, a plan.json or the config (YAML's \"\\\\ud800\" too), or as raw bytes in a Graph answer",
+     "the same one line for each file; the Graph answer's resource fails (not UTF-8)",
+     "tests/test_untrusted.py::test_every_file_reader_refuses_a_lone_surrogate_in_one_line"),
     ("gzip-bomb", "a .json.gz expanding past max_snapshot_mb (default 4096)",
      "decompression stops as soon as the limit is passed, memory stays bounded; one line naming the limit",
      "tests/e2e/test_bad_input.py::test_gzip_bomb_is_refused_in_bounded_memory"),

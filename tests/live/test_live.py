@@ -110,13 +110,20 @@ def test_a_recording_says_whose_devices_it_holds_and_other_names_error(emu: Emul
         f"(needs Graph permission {Resource.DETECTED_APPS.permission})"))
 
 
-def test_a_lone_surrogate_in_an_answer_is_refused(emu: Emulator, settings: config.Config) -> None:
-    """JSON Python reads but UTF-8 cannot write (a lone surrogate escape) fails its resource, named, rather
-    than the snapshot writer or a report later."""
-    emu.faults.append(Fault(r"/beta/groups$", body='{"value": [{"id": "g", "displayName": "\\udfff"}]}', times=None))
+@pytest.mark.parametrize(("body", "why"), [
+    ('{"value": [{"id": "g", "displayName": "\\udfff"}]}',
+     "Graph answered text that is not valid Unicode (a lone surrogate escape); not read"),
+    (b'{"value": [{"id": "g", "displayName": "\xed\xbf\xbf"}]}', "answered HTTP 200 without a JSON body"),  # a raw surrogate: not UTF-8
+], ids=["escaped", "raw-bytes"])
+def test_a_lone_surrogate_in_an_answer_is_refused(emu: Emulator, settings: config.Config, tmp_path: Path,
+                                                  body: str | bytes, why: str) -> None:
+    """Text Python reads but UTF-8 cannot write (a lone surrogate, escaped or as raw bytes) fails its
+    resource, named, rather than the snapshot writer or a report later."""
+    emu.faults.append(Fault(r"/beta/groups$", body=body, times=None))
     loaded = open_source(emu.tenant_id, settings, [Resource.GROUPS]).load([Resource.GROUPS])[Resource.GROUPS]
-    assert isinstance(loaded, DataUnavailable)
-    assert "Graph answered text that is not valid Unicode (a lone surrogate escape); not read" in str(loaded)
+    assert isinstance(loaded, DataUnavailable) and why in str(loaded), loaded
+    record(emu.tenant_id, settings, tmp_path / "r.json")  # written without the failed resource, no traceback
+    assert Resource.GROUPS.value not in snapshot.read(tmp_path / "r.json").resources
 
 
 def test_page_size_one_follows_every_next_link(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -30,7 +30,8 @@ class Fault:
     ``/beta`` for requests inside a batch too) with a failure, ``times`` times (``None``: every time).
 
     - ``status`` alone: an error in Graph's shape (429 also gets ``Retry-After``, "1" unless given).
-    - ``body``: that raw text (e.g. truncated JSON) with ``status`` (default 200).
+    - ``body``: that raw text (e.g. truncated JSON), or those bytes (e.g. not UTF-8), with ``status``
+      (default 200).
     - ``drop``: send the headers and part of the body, then close the connection (top-level requests only;
       a dropping fault inside a batch drops the whole batch response).
     - ``inside_batch``: match the requests inside a ``$batch`` instead of top-level ones.
@@ -55,7 +56,7 @@ class Fault:
     times: int | None = 1
     retry_after: str | None = None
     drop: bool = False
-    body: str | None = None
+    body: str | bytes | None = None
     inside_batch: bool = False
     method: str | None = None
     expire_tokens: bool = False
@@ -123,7 +124,7 @@ class Fault:
         if self.body is not None:
             return Reply(
                 self.effective_status,
-                raw=self.body.encode("utf-8"),
+                raw=self.body if isinstance(self.body, bytes) else self.body.encode("utf-8"),
                 headers={"Content-Type": "application/json", **headers},
             )
         if error is not None:

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from ..errors import TunnelcheckError
 from ..tenant import SourceInfo, Tenant
+from ..untrusted import LONE_SURROGATE, lone_surrogate_in
 from ..wording import counted
 from .predict import NOT_PREDICTED
 from .steps import AddApp, Plan, Ref, Step, Text, Url
@@ -133,11 +134,14 @@ def load_plan(path: str) -> dict[str, Any]:
     """A ``plan.json`` written by ``tunnelcheck plan``; anything else is a one-line TunnelcheckError."""
     try:
         with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
+            text = f.read()
+        doc = json.loads(text)
     except OSError as exc:
         raise TunnelcheckError(f"{path}: cannot read the plan ({exc.strerror or exc.__class__.__name__})") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise TunnelcheckError(f"{path}: not a plan.json ({exc.__class__.__name__})") from None
+    if lone_surrogate_in(text, doc):
+        raise TunnelcheckError(f"{path}: {LONE_SURROGATE}")
     if not isinstance(doc, dict) or doc.get("tunnelcheck_plan") != PLAN_VERSION \
             or not isinstance(doc.get("steps"), list):
         raise TunnelcheckError(f"{path}: not a plan.json written by tunnelcheck plan")

@@ -48,6 +48,7 @@ from typing import Any
 from ..check import Phase
 from ..errors import ConfigError
 from ..results import FAILING, OUTCOMES, Comparison
+from ..untrusted import LONE_SURROGATE, lone_surrogate_in
 from ..untrusted import for_markdown as md
 
 __all__ = [
@@ -200,7 +201,8 @@ class NotResults(Unreadable):
 
 def _read_json(path: Path, missing: str = "no such file") -> Any:
     try:
-        return json.loads(path.read_bytes().decode("utf-8"))
+        text = path.read_bytes().decode("utf-8")
+        doc = json.loads(text)
     except FileNotFoundError:
         raise Unreadable(missing) from None
     except OSError as exc:
@@ -211,6 +213,9 @@ def _read_json(path: Path, missing: str = "no such file") -> Any:
         raise Unreadable(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         raise Unreadable("not valid JSON (nested too deeply)") from None
+    if lone_surrogate_in(text, doc):
+        raise Unreadable(LONE_SURROGATE)
+    return doc
 
 
 def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:

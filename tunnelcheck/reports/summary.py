@@ -32,6 +32,7 @@ from ..drift import DRIFT, TenantDiff, View, tenant_diff
 from ..errors import ConfigError, TunnelcheckError
 from ..files import write_atomic
 from ..results import FAILING, OUTCOMES, Comparison
+from ..untrusted import LONE_SURROGATE, lone_surrogate_in
 from ..untrusted import for_markdown as md
 from ..wording import counted
 from . import drift_table
@@ -75,13 +76,16 @@ def load_results(path: str | os.PathLike[str], option: str = "--tunnelcheck-prev
         return ConfigError(option, f"{name}: {message}")
 
     try:
-        doc = json.loads(Path(name).read_text(encoding="utf-8"))
+        text = Path(name).read_text(encoding="utf-8")
+        doc = json.loads(text)
     except OSError as exc:
         raise bad(f"cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
     except UnicodeDecodeError:
         raise bad("not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise bad(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if lone_surrogate_in(text, doc):
+        raise bad(LONE_SURROGATE)
     if not isinstance(doc, dict) or "tunnelcheck_results" not in doc:
         raise bad("not a tunnelcheck results file (write one with --tunnelcheck-json)")
     if doc["tunnelcheck_results"] not in _RESULTS_VERSIONS or isinstance(doc["tunnelcheck_results"], bool):

@@ -29,7 +29,7 @@ from ..errors import DataUnavailable, MalformedResource, SnapshotError
 from ..files import write_atomic
 from ..model.resources import Resource
 from ..tenant import SourceInfo, Tenant, tenant_label
-from ..untrusted import for_terminal, lone_surrogate_in
+from ..untrusted import LONE_SURROGATE, for_terminal, lone_surrogate_in
 
 __all__ = [
     "FORMAT_VERSION", "Snapshot", "SnapshotSource", "canonical_digest", "load_tenant", "read", "verify", "write",
@@ -205,8 +205,9 @@ def _parse(name: str, data: bytes | bytearray) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SnapshotError(name, "not UTF-8 text") from None
+    del data  # the text is all that is kept: the bytes would add the file's size to the peak memory
     try:
-        doc = json.loads(text)  # ``data`` stays for lone_surrogate_in's quick look: bytes, not a copy
+        doc = json.loads(text)
     except RecursionError:  # json's parser recurses once a level: hundreds of levels past MAX_DEPTH
         raise _too_deep(name) from None
     except json.JSONDecodeError as exc:
@@ -214,9 +215,8 @@ def _parse(name: str, data: bytes | bytearray) -> Any:
     except ValueError:  # the only other one: an integer longer than int() converts (CVE-2020-10735)
         raise SnapshotError(name, f"not valid JSON: a number of more than {sys.get_int_max_str_digits()} "
                             "digits") from None
-    if lone_surrogate_in(data, doc):
-        raise SnapshotError(name, "not valid Unicode text: a lone surrogate escape (such as \\ud800), which no "
-                            "report or file can hold")
+    if lone_surrogate_in(text, doc):
+        raise SnapshotError(name, LONE_SURROGATE)
     return doc
 
 
@@ -326,7 +326,7 @@ class SnapshotSource:
             description=snapshot.source,
             sha256=snapshot.sha256,
             recorded_at=snapshot.recorded_at,
-            notes=tuple((key, entry["note"][:MAX_NOTE]) for key, entry in snapshot.provenance.items()
+            notes=tuple((key, _bounded(entry["note"])) for key, entry in snapshot.provenance.items()
                         if isinstance(entry, dict) and isinstance(entry.get("note"), str)),
         )
 
@@ -348,6 +348,11 @@ class SnapshotSource:
     def _completed(self, resource: Resource) -> bool:
         entry = self.snapshot.provenance.get(resource.value)
         return not isinstance(entry, dict) or entry.get("completed", True) is not False
+
+
+def _bounded(note: str) -> str:
+    """A provenance note as a reason may quote it: at most MAX_NOTE characters, a longer one cut with "…"."""
+    return note if len(note) <= MAX_NOTE else note[:MAX_NOTE - 1] + "…"
 
 
 def _stem(path: str) -> str:

@@ -239,15 +239,16 @@ def redirect_refusal(url: str, status: int, location: str | None) -> str:
 def _parse_json(content: bytes, where: str) -> Any:
     """``content`` as JSON (``_NOT_JSON`` when it is not); AnswerRefused when nested beyond MAX_DEPTH (the
     checks, the report and the snapshot writer then never meet it)."""
-    try:
-        parsed = json.loads(content)
+    try:  # strict UTF-8 (Graph's): json.loads of bytes would let raw surrogates through, and guess UTF-16
+        text = content.decode("utf-8")
+        parsed = json.loads(text)
     except RecursionError:
         parsed = _TOO_DEEP
     except (ValueError, UnicodeDecodeError):
         return _NOT_JSON
     if parsed is _TOO_DEEP or _deeper_than(parsed, MAX_DEPTH):
         raise AnswerRefused(f"Graph answered JSON nested more than {MAX_DEPTH} levels deep; not read ({where})")
-    if lone_surrogate_in(content, parsed):
+    if lone_surrogate_in(text, parsed):
         raise AnswerRefused(f"Graph answered text that is not valid Unicode (a lone surrogate escape); not read "
                             f"({where})")
     return parsed

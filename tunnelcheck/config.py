@@ -255,7 +255,7 @@ def load(path: str | os.PathLike[str] | None) -> Config:
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise ConfigError(name, f"not valid YAML{where}: {problem}") from None
-    if holds_lone_surrogate(data):  # YAML's "\\ud800" too: nothing tunnelcheck writes could hold it
+    if holds_lone_surrogate(data):  # YAML's "\ud800" too: nothing tunnelcheck writes could hold it
         raise ConfigError(name, LONE_SURROGATE)
     loaded = parse(data or {}, name)
     # Snapshot paths in tenants: are relative to the config file, wherever pytest runs.

@@ -314,7 +314,7 @@ def test_markdown_summary(tmp_path: Path) -> None:
     lines = text.splitlines()
     assert lines[0] == "## tunnelcheck fleet"
     counts = built.behind_counts()
-    assert lines[2].startswith(f"41 tenant(s): {counts['all-met']} with every phase met, ")
+    assert lines[2].startswith(f"41 tenants: {counts['all-met']} with every phase met, ")
     assert f"| inventory | {built.phase_counts()['inventory']['met']} |" in text
     assert f"- {tmp_path / 'r' / 'zz' / 'results.json'}: not valid JSON" in text.replace("\\_", "_")
     behind = [r for r in built.rows if r.behind_at]
@@ -346,7 +346,7 @@ def test_command_exit_status_and_outputs(tmp_path: Path, capsys: pytest.CaptureF
     fleetdata.write_fleet(tmp_path / "results", 6)
     assert main(["fleet", "results", "-o", "fleet.html", "--json", "fleet.json", "--markdown", "fleet.md"]) == 0
     out, err = capsys.readouterr()
-    assert err == "" and out.splitlines()[0].startswith("tunnelcheck fleet: 6 tenant(s): ")
+    assert err == "" and out.splitlines()[0].startswith("tunnelcheck fleet: 6 tenants: ")
     assert "wrote fleet.html, fleet.md, fleet.json" in out
     # The next run: its own previous output in the folder is not read as results.
     write(tmp_path / "results" / "broken\x1b[31m" / "results.json", "[")

@@ -551,7 +551,7 @@ def test_fleet_template_end_to_end(world: World, system: str) -> None:
     for link in page.links:
         assert "<html" in (site / link).read_text("utf-8")[:2000].lower()
     summary = (site / "summary.md").read_text("utf-8")
-    assert "4 tenant(s): 0 with every phase met, 1 behind at inventory, 1 behind at defender-deployed, " \
+    assert "4 tenants: 0 with every phase met, 1 behind at inventory, 1 behind at defender-deployed, " \
         "1 behind at profiles-created, 1 results unreadable" in summary
     assert "- fleet/results/tunnelcheck-tenant-delta/results.json: no such file (the tenant's run wrote no results)" \
         in summary

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..untrusted import for_markdown as md
+from ..wording import counted
 from .document import summary
 from .predict import NOT_PREDICTED
 from .steps import Block, Plan, Step, Table, Text
@@ -67,7 +68,7 @@ def _step(step: Step, plan: Plan) -> list[str]:
         lines.append(f"- *Note*: {_t(note)}")
     requests = step.requests()
     if requests:
-        lines += ["", f"plan.json: `{step.id}`, {len(requests)} Graph request(s): "
+        lines += ["", f"plan.json: `{step.id}`, {counted(len(requests), 'Graph request')}: "
                   + ", ".join(f"`{r.method}`" for r in requests[:6]) + (" …" if len(requests) > 6 else "") + "."]
     elif step.manual:
         lines += ["", ("Done in the admin center (no Graph request); plan.json's later steps name what it adds as "

@@ -50,6 +50,7 @@ from ..errors import ConfigError
 from ..results import FAILING, OUTCOMES, Comparison
 from ..untrusted import LONE_SURROGATE, lone_surrogate_in
 from ..untrusted import for_markdown as md
+from ..wording import counted
 
 __all__ = [
     "FLEET_VERSION", "MIGRATION_PHASES", "PHASES", "STATUSES", "Fleet", "FleetChanges", "PhaseCell", "TenantRow",
@@ -509,7 +510,7 @@ def headline(fleet: Fleet) -> str:
     parts += [f"{counts[p]} behind at {p}" for p in MIGRATION_PHASES if counts[p]]
     if counts["unreadable"]:
         parts.append(f"{counts['unreadable']} results unreadable")
-    return f"{len(fleet.rows)} tenant(s): " + ", ".join(parts)
+    return f"{counted(len(fleet.rows), 'tenant')}: " + ", ".join(parts)
 
 
 def _some(items: Sequence[str], limit: int = MARKDOWN_ROWS) -> str:
